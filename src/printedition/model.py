@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from collections.abc import Iterator
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 MODEL_VERSION = 1
 
@@ -65,7 +65,7 @@ class Code:
     text: str
 
 
-Inline = Union[Text, Emphasis, Strong, Link, LineBreak, Superscript, Subscript, Code]
+Inline = Text | Emphasis | Strong | Link | LineBreak | Superscript | Subscript | Code
 
 
 # ---------------------------------------------------------------------------------------------
@@ -182,18 +182,18 @@ class Note:
     blocks: tuple[Block, ...]
 
 
-Block = Union[
-    Paragraph,
-    Subheading,
-    BlockQuote,
-    PullQuote,
-    Figure,
-    ListBlock,
-    Table,
-    Embed,
-    Rule,
-    Note,
-]
+Block = (
+    Paragraph
+    | Subheading
+    | BlockQuote
+    | PullQuote
+    | Figure
+    | ListBlock
+    | Table
+    | Embed
+    | Rule
+    | Note
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -355,9 +355,13 @@ def inline_text(content: tuple[Inline, ...]) -> str:
                 parts.append(t)
             case LineBreak():
                 parts.append("\n")
-            case Emphasis(children=c) | Strong(children=c) | Superscript(children=c) | Subscript(
-                children=c
-            ) | Link(children=c):
+            case (
+                Emphasis(children=c)
+                | Strong(children=c)
+                | Superscript(children=c)
+                | Subscript(children=c)
+                | Link(children=c)
+            ):
                 parts.append(inline_text(c))
     return "".join(parts)
 
@@ -372,7 +376,7 @@ def _block_lines(block: Block) -> list[str]:
         case PullQuote():
             # Pull quotes repeat the body or are display furniture: not body text.
             return []
-        case Figure(caption=cap, credit=credit):
+        case Figure(caption=cap):
             text = inline_text(cap)
             return [text] if text else []
         case ListBlock(items=items):

@@ -73,11 +73,15 @@ def page_format(spec: str) -> PageFormat:
         width, height = float(w_text), float(h_text)
     except ValueError:
         names = ", ".join(PAGE_FORMATS)
-        raise ConfigError(f"unknown page format {spec!r}: use one of {names}, or WxH in mm") from None
+        raise ConfigError(
+            f"unknown page format {spec!r}: use one of {names}, or WxH in mm"
+        ) from None
     if not (50 <= width <= 1200 and 50 <= height <= 1200):
         raise ConfigError(f"page format {spec!r}: width and height must be 50–1200 mm")
     columns = max(1, min(8, round(width / 58)))
-    return PageFormat(name=f"{width:g}x{height:g}", width_mm=width, height_mm=height, columns=columns)
+    return PageFormat(
+        name=f"{width:g}x{height:g}", width_mm=width, height_mm=height, columns=columns
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -96,7 +100,11 @@ def _override(obj: Any, values: dict[str, Any], where: str) -> Any:
         if dataclasses.is_dataclass(current) and isinstance(value, dict):
             changes[key] = _override(current, value, f"{where}{key}.")
         elif isinstance(current, bool) or not isinstance(value, type(current)):
-            if isinstance(current, float) and isinstance(value, int) and not isinstance(value, bool):
+            if (
+                isinstance(current, float)
+                and isinstance(value, int)
+                and not isinstance(value, bool)
+            ):
                 changes[key] = float(value)
             else:
                 raise ConfigError(

@@ -1,0 +1,663 @@
+"""Manifest: issue.toml → a validated, frozen ``Manifest`` (or a ``ManifestError`` naming key+line).
+
+Goes in: the path of an ``issue.toml``. Comes out: the paper's settings, the issue's number,
+volume and cover date, the cover story, the sections in order with their articles (local pages
+resolved against the manifest's folder, or http(s) URLs), per-article overrides, house panels
+and fetch limits. Everything is checked before any work starts; each error names the key, its
+line in the file and what would be right. (tomllib gives no positions, so lines are found by
+scanning the text: ``KeyLines``.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from printedition.errors import ManifestError
+from printedition.settings import PAGE_FORMATS, Limits, Paper, page_format
+
+KeyPath = tuple[str | int, ...]
+
+COLOURS = ("grey", "cmyk")
+VARIANTS = ("pdf/x-1a", "pdf/x-3", "pdf/x-4")
+PANEL_KINDS = ("subscription", "appeal", "contents", "notice")
+ONLY = ("both", "print", "epub")
+
+
+# ---------------------------------------------------------------------------------------------
+# The validated manifest
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PaperSettings:
+    paper: Paper
+    format: str = "tabloid"  # a settings.PAGE_FORMATS name or WxH in mm
+    colour: str = "grey"  # grey | cmyk
+    icc: Path | None = None  # the printer's CMYK profile (needed for cmyk)
+    bleed_mm: float = 3.0
+    variant: str = "pdf/x-1a"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IssueInfo:
+    number: int
+    volume: int = 0
+    cover_date: str  # as printed, e.g. "December 2026"
+    date: dt.date | None = None  # the issue's date, when given as a TOML date
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LeadOverride:
+    """``lead = "omit"`` drops the lead photo; a path/URL replaces it."""
+
+    omit: bool = False
+    source: str = ""  # file path (absolute, resolved) or http(s) URL
+    alt: str = ""
+    caption: str = ""
+    credit: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ArticleEntry:
+    source: str  # absolute local path or http(s) URL
+    line: int  # where the entry starts in issue.toml (for messages)
+    slug: str = ""  # override; otherwise the normaliser's slug
+    headline: str = ""  # print headline override
+    kicker: str = ""
+    standfirst: str = ""
+    description: str = ""  # the one-line description in the EPUB contents
+    lead: LeadOverride | None = None
+    only: str = "both"  # both | print | epub
+
+    @property
+    def is_url(self) -> bool:
+        return self.source.startswith(("http://", "https://"))
+
+    @property
+    def in_print(self) -> bool:
+        return self.only != "epub"
+
+    @property
+    def in_epub(self) -> bool:
+        return self.only != "print"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Section:
+    title: str
+    articles: tuple[ArticleEntry, ...]
+    slug: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CoverStory:
+    article: str  # the slug or source of an article in the sections
+    headline: str = ""  # front-page headline override
+    epub_cover: Path | None = None  # an image used as the EPUB cover instead of the front page
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HousePanel:
+    kind: str  # subscription | appeal | contents | notice
+    title: str
+    text: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Manifest:
+    path: Path
+    paper: PaperSettings
+    issue: IssueInfo
+    cover: CoverStory
+    sections: tuple[Section, ...]
+    house: tuple[HousePanel, ...] = ()
+    limits: Limits = field(default_factory=Limits)
+    title: str = ""  # the issue EPUB's title; default "<paper> — <cover date>"
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+    def entries(self) -> tuple[ArticleEntry, ...]:
+        return tuple(a for s in self.sections for a in s.articles)
+
+    def book_title(self) -> str:
+        return self.title or f"{self.paper.paper.name} — {self.issue.cover_date}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Line numbers
+# ---------------------------------------------------------------------------------------------
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+_KEY = re.compile(
+    r"""^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*="""
+)
+
+
+def _split_dotted(text: str) -> list[str]:
+    parts = re.findall(r"""[A-Za-z0-9_-]+|"[^"]*"|'[^']*'""", text)
+    return [p.strip("\"'") for p in parts]
+
+
+class KeyLines:
+    """Where each key of a TOML document is defined: path → 1-based line.
+
+    Paths index arrays of tables (``("sections", 1, "articles", 0, "source")``). Keys inside
+    inline tables and multi-line arrays are found on a best-effort basis: the array key's
+    line, or the line of the n-th inline table / string in it.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.lines: dict[KeyPath, int] = {}
+        self._text_lines = text.splitlines()
+        counts: dict[KeyPath, int] = {}
+        current: KeyPath = ()
+        depth = 0  # open brackets of a multi-line value
+        for number, raw in enumerate(self._text_lines, start=1):
+            line = _strip_comment(raw)
+            if depth > 0:
+                depth += _bracket_balance(line)
+                continue
+            header = _HEADER.match(line)
+            if header:
+                names = _split_dotted(header.group(2))
+                path: list[str | int] = []
+                for name in names[:-1]:
+                    path.append(name)
+                    prefix = tuple(path)
+                    if prefix in counts:  # inside the latest element of an array of tables
+                        path.append(counts[prefix] - 1)
+                path.append(names[-1])
+                prefix = tuple(path)
+                if header.group(1) == "[[":
+                    index = counts.get(prefix, 0)
+                    counts[prefix] = index + 1
+                    prefix = (*prefix, index)
+                current = prefix
+                self.lines.setdefault(current, number)
+                continue
+            key = _KEY.match(line)
+            if key:
+                path_k = (*current, *_split_dotted(key.group(1)))
+                self.lines.setdefault(path_k, number)
+                depth = _bracket_balance(line[key.end() :])
+                if depth > 0:
+                    self._scan_array(path_k, number)
+
+    def _scan_array(self, path: KeyPath, start: int) -> None:
+        """Number the top-level items of a multi-line array value by the line they start on."""
+        index = 0
+        depth = 0
+        quote = ""
+        in_item = False
+        for number in range(start, len(self._text_lines) + 1):
+            line = _strip_comment(self._text_lines[number - 1])
+            if number == start:
+                line = line.split("=", 1)[1]
+            for ch in line:
+                if quote:
+                    if ch == quote:
+                        quote = ""
+                    continue
+                if depth == 1 and not in_item and not ch.isspace() and ch not in ",]":
+                    self.lines.setdefault((*path, index), number)
+                    in_item = True
+                if ch in "\"'":
+                    quote = ch
+                elif ch in "[{":
+                    depth += 1
+                elif ch in "]}":
+                    depth -= 1
+                    if depth == 0:
+                        return
+                elif ch == "," and depth == 1:
+                    index += 1
+                    in_item = False
+
+    def line(self, path: KeyPath) -> int:
+        """The line of ``path`` or of its nearest ancestor that has one (0 if none)."""
+        p = tuple(path)
+        while p:
+            if p in self.lines:
+                return self.lines[p]
+            p = p[:-1]
+        return 0
+
+
+def _strip_comment(line: str) -> str:
+    out: list[str] = []
+    quote = ""
+    for ch in line:
+        if quote:
+            out.append(ch)
+            if ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+            out.append(ch)
+        elif ch == "#":
+            break
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _bracket_balance(text: str) -> int:
+    depth = 0
+    quote = ""
+    for ch in text:
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+    return depth
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation
+# ---------------------------------------------------------------------------------------------
+
+
+def _dotted(path: KeyPath) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+class _Reader:
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.lines = KeyLines(text)
+
+    def fail(self, key: KeyPath, message: str) -> ManifestError:
+        line = self.lines.line(key)
+        where = f"{self.path}:{line}" if line else str(self.path)
+        return ManifestError(f"{_dotted(key)}: {message}", where=where)
+
+    def table(self, data: Any, key: KeyPath, known: tuple[str, ...]) -> dict[str, Any]:
+        if not isinstance(data, dict):
+            raise self.fail(key, f"must be a table, not {type(data).__name__}")
+        for name in data:
+            if name not in known:
+                close = difflib.get_close_matches(name, known, n=1)
+                hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(known)}"
+                raise self.fail((*key, name), f"unknown key; {hint}")
+        return data
+
+    def string(self, data: dict[str, Any], key: KeyPath, *, default: str | None = None) -> str:
+        name = key[-1]
+        if name not in data:
+            if default is None:
+                raise self.fail(
+                    key, 'is missing: add it, e.g. name = "…"'.replace("name", str(name))
+                )
+            return default
+        value = data[name]
+        if not isinstance(value, str):
+            raise self.fail(key, f"must be a string in quotes, not {value!r}")
+        if default is None and not value.strip():
+            raise self.fail(key, "must not be empty")
+        return value.strip()
+
+    def integer(self, data: dict[str, Any], key: KeyPath, *, default: int | None, low: int) -> int:
+        name = key[-1]
+        if name not in data:
+            if default is None:
+                raise self.fail(key, f"is missing: add e.g. {name} = 1")
+            return default
+        value = data[name]
+        if not isinstance(value, int) or isinstance(value, bool) or value < low:
+            raise self.fail(key, f"must be a whole number ≥ {low}, not {value!r}")
+        return value
+
+    def number(
+        self, data: dict[str, Any], key: KeyPath, *, default: float, low: float, high: float
+    ) -> float:
+        name = str(key[-1])
+        value = data.get(name, default)
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not low <= value <= high
+        ):
+            raise self.fail(key, f"must be a number from {low:g} to {high:g}, not {value!r}")
+        return float(value)
+
+    def choice(
+        self, data: dict[str, Any], key: KeyPath, choices: tuple[str, ...], default: str
+    ) -> str:
+        value = self.string(data, key, default=default).lower()
+        if value not in choices:
+            raise self.fail(key, f"must be one of {', '.join(map(repr, choices))}, not {value!r}")
+        return value
+
+    def local_file(self, value: str, key: KeyPath, *, what: str) -> Path:
+        path = (self.path.parent / value).resolve()
+        if not path.exists():
+            raise self.fail(
+                key, f"{what} {value!r} not found (paths are relative to {self.path.name})"
+            )
+        return path
+
+
+def load_manifest(path: Path) -> Manifest:
+    """Read and validate ``issue.toml``; raises ``ManifestError`` on the first problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ManifestError("no such file", where=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ManifestError(f"cannot read: {exc}", where=str(path)) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None) or _toml_error_line(str(exc))
+        where = f"{path}:{line}" if line else str(path)
+        raise ManifestError(f"not valid TOML: {exc}", where=where) from None
+    return parse_manifest(data, path.resolve(), text)
+
+
+def _toml_error_line(message: str) -> int:
+    found = re.search(r"line (\d+)", message)
+    return int(found.group(1)) if found else 0
+
+
+def parse_manifest(data: dict[str, Any], path: Path, text: str) -> Manifest:
+    r = _Reader(path, text)
+    r.table(data, (), ("title", "paper", "issue", "cover", "sections", "house", "limits"))
+    title = r.string(data, ("title",), default="")
+    paper = _paper(r, data.get("paper", {}))
+    if "issue" not in data:
+        raise r.fail(("issue",), "is missing: add an [issue] table with number and cover_date")
+    issue = _issue(r, data["issue"])
+    sections = _sections(r, data.get("sections"))
+    cover = _cover(r, data.get("cover"), sections)
+    house = _house(r, data.get("house", []))
+    limits = _limits(r, data.get("limits", {}))
+    return Manifest(
+        path=path,
+        paper=paper,
+        issue=issue,
+        cover=cover,
+        sections=sections,
+        house=house,
+        limits=limits,
+        title=title,
+    )
+
+
+def _paper(r: _Reader, raw: Any) -> PaperSettings:
+    k: KeyPath = ("paper",)
+    keys = ("name", "tagline", "url", "price", "publisher", "language", "rights")
+    d = r.table(raw, k, (*keys, "format", "colour", "icc", "bleed", "variant"))
+    defaults = Paper()
+    values = {name: r.string(d, (*k, name), default=getattr(defaults, name)) for name in keys}
+    if values["url"] and urlsplit(values["url"]).scheme not in ("http", "https"):
+        raise r.fail(
+            (*k, "url"),
+            f'must be an http(s) URL such as "https://example.org", not {values["url"]!r}',
+        )
+    fmt = r.string(d, (*k, "format"), default="tabloid")
+    try:
+        page_format(fmt)
+    except Exception:
+        raise r.fail(
+            (*k, "format"),
+            f"unknown page format {fmt!r}: use one of {', '.join(PAGE_FORMATS)} or WxH in mm",
+        ) from None
+    colour = r.choice(d, (*k, "colour"), COLOURS, "grey")
+    icc_text = r.string(d, (*k, "icc"), default="")
+    icc = r.local_file(icc_text, (*k, "icc"), what="ICC profile") if icc_text else None
+    if colour == "cmyk" and icc is None:
+        raise r.fail(
+            (*k, "colour"),
+            'cmyk needs the printer\'s profile: add icc = "profile.icc" (or use colour = "grey")',
+        )
+    bleed = r.number(d, (*k, "bleed"), default=3.0, low=0.0, high=10.0)
+    variant = r.choice(d, (*k, "variant"), VARIANTS, "pdf/x-1a")
+    return PaperSettings(
+        paper=Paper(**values),
+        format=fmt,
+        colour=colour,
+        icc=icc,
+        bleed_mm=bleed,
+        variant=variant,
+    )
+
+
+def _issue(r: _Reader, raw: Any) -> IssueInfo:
+    k: KeyPath = ("issue",)
+    d = r.table(raw, k, ("number", "volume", "cover_date", "date"))
+    number = r.integer(d, (*k, "number"), default=None, low=1)
+    volume = r.integer(d, (*k, "volume"), default=0, low=0)
+    date = d.get("date")
+    if date is not None and (not isinstance(date, dt.date) or isinstance(date, dt.datetime)):
+        raise r.fail(
+            (*k, "date"), f"must be a TOML date such as 2026-12-01 (no quotes), not {date!r}"
+        )
+    cover_date = d.get("cover_date")
+    if isinstance(cover_date, dt.date) and not isinstance(cover_date, dt.datetime):
+        date = date or cover_date
+        cover_date = f"{cover_date.strftime('%B')} {cover_date.year}"
+    elif cover_date is None and date is not None:
+        cover_date = f"{date.strftime('%B')} {date.year}"
+    elif not isinstance(cover_date, str) or not cover_date.strip():
+        raise r.fail(
+            (*k, "cover_date"),
+            'must be the date as printed, e.g. cover_date = "December 2026" (or a TOML date)',
+        )
+    return IssueInfo(number=number, volume=volume, cover_date=cover_date.strip(), date=date)
+
+
+def _sections(r: _Reader, raw: Any) -> tuple[Section, ...]:
+    if raw is None:
+        raise r.fail(
+            ("sections",), 'is missing: add [[sections]] tables with title = "…" and articles'
+        )
+    if not isinstance(raw, list) or not raw:
+        raise r.fail(("sections",), "must be a non-empty array of tables: [[sections]]")
+    sections: list[Section] = []
+    seen_sources: dict[str, KeyPath] = {}
+    seen_titles: set[str] = set()
+    for i, s in enumerate(raw):
+        k: KeyPath = ("sections", i)
+        d = r.table(s, k, ("title", "slug", "articles"))
+        title = r.string(d, (*k, "title"))
+        if title.lower() in seen_titles:
+            raise r.fail(
+                (*k, "title"), f"section {title!r} appears twice: merge them or rename one"
+            )
+        seen_titles.add(title.lower())
+        arts = d.get("articles")
+        if not isinstance(arts, list) or not arts:
+            raise r.fail(
+                (*k, "articles"), 'must list at least one article: articles = ["../articles/slug/"]'
+            )
+        entries = []
+        for j, a in enumerate(arts):
+            entry = _article(r, a, (*k, "articles", j))
+            if entry.source in seen_sources:
+                first = r.lines.line(seen_sources[entry.source])
+                raise r.fail((*k, "articles", j), f"this article is already listed at line {first}")
+            seen_sources[entry.source] = (*k, "articles", j)
+            entries.append(entry)
+        slug = r.string(d, (*k, "slug"), default="") or _slugify(title)
+        sections.append(Section(title=title, articles=tuple(entries), slug=slug))
+    return tuple(sections)
+
+
+def _source(r: _Reader, value: str, key: KeyPath) -> str:
+    scheme = urlsplit(value).scheme.lower()
+    if scheme in ("http", "https"):
+        if not urlsplit(value).hostname:
+            raise r.fail(key, f"URL {value!r} has no host")
+        return value
+    if scheme and len(scheme) > 1:
+        raise r.fail(key, f"must be a local path or an http(s) URL, not a {scheme}: URL")
+    path = r.local_file(value, key, what="article page")
+    if path.is_dir() and not (path / "index.html").is_file():
+        raise r.fail(key, f"folder {value!r} has no index.html: name the page file instead")
+    return str(path)
+
+
+def _article(r: _Reader, raw: Any, k: KeyPath) -> ArticleEntry:
+    line = r.lines.line(k)
+    if isinstance(raw, str):
+        return ArticleEntry(source=_source(r, raw.strip(), k), line=line)
+    known = ("source", "slug", "headline", "kicker", "standfirst", "description", "lead",
+             "lead_alt", "lead_caption", "lead_credit", "only")  # fmt: skip
+    d = r.table(raw, k, known)
+    source = _source(r, r.string(d, (*k, "source")), (*k, "source"))
+    lead: LeadOverride | None = None
+    if "lead" in d:
+        value = r.string(d, (*k, "lead"))
+        if value.lower() == "omit":
+            lead = LeadOverride(omit=True)
+        else:
+            src = (
+                value
+                if value.startswith(("http://", "https://"))
+                else str(r.local_file(value, (*k, "lead"), what="lead image"))
+            )
+            lead = LeadOverride(
+                source=src,
+                alt=r.string(d, (*k, "lead_alt"), default=""),
+                caption=r.string(d, (*k, "lead_caption"), default=""),
+                credit=r.string(d, (*k, "lead_credit"), default=""),
+            )
+            if not lead.alt:
+                raise r.fail(
+                    (*k, "lead_alt"), 'a replacement lead image needs alt text: add lead_alt = "…"'
+                )
+    else:
+        for extra in ("lead_alt", "lead_caption", "lead_credit"):
+            if extra in d:
+                raise r.fail(
+                    (*k, extra), 'only applies with lead = "image.jpg" (a replacement photo)'
+                )
+    slug = r.string(d, (*k, "slug"), default="")
+    if slug and not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
+        raise r.fail((*k, "slug"), f"must be lower-case letters, digits and hyphens, not {slug!r}")
+    return ArticleEntry(
+        source=source,
+        line=line,
+        slug=slug,
+        headline=r.string(d, (*k, "headline"), default=""),
+        kicker=r.string(d, (*k, "kicker"), default=""),
+        standfirst=r.string(d, (*k, "standfirst"), default=""),
+        description=r.string(d, (*k, "description"), default=""),
+        lead=lead,
+        only=r.choice(d, (*k, "only"), ONLY, "both"),
+    )
+
+
+def _cover(r: _Reader, raw: Any, sections: tuple[Section, ...]) -> CoverStory:
+    k: KeyPath = ("cover",)
+    if raw is None:
+        raise r.fail(k, 'is missing: add [cover] with article = "<slug or path of an article>"')
+    d = r.table(raw, k, ("article", "headline", "epub_cover"))
+    ref = r.string(d, (*k, "article"))
+    entries = [a for s in sections for a in s.articles]
+    resolved = ref
+    if not ref.startswith(("http://", "https://")) and ("/" in ref or ref.endswith(".html")):
+        resolved = str((r.path.parent / ref).resolve())
+    matches = [
+        a for a in entries
+        if a.source in (resolved, ref) or a.slug == ref
+        or Path(a.source.rstrip("/")).name == ref
+        or (Path(a.source).name == "index.html" and Path(a.source).parent.name == ref)
+    ]  # fmt: skip
+    if not matches:
+        raise r.fail(
+            (*k, "article"),
+            f"{ref!r} is not one of the articles in [[sections]]: use its slug or path",
+        )
+    if not matches[0].in_print:
+        raise r.fail(
+            (*k, "article"), 'the cover story must be in print: remove only = "epub" from it'
+        )
+    epub_cover_text = r.string(d, (*k, "epub_cover"), default="")
+    epub_cover = (
+        r.local_file(epub_cover_text, (*k, "epub_cover"), what="cover image")
+        if epub_cover_text
+        else None
+    )
+    return CoverStory(
+        article=matches[0].source,
+        headline=r.string(d, (*k, "headline"), default=""),
+        epub_cover=epub_cover,
+    )
+
+
+def _house(r: _Reader, raw: Any) -> tuple[HousePanel, ...]:
+    if not isinstance(raw, list):
+        raise r.fail(("house",), 'must be an array of tables: [[house]] with kind = "subscription"')
+    panels = []
+    for i, p in enumerate(raw):
+        k: KeyPath = ("house", i)
+        d = r.table(p, k, ("kind", "title", "text", "url"))
+        kind = r.choice(d, (*k, "kind"), PANEL_KINDS, "notice")
+        default_title = {"contents": "In this issue"}.get(kind)
+        panels.append(
+            HousePanel(
+                kind=kind,
+                title=r.string(d, (*k, "title"), default=default_title),
+                text=r.string(d, (*k, "text"), default=""),
+                url=r.string(d, (*k, "url"), default=""),
+            )
+        )
+    return tuple(panels)
+
+
+def _limits(r: _Reader, raw: Any) -> Limits:
+    k: KeyPath = ("limits",)
+    defaults = Limits()
+    names = tuple(f for f in Limits.__dataclass_fields__)
+    d = r.table(raw, k, names)
+    changes: dict[str, Any] = {}
+    for name, value in d.items():
+        current = getattr(defaults, name)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise r.fail((*k, name), f"must be a number ≥ 0 (default {current}), not {value!r}")
+        if isinstance(current, int) and not isinstance(value, int):
+            raise r.fail((*k, name), f"must be a whole number (default {current}), not {value!r}")
+        changes[name] = type(current)(value)
+    return Limits(**changes)
+
+
+def _slugify(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug or "section"
+
+
+Only = Literal["both", "print", "epub"]
+
+__all__ = [
+    "ArticleEntry",
+    "CoverStory",
+    "HousePanel",
+    "IssueInfo",
+    "KeyLines",
+    "LeadOverride",
+    "Manifest",
+    "PaperSettings",
+    "Section",
+    "load_manifest",
+    "parse_manifest",
+]

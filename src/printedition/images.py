@@ -8,9 +8,11 @@ image, with an ``ImageError`` naming the source.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
@@ -41,39 +43,32 @@ class ProcessedImage:
         return hashlib.sha256(self.data).hexdigest()
 
 
-def open_image(data: bytes, *, where: str, limits: Limits | None = None) -> Image.Image:
-    """Decode image bytes: checked size, fully loaded, EXIF orientation applied.
+# Modes every later step understands; anything else is converted right after decoding.
+_PLAIN_MODES = ("1", "L", "LA", "P", "PA", "RGB", "RGBA", "CMYK")
+_MODE_FIXES = {
+    "La": "LA",
+    "RGBa": "RGBA",
+    "RGBX": "RGB",
+    "YCbCr": "RGB",
+    "LAB": "RGB",
+    "HSV": "RGB",
+}
 
-    The returned image carries no EXIF, XMP or other metadata: ``info`` holds only
-    ``source_format`` and any ICC profile (kept so colour conversion can use it).
+
+@contextlib.contextmanager
+def _decoding(where: str) -> Iterator[None]:
+    """Turn whatever Pillow raises on hostile bytes into one ``ImageError`` naming the source.
+
+    Pillow's decoders raise many exception types on malformed input (OSError, ValueError,
+    SyntaxError, struct.error, ZeroDivisionError, IndexError...), none of which is a bug of
+    ours, so everything but our own errors and interrupts is caught here, and only here.
+    Pillow's own warnings (corrupt EXIF, odd palettes) are silenced; bomb warnings are errors.
     """
-    limits = limits or Limits()
-    if not data:
-        raise ImageError("image is empty", where=where)
-    if len(data) > limits.max_image_bytes:
-        raise ImageError(f"image is larger than {limits.max_image_bytes} bytes", where=where)
-    head = data[:512].lstrip().lower()
-    if head.startswith((b"<svg", b"<?xml")) or b"<svg" in head:
-        raise ImageError("SVG images are not supported", where=where)
     with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            img: Image.Image = Image.open(io.BytesIO(data), formats=_DECODE_FORMATS)
-            width, height = img.size
-            if width <= 0 or height <= 0:
-                raise ImageError("image has no pixels", where=where)
-            if width * height > limits.max_image_pixels:
-                raise ImageError(
-                    f"image is {width}×{height} pixels, over the limit of "
-                    f"{limits.max_image_pixels:,} (a decompression bomb?)",
-                    where=where,
-                )
-            source_format = img.format
-            img.seek(0)
-            img.load()
-            icc = img.info.get("icc_profile")
-            # Apply the camera's orientation so the photo comes out upright, then drop EXIF.
-            img = ImageOps.exif_transpose(img)
+            yield
         except ImageError:
             raise
         except UnidentifiedImageError:
@@ -84,12 +79,62 @@ def open_image(data: bytes, *, where: str, limits: Limits | None = None) -> Imag
             raise ImageError(
                 "image is too large to decode safely (a decompression bomb?)", where=where
             ) from None
-        except (OSError, ValueError, SyntaxError, EOFError, IndexError, TypeError, KeyError) as exc:
-            raise ImageError(f"image is corrupt or truncated ({exc})", where=where) from None
         except MemoryError:
             raise ImageError("image is too large to decode", where=where) from None
+        except RecursionError:
+            raise ImageError("image is corrupt (nested too deeply)", where=where) from None
+        except Exception as exc:
+            detail = str(exc)[:120] or type(exc).__name__
+            raise ImageError(f"image is corrupt or truncated ({detail})", where=where) from None
+
+
+def open_image(
+    data: bytes, *, where: str, limits: Limits | None = None, max_edge: int | None = None
+) -> Image.Image:
+    """Decode image bytes: checked size, fully loaded, EXIF orientation applied.
+
+    The returned image carries no EXIF, XMP or other metadata: ``info`` holds only
+    ``source_format`` and any ICC profile (kept so colour conversion can use it). Its mode is
+    one of ``_PLAIN_MODES`` (16-bit and float images are scaled to 8-bit grey). With
+    ``max_edge``, JPEGs are decoded at a reduced scale when the caller will shrink them anyway.
+    """
+    limits = limits or Limits()
+    if not data:
+        raise ImageError("image is empty", where=where)
+    if len(data) > limits.max_image_bytes:
+        raise ImageError(f"image is larger than {limits.max_image_bytes} bytes", where=where)
+    head = data[:1024].lstrip().lower()
+    if head.startswith((b"<svg", b"<?xml", b"<!doctype", b"<html")) or b"<svg" in head:
+        raise ImageError("SVG or HTML is not an image we read", where=where)
+    with _decoding(where):
+        img: Image.Image = Image.open(io.BytesIO(data), formats=_DECODE_FORMATS)
+        width, height = img.size
+        if width <= 0 or height <= 0:
+            raise ImageError("image has no pixels", where=where)
+        if width * height > limits.max_image_pixels:
+            raise ImageError(
+                f"image is {width}×{height} pixels, over the limit of "
+                f"{limits.max_image_pixels:,} (a decompression bomb?)",
+                where=where,
+            )
+        source_format = img.format
+        img.seek(0)
+        if max_edge and source_format in ("JPEG", "MPO"):
+            img.draft(img.mode, (max_edge, max_edge))
+        img.load()
+        icc = img.info.get("icc_profile")
+        # Apply the camera's orientation so the photo comes out upright, then drop EXIF.
+        # in_place: no second full-size copy when the photo is already upright.
+        ImageOps.exif_transpose(img, in_place=True)
+        img = _to_8bit(img)
+        if "transparency" in img.info and img.mode in ("P", "L", "RGB"):
+            # A palette or colour-key transparency lives in ``info``, which is cleared below:
+            # make it a real alpha channel while we still know it.
+            img = img.convert("LA" if img.mode == "L" else "RGBA")
+        if img.mode not in _PLAIN_MODES:
+            img = img.convert(_MODE_FIXES.get(img.mode, "RGB"))
     img.info = {"source_format": source_format}
-    if icc:
+    if icc and isinstance(icc, bytes):
         img.info["icc_profile"] = icc
     return img
 
@@ -160,9 +205,12 @@ def is_graphic(img: Image.Image, source_format: str | None) -> bool:
         return False
     if _has_alpha(img):
         return True
-    small = img.convert("RGB")
-    small.thumbnail((128, 128))
-    colours = small.getcolors(maxcolors=256)
+    # Sample down first (nearest: no blended colours), so a big photo is never copied whole.
+    scale = max(1, max(img.size) // 128)
+    small = img.resize(
+        (max(1, img.width // scale), max(1, img.height // scale)), Image.Resampling.NEAREST
+    )
+    colours = small.convert("RGB").getcolors(maxcolors=256)
     return colours is not None
 
 
@@ -192,14 +240,15 @@ def prepare_for_screen(
 ) -> ProcessedImage:
     """Bytes of any supported image → an upright, metadata-free sRGB JPEG (photos) or PNG
     (graphics), at most ``max_edge`` pixels on its long edge. Never WebP, AVIF or CMYK."""
-    img = open_image(data, where=where, limits=limits)
-    source_format = img.info.get("source_format")
-    graphic = is_graphic(img, source_format)
-    img = resize_to_fit(to_srgb(img), max_edge)
-    if graphic:
-        encoded, media_type = encode_png(img), "image/png"
-    else:
-        encoded, media_type = encode_jpeg(flatten(img)), "image/jpeg"
+    img = open_image(data, where=where, limits=limits, max_edge=max_edge)
+    with _decoding(where):
+        source_format = img.info.get("source_format")
+        graphic = is_graphic(img, source_format)
+        img = resize_to_fit(to_srgb(img), max_edge)
+        if graphic:
+            encoded, media_type = encode_png(img), "image/png"
+        else:
+            encoded, media_type = encode_jpeg(flatten(img)), "image/jpeg"
     return ProcessedImage(data=encoded, media_type=media_type, width=img.width, height=img.height)
 
 
@@ -207,3 +256,134 @@ def image_size(data: bytes, *, where: str, limits: Limits | None = None) -> tupl
     """Pixel size after orientation, without keeping the decoded image."""
     img = open_image(data, where=where, limits=limits)
     return img.size
+
+
+# ---------------------------------------------------------------------------------------------
+# The press: grey or CMYK, resampled to the placed size
+# ---------------------------------------------------------------------------------------------
+
+PressColour = str  # "grey" | "cmyk"
+
+
+def probe_image(data: bytes, *, where: str, limits: Limits | None = None) -> tuple[int, int]:
+    """Pixel size as the photo will stand (EXIF rotation applied), read from the header only.
+
+    Checks the same bounds as ``open_image`` so layout can plan before the full decode.
+    """
+    limits = limits or Limits()
+    if not data:
+        raise ImageError("image is empty", where=where)
+    if len(data) > limits.max_image_bytes:
+        raise ImageError(f"image is larger than {limits.max_image_bytes} bytes", where=where)
+    head = data[:512].lstrip().lower()
+    if head.startswith((b"<svg", b"<?xml")) or b"<svg" in head:
+        raise ImageError("SVG images are not supported", where=where)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            img = Image.open(io.BytesIO(data), formats=_DECODE_FORMATS)
+            width, height = img.size
+            try:
+                orientation = int(img.getexif().get(0x0112, 1))
+            except (OSError, ValueError, TypeError, SyntaxError):
+                orientation = 1
+        except UnidentifiedImageError:
+            raise ImageError(
+                "not an image, or an image format we do not read", where=where
+            ) from None
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise ImageError(
+                "image is too large to decode safely (a decompression bomb?)", where=where
+            ) from None
+        except (OSError, ValueError, SyntaxError, EOFError, IndexError, TypeError, KeyError) as exc:
+            raise ImageError(f"image is corrupt or truncated ({exc})", where=where) from None
+    if width <= 0 or height <= 0:
+        raise ImageError("image has no pixels", where=where)
+    if width * height > limits.max_image_pixels:
+        raise ImageError(
+            f"image is {width}×{height} pixels, over the limit of "
+            f"{limits.max_image_pixels:,} (a decompression bomb?)",
+            where=where,
+        )
+    if orientation in (5, 6, 7, 8):  # rotated a quarter turn: width and height swap
+        width, height = height, width
+    return width, height
+
+
+def load_icc_profile(data: bytes, *, where: str) -> ImageCms.ImageCmsProfile:
+    """A printer's output profile; it must be a CMYK output profile."""
+    try:
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(data))
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        raise ImageError("not a readable ICC profile", where=where) from None
+    space = profile.profile.xcolor_space.strip()
+    if space != "CMYK":
+        raise ImageError(
+            f"the ICC profile is for {space or 'an unknown'} colour, not CMYK", where=where
+        )
+    return profile
+
+
+def prepare_for_press(
+    data: bytes,
+    *,
+    where: str,
+    colour: PressColour = "grey",
+    icc: bytes | None = None,
+    placed_width_mm: float,
+    max_ppi: int = 300,
+    limits: Limits | None = None,
+) -> ProcessedImage:
+    """Bytes of any supported image → a press-ready JPEG (photos) or PNG (graphics).
+
+    Upright, metadata-free, alpha flattened onto paper white, resampled so it stands at no
+    more than ``max_ppi`` at ``placed_width_mm``, and converted before layout: ``grey`` gives
+    8-bit grey (``L``); ``cmyk`` separates through the printer's ICC profile (``icc``,
+    required) with ``PIL.ImageCms``; ``rgb`` keeps sRGB (proofs for screens only).
+    """
+    if colour not in ("grey", "cmyk", "rgb"):
+        raise ValueError(f"unknown press colour {colour!r}")
+    img = open_image(data, where=where, limits=limits)
+    graphic = is_graphic(img, img.info.get("source_format"))
+    img = flatten(to_srgb(img))
+    max_px = max(1, round(placed_width_mm / 25.4 * max_ppi))
+    if img.width > max_px:
+        height = max(1, round(img.height * max_px / img.width))
+        img = img.resize((max_px, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    if colour == "grey":
+        img = img.convert("L")
+    elif colour == "cmyk":
+        if icc is None:
+            raise ImageError("a CMYK photo needs the printer's ICC profile", where=where)
+        profile = load_icc_profile(icc, where=where)
+        rgb = img.convert("RGB")
+        try:
+            converted = ImageCms.profileToProfile(
+                rgb,
+                _SRGB,
+                profile,
+                outputMode="CMYK",
+                renderingIntent=ImageCms.Intent.PERCEPTUAL,
+            )
+        except ImageCms.PyCMSError as exc:
+            raise ImageError(f"cannot separate the photo to CMYK ({exc})", where=where) from None
+        img = converted or rgb.convert("CMYK")
+    elif img.mode == "L":
+        pass
+    else:
+        img = img.convert("RGB")
+    img.info = {}
+    if graphic:
+        encoded, media_type = encode_png(img), "image/png"
+    else:
+        encoded, media_type = encode_jpeg(img, quality=88), "image/jpeg"
+    return ProcessedImage(data=encoded, media_type=media_type, width=img.width, height=img.height)
+
+
+def icc_description(data: bytes) -> str:
+    """The profile's own name (e.g. 'Coated FOGRA39'), or '' when it has none."""
+    try:
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(data))
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        return ""
+    return str(profile.profile.profile_description or "").strip()

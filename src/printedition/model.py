@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import types
+import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -275,6 +277,37 @@ _TYPES: dict[str, type] = {
     )
 }
 _DATETIME_FIELDS = {"published", "updated"}
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _matches(value: Any, hint: Any) -> bool:
+    """Does a decoded value fit a field's annotation? (A model JSON may come from anywhere.)"""
+    if hint is Any:
+        return True
+    if hint is type(None):
+        return value is None
+    if hint is bool:
+        return isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    origin = typing.get_origin(hint)
+    if origin is tuple:
+        item = typing.get_args(hint)[0]
+        return isinstance(value, tuple) and all(_matches(v, item) for v in value)
+    if origin is typing.Union or origin is types.UnionType:
+        return any(_matches(value, arg) for arg in typing.get_args(hint))
+    if origin is Literal:
+        return value in typing.get_args(hint)
+    return isinstance(value, hint)
+
+
+def _check_fields(cls: type, kwargs: dict[str, Any]) -> None:
+    hints = _HINTS.get(cls)
+    if hints is None:
+        hints = _HINTS[cls] = typing.get_type_hints(cls)
+    for key, value in kwargs.items():
+        if not _matches(value, hints[key]):
+            raise ValueError(f"{cls.__name__}.{key} has the wrong type ({type(value).__name__})")
 
 
 def _encode(value: Any) -> Any:
@@ -309,6 +342,7 @@ def _decode(value: Any) -> Any:
                 kwargs[key] = datetime.fromisoformat(v)
             else:
                 kwargs[key] = _decode(v)
+        _check_fields(cls, kwargs)
         return cls(**kwargs)
     if isinstance(value, list):
         return tuple(_decode(v) for v in value)
@@ -322,6 +356,8 @@ def to_dict(article: Article) -> dict[str, Any]:
 
 
 def from_dict(data: dict[str, Any]) -> Article:
+    if not isinstance(data, dict):
+        raise ValueError("JSON does not describe an Article")
     data = dict(data)
     version = data.pop("model_version", MODEL_VERSION)
     if version != MODEL_VERSION:

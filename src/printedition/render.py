@@ -8,6 +8,7 @@ both EPUB (XHTML 1.1 serialisation) and WeasyPrint read. Nothing here reads file
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -55,13 +56,23 @@ EMBED_LABELS = {
 }
 
 
+# Characters XML 1.0 forbids (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF):
+# one of them makes a whole XHTML file unreadable, and a lone surrogate cannot even be encoded.
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(value: str) -> str:
+    """``value`` without the characters XML cannot carry."""
+    return _NOT_XML.sub("", value)
+
+
 def attr(value: str) -> str:
     """Escape for a double-quoted attribute (also safe in XHTML)."""
-    return escape(value, quote=True)
+    return escape(xml_safe(value), quote=True)
 
 
 def text(value: str) -> str:
-    return escape(value, quote=False)
+    return escape(xml_safe(value), quote=False)
 
 
 def safe_href(href: str) -> str | None:

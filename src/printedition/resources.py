@@ -12,11 +12,13 @@ import base64
 import binascii
 import ipaddress
 import os
+import re
 import socket
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, unquote_to_bytes, urlsplit
+from urllib.parse import SplitResult, unquote, unquote_to_bytes, urlsplit
 from urllib.request import url2pathname
 
 from printedition.errors import InputError, UnsafeResourceError
@@ -27,11 +29,22 @@ Fetcher = Callable[[str], bytes]
 # Cloud metadata services answer on these even where they are not link-local.
 _METADATA_HOSTS = {
     "169.254.169.254",
+    "169.254.170.2",  # ECS task metadata
     "fd00:ec2::254",
-    "100.100.100.200",
+    "100.100.100.200",  # Alibaba
+    "192.0.0.192",  # Oracle (is_global in some Python versions)
     "metadata.google.internal",
+    "metadata.goog",
     "metadata",
+    "instance-data",
+    "instance-data.ec2.internal",
 }
+
+# NAT64 prefixes carry an IPv4 address in their last 32 bits (RFC 6052, RFC 8215).
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+# What ``inet_aton`` accepts: dotted parts in decimal, octal (leading 0) or hex (0x).
+_NUMERIC_HOST = re.compile(r"^(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]+)){0,3}$")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -57,6 +70,8 @@ def _is_forbidden_ip(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
             return _is_forbidden_ip(mapped)
         if ip.teredo:
             return True
+        if any(ip in net for net in _NAT64):
+            return _is_forbidden_ip(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
     return (
         ip.is_private
         or ip.is_loopback
@@ -85,9 +100,18 @@ def check_host(host: str, *, allow_private: bool = False, resolve: bool = True) 
     try:
         ips = [ipaddress.ip_address(name)]
     except ValueError:
-        # Integer or octal forms like 2130706433 / 0177.0.0.1 are resolved by the OS too.
-        if name == "localhost" or name.endswith(".localhost"):
-            raise UnsafeResourceError(f"refused: {host} is a loopback address") from None
+        ips = []
+    if not ips and _NUMERIC_HOST.match(name):
+        # Integer, octal and hex forms (2130706433, 0177.0.0.1, 0x7f.1) mean an address to
+        # the OS resolver: read them the way it does, with or without DNS.
+        try:
+            ips = [ipaddress.IPv4Address(socket.inet_aton(name))]
+        except OSError:
+            raise UnsafeResourceError(f"refused: {host} is not a valid address") from None
+    if not ips:
+        labels = name.split(".")
+        if "localhost" in labels or name.endswith(".local") or name.endswith(".internal"):
+            raise UnsafeResourceError(f"refused: {host} is a loopback or local name")
         if not resolve:
             return
         try:
@@ -95,6 +119,8 @@ def check_host(host: str, *, allow_private: bool = False, resolve: bool = True) 
         except (OSError, UnicodeError):
             raise UnsafeResourceError(f"cannot resolve host {host}") from None
         ips = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+        if not ips:
+            raise UnsafeResourceError(f"cannot resolve host {host}")
     for ip in ips:
         if _is_forbidden_ip(ip):
             raise UnsafeResourceError(
@@ -115,19 +141,63 @@ def _inside(path: Path, roots: tuple[Path, ...]) -> bool:
 
 def local_path(url: str, policy: ResourcePolicy) -> Path:
     """The file a file: URL names, if it is inside one of the allowed folders."""
-    parts = urlsplit(url)
+    parts = _split(url)
     if parts.netloc not in ("", "localhost"):
-        raise UnsafeResourceError(f"refused: remote file URL {url}")
+        raise UnsafeResourceError("refused: file URL on another host", where=url[:200])
     path = Path(url2pathname(unquote(parts.path)))
+    if not path.is_absolute():
+        raise UnsafeResourceError("refused: relative file URL", where=url[:200])
+    if not policy.roots:
+        raise UnsafeResourceError("refused: no local files may be read here", where=url[:200])
     try:
+        # strict resolve follows every symlink, so a link pointing out of the folder is caught
         real = path.resolve(strict=True)
-    except (OSError, RuntimeError):
-        raise InputError("file not found", where=url) from None
-    if not policy.roots or not _inside(real, policy.roots):
-        raise UnsafeResourceError("refused: file is outside the article's folder", where=url)
+    except (OSError, RuntimeError, ValueError):  # ValueError: NUL in the path
+        if not _inside(Path(os.path.normpath(path)), policy.roots):
+            raise UnsafeResourceError(
+                "refused: file is outside the article's folder", where=url[:200]
+            ) from None
+        raise InputError("file not found", where=url[:200]) from None
+    if not _inside(real, policy.roots):
+        raise UnsafeResourceError("refused: file is outside the article's folder", where=url[:200])
     if not real.is_file():
-        raise InputError("not a regular file", where=url)
+        raise InputError("not a regular file", where=url[:200])
     return real
+
+
+def _split(url: str) -> SplitResult:
+    try:
+        return urlsplit(url)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        raise UnsafeResourceError("malformed URL", where=url[:200]) from None
+
+
+def _read_file(path: Path, limit: int, where: str) -> bytes:
+    """At most ``limit`` bytes, refusing files that are (or grow) larger; never a FIFO/device."""
+    try:
+        fd = os.open(
+            path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+        )
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", where=where) from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise InputError("not a regular file", where=where)
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", where=where) from None
+    finally:
+        os.close(fd)
+    if size > limit:
+        raise InputError(f"file is larger than the limit of {limit} bytes", where=where)
+    return b"".join(chunks)
 
 
 def decode_data_url(url: str, limits: Limits) -> bytes:
@@ -140,7 +210,7 @@ def decode_data_url(url: str, limits: Limits) -> bytes:
     if not sep:
         raise InputError("malformed data: URL", where=url[:40])
     try:
-        if header.endswith(";base64"):
+        if header.lower().rstrip().endswith(";base64"):
             return base64.b64decode(payload, validate=False)
         return unquote_to_bytes(payload)
     except (binascii.Error, ValueError):
@@ -148,26 +218,37 @@ def decode_data_url(url: str, limits: Limits) -> bytes:
 
 
 def read_resource(url: str, policy: ResourcePolicy, *, max_bytes: int | None = None) -> bytes:
-    """Read the bytes a resource URL names, if the policy allows it."""
+    """Read the bytes a resource URL names, if the policy allows it.
+
+    Every error names the URL (cut to 200 characters).
+    """
+    try:
+        return _read_resource(url, policy, max_bytes=max_bytes)
+    except InputError as exc:
+        if exc.where:
+            raise
+        raise type(exc)(exc.message, where=url[:200]) from None
+
+
+def _read_resource(url: str, policy: ResourcePolicy, *, max_bytes: int | None) -> bytes:
     limit = max_bytes if max_bytes is not None else policy.limits.max_image_bytes
-    scheme = urlsplit(url).scheme.lower() if url else ""
+    url = url.strip()
+    parts = _split(url) if url else None
+    scheme = parts.scheme.lower() if parts else ""
     if scheme == "data":
         data = decode_data_url(url, policy.limits)
     elif scheme == "file":
         path = local_path(url, policy)
-        size = os.stat(path).st_size
-        if size > limit:
-            raise InputError(f"file is larger than the limit of {limit} bytes", where=url)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise InputError(f"cannot read: {exc.strerror}", where=url) from None
-    elif scheme in ("http", "https"):
+        data = _read_file(path, limit, url[:200])
+    elif scheme in ("http", "https") and parts is not None:
         if policy.fetcher is None:
             raise UnsafeResourceError(
-                "refused: fetching remote resources is off for local pages", where=url
+                "refused: fetching remote resources is off for local pages", where=url[:200]
             )
-        host = urlsplit(url).hostname or ""
+        try:
+            host = parts.hostname or ""
+        except ValueError:
+            raise UnsafeResourceError("malformed URL", where=url[:200]) from None
         check_host(host, allow_private=policy.allow_private)
         data = policy.fetcher(url)
     else:

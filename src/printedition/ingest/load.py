@@ -16,6 +16,8 @@ from printedition.model import Article, from_json
 from printedition.resources import ResourcePolicy
 from printedition.settings import Limits
 
+_PAGE_SUFFIXES = (".html", ".htm", ".xhtml")
+
 
 def _is_model_json(path: Path) -> bool:
     if path.suffix.lower() == ".json":
@@ -49,11 +51,18 @@ def load_article(path: Path, *, limits: Limits | None = None) -> tuple[Article, 
             article = from_json(path.read_text(encoding="utf-8"))
         except (ValueError, TypeError, UnicodeDecodeError) as exc:
             raise InputError(f"not a printedition model JSON ({exc})", where=str(path)) from None
+        except RecursionError:
+            raise InputError(
+                "not a printedition model JSON (nested too deeply)", where=str(path)
+            ) from None
         except OSError as exc:
             raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
         src = urlsplit(article.source_url)
-        if src.scheme == "file":
-            policy = policy.with_root(Path(url2pathname(src.path)).parent)
+        page = Path(url2pathname(src.path))
+        # Only a page we could have normalised lends its folder: a model naming
+        # file:///etc/passwd as its source must not open /etc to its image URLs.
+        if src.scheme == "file" and page.suffix.lower() in _PAGE_SUFFIXES and page.is_file():
+            policy = policy.with_root(page.parent)
         return article, policy
     from printedition.ingest.normalise import normalise_file
 

@@ -126,7 +126,7 @@ PHOTOS: tuple[Photo, ...] = (
     ),
     Photo(
         "the-river-that-ran-dry",
-        "dry-riverbed-wye",
+        "dry-riverbed-cerrig",
         2400,
         1600,
         301,
@@ -138,7 +138,7 @@ PHOTOS: tuple[Photo, ...] = (
     # Stored sideways (2400x1600 pixels) with Orientation 6: it displays as a 1600x2400 portrait.
     Photo(
         "the-river-that-ran-dry",
-        "farmer-portrait-rotated",
+        "hill-farmer-portrait",
         2400,
         1600,
         302,

@@ -38,7 +38,7 @@ from printedition.epub.pages import (
     cover_document,
     title_document,
 )
-from printedition.errors import ConfigError, InputError, UnsafeResourceError
+from printedition.errors import ConfigError, InputError, OutputError, UnsafeResourceError
 from printedition.images import ProcessedImage, prepare_for_screen
 from printedition.model import Article, BuildWarning, Figure, ImageRef, figures
 from printedition.outputs import atomic_path
@@ -443,6 +443,9 @@ def write_epub(
     options = options or EpubOptions()
     if not articles:
         raise InputError("no articles to put in the EPUB")
+    folder = Path(out).parent
+    if not folder.is_dir():  # fail before the work, not after it
+        raise OutputError(f"output folder {folder} does not exist", where=str(out))
     models = [a for a, _ in articles]
     paper = Paper()
     images = _Images(options, image_cache)

@@ -39,7 +39,7 @@ class Photo:
 
     slug: str
     name: str  # file name without extension
-    width: int
+    width: int  # as displayed (after any EXIF Orientation is applied)
     height: int
     seed: int
     palette: str  # key of PALETTES
@@ -135,12 +135,13 @@ PHOTOS: tuple[Photo, ...] = (
         "2024:08:14 07:12:40",
         variants=((1024, 683),),
     ),
-    # Stored sideways (2400x1600 pixels) with Orientation 6: it displays as a 1600x2400 portrait.
+    # A 1600x2400 portrait stored sideways (2400x1600 pixels) with Orientation 6: viewers
+    # that honour EXIF turn it upright; ones that ignore it show it lying on its side.
     Photo(
         "the-river-that-ran-dry",
         "hill-farmer-portrait",
-        2400,
         1600,
+        2400,
         302,
         "estuary",
         (52.1030, -2.6480),

@@ -387,3 +387,29 @@ def icc_description(data: bytes) -> str:
     except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
         return ""
     return str(profile.profile.profile_description or "").strip()
+
+
+def contact_sheet(pages: list[bytes], *, width: int = 2400, per_row: int = 4) -> bytes:
+    """PNG page images → one PNG with every page in reading order, numbered, in rows."""
+    from PIL import ImageDraw
+
+    thumbs = [Image.open(io.BytesIO(p)).convert("RGB") for p in pages]
+    per_row = max(1, min(per_row, len(thumbs)))
+    gap = 24
+    cell_w = (width - gap * (per_row + 1)) // per_row
+    scaled = []
+    for t in thumbs:
+        h = round(t.height * cell_w / t.width)
+        scaled.append(t.resize((cell_w, h), Image.Resampling.LANCZOS))
+    row_h = max(s.height for s in scaled) + 30
+    rows = (len(scaled) + per_row - 1) // per_row
+    sheet = Image.new("RGB", (width, gap + rows * (row_h + gap)), (200, 200, 200))
+    draw = ImageDraw.Draw(sheet)
+    for i, s in enumerate(scaled):
+        x = gap + (i % per_row) * (cell_w + gap)
+        y = gap + (i // per_row) * (row_h + gap)
+        sheet.paste(s, (x, y))
+        draw.text((x, y + s.height + 6), f"page {i + 1}", fill=(0, 0, 0))
+    out = io.BytesIO()
+    sheet.save(out, "PNG", optimize=True)
+    return out.getvalue()

@@ -1,0 +1,421 @@
+"""Layout: Article(s) → one print HTML document (tabloid pages in columns) and its page CSS.
+
+Goes in: the articles, each image's pixel size (probed, not decoded), the page format and the
+paper's furniture. Comes out: a ``FigurePlan`` per image (where and how wide it stands, so the
+image can be resampled *before* layout) and then the HTML that WeasyPrint lays out. Every
+fragment of article text comes from ``render.py`` with links off for press files; nothing here
+reads files, and every URL written is either ``printedition-package:`` (styles) or
+``printedition-image:`` (images the ingest step already checked).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from printedition.model import (
+    Article,
+    Figure,
+    ImageRef,
+    Inline,
+    Paragraph,
+    Text,
+    iter_blocks,
+)
+from printedition.render import (
+    RenderOptions,
+    attr,
+    byline_text,
+    format_date,
+    render_block,
+    render_figure,
+    render_inlines,
+    text,
+)
+from printedition.settings import PageFormat, Paper
+
+PACKAGE_SCHEME = "printedition-package:"
+IMAGE_SCHEME = "printedition-image:"
+
+MM_PER_INCH = 25.4
+PT_PER_MM = 72 / MM_PER_INCH
+MIN_PPI = 200  # below this a photo is soft on newsprint: warn
+MAX_PPI = 300  # above this the press gains nothing: resample down
+COLUMN_GAP_MM = 4.0
+FOLIO_MARGIN_MM = 17.0  # top margin: the folio line sits in it
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Geometry:
+    """The page grid in millimetres."""
+
+    format: PageFormat
+    top_mm: float
+    bottom_mm: float
+    side_mm: float
+
+    @property
+    def columns(self) -> int:
+        return self.format.columns
+
+    @property
+    def content_width_mm(self) -> float:
+        return self.format.width_mm - 2 * self.side_mm
+
+    @property
+    def content_height_mm(self) -> float:
+        return self.format.height_mm - self.top_mm - self.bottom_mm
+
+    @property
+    def column_width_mm(self) -> float:
+        n = self.columns
+        return (self.content_width_mm - (n - 1) * COLUMN_GAP_MM) / n
+
+    def span_mm(self, columns: int) -> float:
+        """Width of ``columns`` columns and the gaps between them."""
+        return columns * self.column_width_mm + (columns - 1) * COLUMN_GAP_MM
+
+    @classmethod
+    def for_format(cls, fmt: PageFormat) -> Geometry:
+        side = fmt.margin_mm
+        return cls(format=fmt, top_mm=max(FOLIO_MARGIN_MM, side + 6), bottom_mm=side, side_mm=side)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FigurePlan:
+    """Where one image stands: ``lead-full`` (across every column), ``lead-side`` (across
+    ``columns`` columns beside the standfirst) or ``inline`` (one column)."""
+
+    role: str
+    columns: int
+    width_mm: float
+    pixel_width: int
+    pixel_height: int
+
+    @property
+    def source_ppi(self) -> float:
+        """Effective resolution of the source at its placed width (before resampling)."""
+        return self.pixel_width / (self.width_mm / MM_PER_INCH)
+
+    @property
+    def height_mm(self) -> float:
+        return self.width_mm * self.pixel_height / self.pixel_width
+
+
+def plan_lead(width_px: int, height_px: int, geometry: Geometry) -> FigurePlan:
+    """The widest span at which the lead photo still reaches ``MIN_PPI`` and stays under
+    half the page height; never narrower than half the columns (it is the lead)."""
+    n = geometry.columns
+    least = max(1, min(n, math.ceil(n / 2)))
+    max_height = geometry.content_height_mm * 0.5
+    chosen = least
+    for k in range(n, least - 1, -1):
+        width = geometry.span_mm(k)
+        ppi = width_px / (width / MM_PER_INCH)
+        height = width * height_px / width_px
+        if ppi >= MIN_PPI and height <= max_height:
+            chosen = k
+            break
+    else:
+        # Too few pixels (or too tall) at every span: take the span that fits the height.
+        for k in range(n, least - 1, -1):
+            if geometry.span_mm(k) * height_px / width_px <= max_height:
+                chosen = k
+                break
+    role = "lead-full" if chosen == n else "lead-side"
+    return FigurePlan(
+        role=role,
+        columns=chosen,
+        width_mm=geometry.span_mm(chosen),
+        pixel_width=width_px,
+        pixel_height=height_px,
+    )
+
+
+def plan_inline(width_px: int, height_px: int, geometry: Geometry) -> FigurePlan:
+    return FigurePlan(
+        role="inline",
+        columns=1,
+        width_mm=geometry.column_width_mm,
+        pixel_width=width_px,
+        pixel_height=height_px,
+    )
+
+
+def headline_size_pt(headline: str, width_mm: float, *, largest: float = 96.0) -> float:
+    """A headline set across the columns, sized to its length: a short one big on one line,
+    a long one smaller over three or four (Caslon Condensed bold averages ~0.44 em a letter)."""
+    length = max(1, len(headline.strip()))
+    width_pt = width_mm * PT_PER_MM
+    lines = 1 if length <= 26 else 2 if length <= 64 else 3 if length <= 110 else 4
+    per_line = math.ceil(length / lines) * 1.12 + 2  # slack: words do not break evenly
+    size = width_pt / (per_line * 0.44)
+    smallest = 26.0
+    largest = min(largest, width_pt / 7)
+    return round(max(smallest, min(largest, size)), 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# The document
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Section:
+    """A run of articles under a section head (for the monthly issue)."""
+
+    title: str
+    start: int  # index of the first article in the section
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Furniture:
+    """What the masthead and folios print."""
+
+    paper: Paper = field(default_factory=Paper)
+    month: str = ""
+    issue_line: str = ""
+    masthead: bool = True
+    proof: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoryLayout:
+    """One article ready to set: its figures' plans and the hrefs of its processed images."""
+
+    article: Article
+    plans: Mapping[str, FigurePlan]  # ImageRef.url → plan
+    hrefs: Mapping[str, str]  # ImageRef.url → printedition-image: URL (absent: unusable)
+
+
+def default_month(articles: Sequence[Article]) -> str:
+    """The month of the newest article ('June 2024'), or '' when none is dated."""
+    dates = [a.published for a in articles if a.published is not None]
+    if not dates:
+        return ""
+    newest: datetime = max(dates)
+    return f"{newest.strftime('%B')} {newest.year}"
+
+
+def page_css(geometry: Geometry, *, bleed_mm: float, proof: bool) -> str:
+    fmt = geometry.format
+    marks = "crop cross" if proof else "none"
+    slug = ""
+    if proof:
+        slug = (
+            "@page { @bottom-center { content: 'PROOF · not for press · ' string(paper) "
+            "' · ' string(month) ' · page ' counter(page) ' of ' counter(pages); "
+            "font-size: 6.5pt; letter-spacing: 0.1em; vertical-align: middle; } }\n"
+        )
+    return (
+        f"@page {{ size: {fmt.width_mm:g}mm {fmt.height_mm:g}mm; "
+        f"margin: {geometry.top_mm:g}mm {geometry.side_mm:g}mm {geometry.bottom_mm:g}mm; "
+        f"bleed: {bleed_mm:g}mm; marks: {marks}; }}\n"
+        f"{slug}"
+        f".body {{ columns: {geometry.columns}; }}\n"
+        f".masthead .title {{ font-size: {masthead_size_pt(geometry):g}pt; }}\n"
+        f".full .deck {{ width: {geometry.span_mm(max(1, min(geometry.columns, 3))):.2f}mm; }}\n"
+    )
+
+
+def masthead_size_pt(geometry: Geometry) -> float:
+    return round(min(110.0, geometry.content_width_mm * PT_PER_MM / 8.5), 1)
+
+
+def _masthead(furniture: Furniture) -> str:
+    paper = furniture.paper
+    left = furniture.issue_line or furniture.month
+    return (
+        '<header class="masthead">'
+        f'<div class="ears"><span>{text(left)}</span><span>{text(paper.url.removeprefix("https://"))}</span>'
+        f"<span>{text(paper.price)}</span></div>"
+        f'<p class="title">{text(paper.name)}</p>'
+        f'<p class="tagline">{text(paper.tagline)}</p>'
+        "</header>"
+    )
+
+
+def _split_first_letter(content: tuple[Inline, ...]) -> tuple[str, tuple[Inline, ...]] | None:
+    """The drop cap (first letter, with an opening quote if any) and the rest of the text."""
+    if not content or not isinstance(content[0], Text):
+        return None
+    first = content[0].text.lstrip()
+    i = 0
+    while i < len(first) and first[i] in "“‘\"'«(":
+        i += 1
+    if i >= len(first) or not first[i].isalnum():
+        return None
+    letter = first[: i + 1]
+    rest = first[i + 1 :]
+    return letter, (Text(text=rest), *content[1:])
+
+
+def _story(
+    story: StoryLayout,
+    geometry: Geometry,
+    *,
+    links: bool,
+    language: str,
+    css_class: str,
+) -> str:
+    article = story.article
+
+    def resolve(ref: ImageRef) -> str | None:
+        return story.hrefs.get(ref.url)
+
+    opts = RenderOptions(resolve_image=resolve, links=links, pull_quotes="show")
+    lang = (
+        article.language
+        if article.language and not article.language.lower().startswith("en")
+        else language
+    )
+
+    lead_html = ""
+    lead_plan = story.plans.get(article.lead.image.url) if article.lead else None
+    if article.lead is not None and lead_plan is not None:
+        lead_html = render_figure(article.lead, opts, css_class="lead")
+        if lead_html.startswith('<figure class="lead">'):
+            lead_html = lead_html.replace(
+                '<figure class="lead">',
+                f'<figure class="lead" style="width: {lead_plan.width_mm:.2f}mm">',
+                1,
+            )
+    elif article.lead is not None:
+        lead_html = render_figure(article.lead, opts, css_class="lead")
+    mode = "side" if lead_plan is not None and lead_plan.role == "lead-side" else "full"
+
+    size = headline_size_pt(article.headline, geometry.content_width_mm)
+    parts = [
+        f'<article class="story {css_class}" lang="{attr(lang)}" id="story-{attr(article.slug)}">'
+    ]
+    parts.append(f'<header class="opening {mode}">')
+    if article.kicker:
+        parts.append(f'<p class="kicker">{text(article.kicker)}</p>')
+    parts.append(
+        f'<h1 class="headline" style="font-size: {size:g}pt">{text(article.headline)}</h1>'
+    )
+    deck = []
+    if article.standfirst:
+        deck.append(f'<p class="standfirst">{text(article.standfirst)}</p>')
+    byline = byline_text(article)
+    date = format_date(article.published)
+    if byline or date:
+        line = []
+        if byline:
+            line.append(f'<span class="author">{text(byline)}</span>')
+        if date:
+            line.append(f"<time>{text(date)}</time>")
+        deck.append(f'<p class="byline">{"  ·  ".join(line)}</p>')
+    deck_html = f'<div class="deck">{"".join(deck)}</div>' if deck else ""
+    if mode == "side":
+        parts.append(lead_html + deck_html)
+    else:
+        parts.append(deck_html + lead_html)
+    parts.append("</header>")
+
+    parts.append('<div class="body">')
+    blocks = article.body
+    first_para = next((i for i, b in enumerate(blocks) if isinstance(b, Paragraph)), None)
+    last = len(blocks) - 1
+    rendered_any = False
+    for i, block in enumerate(blocks):
+        if isinstance(block, Figure) and block.image.url not in story.hrefs:
+            html = render_block(block, opts)
+        elif isinstance(block, Paragraph) and i == first_para:
+            split = _split_first_letter(block.content)
+            inner = render_inlines(block.content, opts)
+            if split is not None:
+                letter, rest = split
+                inner = f'<span class="dropcap">{text(letter)}</span>{render_inlines(rest, opts)}'
+            end = '<span class="endmark"></span>' if i == last else ""
+            html = f'<p class="opener">{inner}{end}</p>'
+        elif isinstance(block, Paragraph) and i == last:
+            html = f'<p>{render_inlines(block.content, opts)}<span class="endmark"></span></p>'
+        else:
+            html = render_block(block, opts)
+        if html:
+            parts.append(html)
+            rendered_any = True
+    if not blocks or not isinstance(blocks[-1], Paragraph) or not rendered_any:
+        parts.append('<p class="end"><span class="endmark"></span></p>')
+    parts.append("</div></article>")
+    return "\n".join(parts)
+
+
+def figure_refs(article: Article) -> list[tuple[str, Figure]]:
+    """Every figure with its role: ('lead', fig) first, then ('inline', fig) in order."""
+    found: list[tuple[str, Figure]] = []
+    if article.lead is not None:
+        found.append(("lead", article.lead))
+    found.extend(("inline", b) for b in iter_blocks(article.body) if isinstance(b, Figure))
+    return found
+
+
+def build_document(
+    stories: Sequence[StoryLayout],
+    *,
+    geometry: Geometry,
+    furniture: Furniture,
+    bleed_mm: float,
+    sections: Sequence[Section] = (),
+    front_page_html: str = "",
+    contents_html: str = "",
+    extra_css: str = "",
+    pad_pages: int = 0,
+) -> str:
+    """The whole print document as one HTML string."""
+    paper = furniture.paper
+    month = furniture.month or default_month([s.article for s in stories])
+    language = paper.language or "en-GB"
+    section_at = {s.start: s.title for s in sections}
+    head = (
+        f'<!DOCTYPE html>\n<html lang="{attr(language)}">\n<head>\n<meta charset="utf-8"/>\n'
+        f"<title>{text(paper.name)}{(' · ' + text(month)) if month else ''}</title>\n"
+        f'<link rel="stylesheet" href="{PACKAGE_SCHEME}styles/fonts.css"/>\n'
+        f'<link rel="stylesheet" href="{PACKAGE_SCHEME}styles/press.css"/>\n'
+        f"<style>\n{page_css(geometry, bleed_mm=bleed_mm, proof=furniture.proof)}{extra_css}</style>\n"
+        "</head>\n<body>\n"
+    )
+    parts = [head]
+    parts.append(
+        f'<div class="furniture-strings" data-paper="{attr(paper.name)}" data-month="{attr(month)}"></div>'
+    )
+    if furniture.masthead:
+        parts.append(_masthead(furniture))
+    if front_page_html:
+        parts.append(f'<section class="front-page">{front_page_html}</section>')
+    if contents_html:
+        parts.append(f'<section class="contents-page">{contents_html}</section>')
+    for i, story in enumerate(stories):
+        if i in section_at:
+            parts.append(f'<h1 class="section-head">{text(section_at[i])}</h1>')
+            css_class = "first"
+        else:
+            css_class = "first" if i == 0 and not (front_page_html or contents_html) else ""
+        parts.append(
+            _story(story, geometry, links=furniture.proof, language=language, css_class=css_class)
+        )
+    parts.extend('<div class="pad-page"></div>' for _ in range(pad_pages))
+    parts.append("</body>\n</html>\n")
+    return "\n".join(parts)
+
+
+__all__ = [
+    "IMAGE_SCHEME",
+    "MAX_PPI",
+    "MIN_PPI",
+    "PACKAGE_SCHEME",
+    "FigurePlan",
+    "Furniture",
+    "Geometry",
+    "Section",
+    "StoryLayout",
+    "build_document",
+    "default_month",
+    "figure_refs",
+    "headline_size_pt",
+    "plan_inline",
+    "plan_lead",
+]

@@ -1,0 +1,517 @@
+"""PDF: Article(s) → a print-ready newspaper PDF (WeasyPrint lives here and only here).
+
+Goes in: articles with the resource policy their images may be read under, and
+``PressOptions``. The stages, in order:
+
+1. images: read each photo through ``resources.read_resource``, plan where it stands
+   (``layout.plan_lead`` / ``plan_inline``), convert it for the press (grey, or CMYK through
+   the printer's ICC profile) and resample it to at most 300 ppi at its placed width;
+2. layout: ``layout.build_document`` writes the print HTML;
+3. render: WeasyPrint lays it out, fetching only the package's styles and fonts and the
+   processed images (``PressFetcher``: everything else is refused and reported);
+4. pad: blank house pages bring the count to a multiple of 4;
+5. finish: pikepdf sets what WeasyPrint leaves short (BleedBox past 3.53 mm, the PDF/X output
+   intent, stable IDs) and removes annotations from press files;
+6. preflight: ``preflight.preflight_pdf`` checks the result; the file is written atomically.
+
+Comes out: the PDF at ``out`` and a ``PressResult``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+from collections.abc import Iterator, MutableMapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib import resources as importlib_resources
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+import weasyprint
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from printedition.errors import ConfigError, ImageError, InputError, OutputError
+from printedition.images import (
+    ProcessedImage,
+    load_icc_profile,
+    prepare_for_press,
+    probe_image,
+)
+from printedition.model import Article, BuildWarning
+from printedition.outputs import atomic_path
+from printedition.press.layout import (
+    IMAGE_SCHEME,
+    MAX_PPI,
+    MIN_PPI,
+    PACKAGE_SCHEME,
+    FigurePlan,
+    Furniture,
+    Geometry,
+    Section,
+    StoryLayout,
+    build_document,
+    default_month,
+    figure_refs,
+    plan_inline,
+    plan_lead,
+)
+from printedition.press.preflight import PreflightReport, preflight_pdf
+from printedition.resources import ResourcePolicy, read_resource
+from printedition.settings import PAGE_FORMATS, PageFormat, Paper
+
+MM_TO_PT = 72 / 25.4
+WEASYPRINT_BLEEDBOX_CAP_MM = 10 / MM_TO_PT  # WeasyPrint caps the BleedBox at 10 pt (3.53 mm)
+
+# PDF variants: WeasyPrint's name and what the finished file must carry.
+VARIANTS: dict[str, dict[str, Any]] = {
+    "x-1a": {"weasyprint": "pdf/x-1a", "version": "PDF/X-1a:2003", "needs_icc": False},
+    "x-4": {"weasyprint": "pdf/x-4", "version": "PDF/X-4", "needs_icc": True},
+    "none": {"weasyprint": None, "version": "", "needs_icc": False},
+}
+
+# A registered printing condition (ICC registry): newsprint, ISO 12647-3, the IFRA26 set.
+REGISTERED_CONDITION = {
+    "identifier": "IFRA26",
+    "registry": "http://www.color.org",
+    "condition": "ISO 12647-3:2013 coldset offset on newsprint (ISOnewspaper26v4)",
+}
+
+ImageCache = MutableMapping[str, ProcessedImage]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PressOptions:
+    """How to build the print edition. Defaults: a grey PDF/X-1a tabloid, 3 mm bleed."""
+
+    page_format: PageFormat = field(default_factory=lambda: PAGE_FORMATS["tabloid"])
+    bleed_mm: float = 3.0
+    colour: str = "grey"  # "grey" | "cmyk"
+    icc_profile: Path | None = None  # the printer's output profile (required for cmyk)
+    variant: str = "x-1a"  # "x-1a" | "x-4" | "none"
+    proof: bool = False  # crop marks, links kept, photos in colour, PROOF slug; not for press
+    paper: Paper = field(default_factory=Paper)
+    issue_line: str = ""  # e.g. "No. 57 · June 2024"; default: the month
+    month: str = ""  # folio month; default: the newest article's month
+    masthead: bool = True  # the first page carries the masthead
+    pad_to_multiple: int = 4  # pages come in sheets of 4
+    strict_images: bool = True  # a missing or broken photo stops the build (else: warning)
+    # Hooks for the monthly issue build.
+    sections: tuple[Section, ...] = ()
+    front_page_html: str = ""  # XHTML fragment under the masthead on page 1
+    contents_html: str = ""  # XHTML fragment on its own page after the front
+    extra_css: str = ""
+    image_cache: ImageCache | None = None  # processed images keyed by source digest + use
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PressResult:
+    pages: int
+    warnings: tuple[BuildWarning, ...]
+    preflight: PreflightReport | None  # None for proofs
+    html_bytes: int = 0
+    padded_pages: int = 0
+
+
+# ---------------------------------------------------------------------------------------------
+# The URL fetcher
+# ---------------------------------------------------------------------------------------------
+
+
+class PressFetcher(URLFetcher):  # type: ignore[misc]
+    """Serves the package's styles and fonts and the already processed images; refuses and
+    records everything else. Nothing is read from disk outside the package, nothing fetched."""
+
+    _ALLOWED_FOLDERS = ("styles", "fonts")
+
+    def __init__(self, images: dict[str, bytes]) -> None:
+        super().__init__(allowed_protocols=())
+        self.images = images
+        self.refused: list[str] = []
+        self.missing: list[str] = []
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        if url.startswith(IMAGE_SCHEME):
+            data = self.images.get(url)
+            if data is None:
+                self.refused.append(url)
+                raise ValueError(f"unknown image {url}")
+            media = "image/png" if url.endswith(".png") else "image/jpeg"
+            return URLFetcherResponse(url, data, {"Content-Type": media})
+        if url.startswith(PACKAGE_SCHEME):
+            rel = url[len(PACKAGE_SCHEME) :]
+            parts = rel.split("/")
+            if (
+                len(parts) < 2
+                or parts[0] not in self._ALLOWED_FOLDERS
+                or any(p in ("", ".", "..") or "\\" in p for p in parts)
+            ):
+                self.refused.append(url)
+                raise ValueError(f"refused package path {rel}")
+            resource = importlib_resources.files("printedition").joinpath(*parts)
+            try:
+                data = resource.read_bytes()
+            except OSError:
+                self.missing.append(rel)
+                raise
+            media = "text/css" if rel.endswith(".css") else "font/woff"
+            return URLFetcherResponse(url, data, {"Content-Type": media})
+        self.refused.append(url[:200])
+        raise ValueError(f"refused: {url[:80]}")
+
+
+@contextmanager
+def _captured_weasyprint_log() -> Iterator[list[logging.LogRecord]]:
+    records: list[logging.LogRecord] = []
+
+    class _Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    logger = logging.getLogger("weasyprint")
+    handler = _Collect(level=logging.WARNING)
+    logger.addHandler(handler)
+    try:
+        yield records
+    finally:
+        logger.removeHandler(handler)
+
+
+# ---------------------------------------------------------------------------------------------
+# Images
+# ---------------------------------------------------------------------------------------------
+
+
+def _image_where(article: Article, url: str) -> str:
+    if url.startswith("data:"):
+        return f"{article.slug}: data: image"
+    return url
+
+
+def _process_images(
+    article: Article,
+    policy: ResourcePolicy,
+    geometry: Geometry,
+    options: PressOptions,
+    icc: bytes | None,
+    icc_digest: str,
+    images: dict[str, bytes],
+    cache: ImageCache,
+    warnings: list[BuildWarning],
+) -> StoryLayout:
+    plans: dict[str, FigurePlan] = {}
+    hrefs: dict[str, str] = {}
+    colour = "rgb" if options.proof else options.colour
+    for role, fig in figure_refs(article):
+        url = fig.image.url
+        if url in plans:
+            continue
+        where = _image_where(article, url)
+        try:
+            data = read_resource(url, policy)
+            width_px, height_px = probe_image(data, where=where, limits=policy.limits)
+        except InputError as exc:
+            if options.strict_images:
+                raise
+            warnings.append(BuildWarning(code="image-missing", message=exc.message, where=where))
+            continue
+        plan = (
+            plan_lead(width_px, height_px, geometry)
+            if role == "lead"
+            else plan_inline(width_px, height_px, geometry)
+        )
+        source = hashlib.sha256(data).hexdigest()
+        key = f"{source}:{colour}:{icc_digest}:{plan.width_mm:.1f}:{MAX_PPI}"
+        processed = cache.get(key)
+        if processed is None:
+            try:
+                processed = prepare_for_press(
+                    data,
+                    where=where,
+                    colour=colour,
+                    icc=icc,
+                    placed_width_mm=plan.width_mm,
+                    max_ppi=MAX_PPI,
+                    limits=policy.limits,
+                )
+            except ImageError as exc:
+                if options.strict_images:
+                    raise
+                warnings.append(BuildWarning(code="image-broken", message=exc.message, where=where))
+                continue
+            cache[key] = processed
+        ppi = processed.width / (plan.width_mm / 25.4)
+        if ppi < MIN_PPI:
+            warnings.append(
+                BuildWarning(
+                    code="image-low-ppi",
+                    message=(
+                        f"photo stands at {ppi:.0f} ppi across {plan.columns} column(s) "
+                        f"({plan.width_mm:.0f} mm; {width_px}×{height_px} px); "
+                        f"the press wants {MIN_PPI}"
+                    ),
+                    where=where,
+                )
+            )
+        href = f"{IMAGE_SCHEME}{processed.digest}{processed.extension}"
+        images[href] = processed.data
+        plans[url] = plan
+        hrefs[url] = href
+    return StoryLayout(article=article, plans=plans, hrefs=hrefs)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rendering and finishing
+# ---------------------------------------------------------------------------------------------
+
+
+def _check_options(options: PressOptions) -> None:
+    if options.variant not in VARIANTS:
+        raise ConfigError(f"unknown PDF variant {options.variant!r}: use x-1a, x-4 or none")
+    if options.colour not in ("grey", "cmyk"):
+        raise ConfigError(f"unknown colour {options.colour!r}: use grey or cmyk")
+    if not 0 <= options.bleed_mm <= 20:
+        raise ConfigError(f"bleed {options.bleed_mm:g} mm is out of range (0–20 mm)")
+    if options.pad_to_multiple < 1:
+        raise ConfigError("pad_to_multiple must be at least 1")
+    if not options.proof:
+        if options.colour == "cmyk" and options.icc_profile is None:
+            raise ConfigError("--colour cmyk needs the printer's profile: add --icc PROFILE.icc")
+        if VARIANTS[options.variant]["needs_icc"] and options.icc_profile is None:
+            raise ConfigError("PDF/X-4 needs an output profile: add --icc PROFILE.icc")
+
+
+def _read_icc(options: PressOptions) -> tuple[bytes | None, str]:
+    if options.icc_profile is None:
+        return None, ""
+    path = Path(options.icc_profile)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError("ICC profile not found", where=str(path)) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read ICC profile: {exc.strerror}", where=str(path)) from None
+    try:
+        load_icc_profile(data, where=str(path))
+    except ImageError as exc:
+        raise ConfigError(exc.message, where=str(path)) from None
+    return data, hashlib.sha256(data).hexdigest()[:16]
+
+
+def _icc_description(data: bytes) -> str:
+    from printedition.images import icc_description
+
+    return icc_description(data)
+
+
+def _render(html: str, fetcher: PressFetcher, variant: str, proof: bool) -> bytes:
+    document = weasyprint.HTML(string=html, base_url=PACKAGE_SCHEME, url_fetcher=fetcher)
+    pdf_variant = None if proof else VARIANTS[variant]["weasyprint"]
+    out = document.write_pdf(pdf_variant=pdf_variant, uncompressed_pdf=False)
+    if not isinstance(out, bytes):  # pragma: no cover - WeasyPrint returns bytes without target
+        raise RuntimeError("WeasyPrint returned no PDF")
+    return out
+
+
+def _pad_html(
+    furniture: Furniture, geometry: Geometry, bleed_mm: float, first_page: int, count: int
+) -> str:
+    """House pages that bring the issue to a whole number of sheets."""
+    from printedition.press.layout import page_css
+    from printedition.render import attr, text
+
+    paper = furniture.paper
+    blocks = "".join(
+        '<section class="house">'
+        f'<p class="house-name">{text(paper.name)}</p>'
+        f'<p class="house-tagline">{text(paper.tagline)}</p>'
+        f'<p class="house-url">{text(paper.url.removeprefix("https://"))}</p>'
+        "</section>"
+        for _ in range(count)
+    )
+    return (
+        f'<!DOCTYPE html>\n<html lang="{attr(paper.language or "en-GB")}"><head><meta charset="utf-8"/>'
+        f"<title>{text(paper.name)}</title>"
+        f'<link rel="stylesheet" href="{PACKAGE_SCHEME}styles/fonts.css"/>'
+        f'<link rel="stylesheet" href="{PACKAGE_SCHEME}styles/press.css"/>'
+        f"<style>{page_css(geometry, bleed_mm=bleed_mm, proof=furniture.proof)}"
+        f"@page :first {{ counter-reset: page {first_page - 1}; "
+        "@top-left { content: counter(page) '  ·  ' string(paper); border-bottom: 0.6pt solid device-cmyk(0 0 0 1); }"
+        "@top-right { content: string(month); border-bottom: 0.6pt solid device-cmyk(0 0 0 1); } }"
+        "</style></head><body>"
+        f'<div class="furniture-strings" data-paper="{attr(paper.name)}" data-month="{attr(furniture.month)}"></div>'
+        f"{blocks}</body></html>"
+    )
+
+
+def _finish(
+    pdf_bytes: bytes,
+    pad_bytes: bytes | None,
+    *,
+    options: PressOptions,
+    icc: bytes | None,
+    stamp: str,
+) -> tuple[bytes, int]:
+    """pikepdf: append the pad pages, fix boxes, set the output intent, drop annotations."""
+    with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
+        if pad_bytes is not None:
+            with pikepdf.open(io.BytesIO(pad_bytes)) as pad:
+                pdf.pages.extend(pad.pages)
+        bleed_pt = options.bleed_mm * MM_TO_PT
+        for page in pdf.pages:
+            if not options.proof and "/Annots" in page.obj:
+                del page.obj["/Annots"]
+            trim = [float(v) for v in page.obj.get("/TrimBox", page.obj.MediaBox)]
+            media = [float(v) for v in page.obj.MediaBox]
+            bleed_box = [
+                max(media[0], trim[0] - bleed_pt),
+                max(media[1], trim[1] - bleed_pt),
+                min(media[2], trim[2] + bleed_pt),
+                min(media[3], trim[3] + bleed_pt),
+            ]
+            page.obj["/BleedBox"] = pikepdf.Array([round(v, 4) for v in bleed_box])
+        variant = VARIANTS[options.variant]
+        if not options.proof and variant["version"]:
+            intent = pikepdf.Dictionary(
+                Type=pikepdf.Name.OutputIntent,
+                S=pikepdf.Name.GTS_PDFX,
+            )
+            if icc is not None:
+                profile = pikepdf.Stream(pdf, icc)
+                profile["/N"] = 4
+                intent["/DestOutputProfile"] = pdf.make_indirect(profile)
+                description = _icc_description(icc) or "Custom"
+                intent["/OutputConditionIdentifier"] = pikepdf.String("Custom")
+                intent["/OutputCondition"] = pikepdf.String(description)
+                intent["/Info"] = pikepdf.String(description)
+            else:
+                intent["/OutputConditionIdentifier"] = pikepdf.String(
+                    REGISTERED_CONDITION["identifier"]
+                )
+                intent["/RegistryName"] = pikepdf.String(REGISTERED_CONDITION["registry"])
+                intent["/OutputCondition"] = pikepdf.String(REGISTERED_CONDITION["condition"])
+                intent["/Info"] = pikepdf.String(REGISTERED_CONDITION["condition"])
+            pdf.Root["/OutputIntents"] = pikepdf.Array([pdf.make_indirect(intent)])
+            if options.variant == "x-4" and "/Metadata" in pdf.Root:
+                # WeasyPrint writes a random DocumentID: make it a function of the content.
+                xmp = bytes(pdf.Root.Metadata.read_bytes())
+                start = xmp.find(b"xmp.did:")
+                if start >= 0:
+                    end = xmp.find(b"<", start)
+                    xmp = xmp[:start] + f"xmp.did:{stamp}".encode() + xmp[end:]
+                    pdf.Root.Metadata.write(xmp)
+        # A stable file identifier: the same input gives the same bytes.
+        ident = pikepdf.String(bytes.fromhex(stamp[:32]))
+        pdf.trailer["/ID"] = pikepdf.Array([ident, ident])
+        out = io.BytesIO()
+        pdf.save(out, static_id=True, deterministic_id=False)
+        pages = len(pdf.pages)
+    return out.getvalue(), pages
+
+
+def write_pdf(
+    articles: Sequence[tuple[Article, ResourcePolicy]],
+    out: Path,
+    options: PressOptions,
+) -> PressResult:
+    """Lay out ``articles`` as newspaper pages and write a print-ready PDF to ``out``."""
+    if not articles:
+        raise InputError("no articles to print")
+    _check_options(options)
+    icc, icc_digest = _read_icc(options)
+    fmt = options.page_format
+    geometry = Geometry.for_format(fmt)
+    bleed = max(options.bleed_mm, 8.0) if options.proof else options.bleed_mm
+    warnings: list[BuildWarning] = []
+    images: dict[str, bytes] = {}
+    cache: ImageCache = options.image_cache if options.image_cache is not None else {}
+
+    stories = [
+        _process_images(a, p, geometry, options, icc, icc_digest, images, cache, warnings)
+        for a, p in articles
+    ]
+    furniture = Furniture(
+        paper=options.paper,
+        month=options.month or default_month([a for a, _ in articles]),
+        issue_line=options.issue_line,
+        masthead=options.masthead,
+        proof=options.proof,
+    )
+    html = build_document(
+        stories,
+        geometry=geometry,
+        furniture=furniture,
+        bleed_mm=bleed,
+        sections=options.sections,
+        front_page_html=options.front_page_html,
+        contents_html=options.contents_html,
+        extra_css=options.extra_css,
+    )
+    fetcher = PressFetcher(images)
+    with _captured_weasyprint_log() as log:
+        pdf_bytes = _render(html, fetcher, options.variant, options.proof)
+        pages = _count_pages(pdf_bytes)
+        pad = (-pages) % options.pad_to_multiple
+        pad_bytes = None
+        if pad:
+            pad_html = _pad_html(furniture, geometry, bleed, pages + 1, pad)
+            pad_bytes = _render(pad_html, fetcher, options.variant, options.proof)
+    if fetcher.missing:
+        raise ConfigError(
+            f"the package is missing {', '.join(sorted(set(fetcher.missing)))}: reinstall printedition",
+            where="printedition",
+        )
+    for url in sorted(set(fetcher.refused)):
+        warnings.append(
+            BuildWarning(code="resource-refused", message="refused to fetch", where=url)
+        )
+    for record in log:
+        warnings.append(
+            BuildWarning(code="layout", message=record.getMessage()[:300], where="weasyprint")
+        )
+
+    stamp = hashlib.sha256(pdf_bytes + (pad_bytes or b"")).hexdigest()
+    final, pages = _finish(pdf_bytes, pad_bytes, options=options, icc=icc, stamp=stamp)
+
+    report: PreflightReport | None = None
+    if not options.proof:
+        report = preflight_pdf(
+            final,
+            where=str(out),
+            page_format=fmt,
+            bleed_mm=options.bleed_mm,
+            variant=options.variant,
+        )
+    with atomic_path(Path(out)) as tmp:
+        try:
+            tmp.write_bytes(final)
+        except OSError as exc:
+            raise OutputError(f"cannot write: {exc.strerror}", where=str(out)) from None
+    return PressResult(
+        pages=pages,
+        warnings=tuple(warnings),
+        preflight=report,
+        html_bytes=len(html.encode("utf-8")),
+        padded_pages=pad,
+    )
+
+
+def render_html_only(html: str, images: dict[str, bytes]) -> bytes:
+    """WeasyPrint alone on an already generated document (the benchmark's baseline)."""
+    return _render(html, PressFetcher(images), "x-1a", False)
+
+
+def _count_pages(pdf_bytes: bytes) -> int:
+    with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
+        return len(pdf.pages)
+
+
+__all__ = [
+    "VARIANTS",
+    "PressFetcher",
+    "PressOptions",
+    "PressResult",
+    "write_pdf",
+]

@@ -1,0 +1,661 @@
+"""Cleaned article HTML → the model's blocks and inline content.
+
+Goes in: the extracted body element (see extract.py). Comes out: a tuple of ``Block``s:
+paragraphs, subheadings, lists, quotes, pull quotes, figures with caption and credit split,
+tables, embeds, rules and notes, with text cleaned and links made absolute.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from printedition.ingest.clean import HtmlElement
+from printedition.ingest.media import (
+    frame_embed,
+    image_ref,
+    is_tracker,
+    resolve,
+    split_credit,
+    tweet_embed,
+)
+from printedition.ingest.selectors import Rules
+from printedition.ingest.text import clean_line, clean_text
+from printedition.model import (
+    Block,
+    BlockQuote,
+    BuildWarning,
+    Code,
+    Embed,
+    Emphasis,
+    Figure,
+    Inline,
+    LineBreak,
+    Link,
+    ListBlock,
+    ListItem,
+    Note,
+    Paragraph,
+    PullQuote,
+    Rule,
+    Strong,
+    Subheading,
+    Subscript,
+    Superscript,
+    Table,
+    TableCell,
+    TableRow,
+    Text,
+    inline_text,
+)
+
+BLOCK_TAGS = {
+    "p", "div", "section", "article", "main", "header", "footer", "aside", "figure", "blockquote",
+    "ul", "ol", "dl", "dt", "dd", "table", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "pre",
+    "iframe", "img", "picture", "video", "audio", "center", "details", "summary", "address",
+    "nav", "fieldset", "li", "figcaption", "tr", "td", "th", "tbody", "thead", "tfoot", "caption",
+    "form", "object", "embed", "hgroup",
+}
+EMPHASIS = {"em", "i", "cite", "dfn", "var"}
+STRONG = {"strong", "b"}
+CODE = {"code", "kbd", "samp", "tt"}
+NOTE_TEXT = re.compile(
+    r"^(correction|clarification|update|updated|editor[’']?s note|note)\s*(\(|:|\.|—|–|-)", re.I
+)
+_CAPTION_CLASS = re.compile(r"caption", re.I)
+_FIGURE_CLASS = re.compile(r"(^|[\s_-])(wp-caption|figure|image|photo|media|picture)([\s_-]|$)", re.I)
+
+
+@dataclass
+class Context:
+    base_url: str | None  # images and embeds resolve against this
+    link_base: str | None  # links resolve against this (<base> or canonical for saved pages)
+    rules: Rules
+    max_blocks: int
+    warnings: list[BuildWarning] = field(default_factory=list)
+    credits: set[HtmlElement] = field(default_factory=set)
+    pull_quotes: set[HtmlElement] = field(default_factory=set)
+    notes: set[HtmlElement] = field(default_factory=set)
+    count: int = 0
+
+
+def prepare_context(root: HtmlElement, ctx: Context) -> None:
+    ctx.credits = {e for e in ctx.rules.credit(root) if isinstance(e, etree._Element)}
+    ctx.pull_quotes = {e for e in ctx.rules.pull_quote(root) if isinstance(e, etree._Element)}
+    ctx.notes = {e for e in ctx.rules.note(root) if isinstance(e, etree._Element)}
+
+
+# ---------------------------------------------------------------------------------------------
+# Inline content
+# ---------------------------------------------------------------------------------------------
+
+
+def _inlines(el: HtmlElement, ctx: Context, out: list[Inline], skip: set[HtmlElement]) -> None:
+    """Append the inline content *inside* ``el`` (not its tail) to ``out``."""
+    if el.text:
+        out.append(Text(text=clean_text(el.text)))
+    for child in el:
+        if isinstance(child.tag, str) and child not in skip:
+            out.extend(inline_node(child, ctx, skip))
+        if child.tail:
+            out.append(Text(text=clean_text(child.tail)))
+
+
+def inline_node(el: HtmlElement, ctx: Context, skip: set[HtmlElement] | None = None) -> list[Inline]:
+    skip = skip or set()
+    tag = el.tag
+    if tag == "br":
+        return [LineBreak()]
+    if tag in ("img", "picture", "iframe", "video", "audio", "figure", "figcaption"):
+        return []
+    children: list[Inline] = []
+    _inlines(el, ctx, children, skip)
+    kids = tuple(merge_inlines(children))
+    if tag in CODE:
+        return [Code(text=clean_text(el.text_content()))] if el.text_content().strip() else []
+    if not kids:
+        return []
+    if tag in EMPHASIS:
+        return [Emphasis(children=kids)]
+    if tag in STRONG:
+        return [Strong(children=kids)]
+    if tag == "sup":
+        return [Superscript(children=kids)]
+    if tag == "sub":
+        return [Subscript(children=kids)]
+    if tag == "a":
+        href = el.get("href", "").strip()
+        if href and not href.lower().startswith(("javascript:", "data:")) and not (
+            href.startswith("#") and len(href) == 1
+        ):
+            url = href if href.startswith("#") else resolve(href, ctx.link_base)
+            return [Link(href=url, children=kids)]
+        return list(kids)
+    if tag in BLOCK_TAGS and tag not in ("li",):
+        # A block inside inline context (e.g. a <div> in an <a>): keep its words apart.
+        return [Text(text=" "), *kids, Text(text=" ")]
+    return list(kids)
+
+
+def merge_inlines(nodes: list[Inline]) -> list[Inline]:
+    """Join adjacent Text runs and collapse the spaces between runs."""
+    out: list[Inline] = []
+    for node in nodes:
+        if isinstance(node, Text):
+            if not node.text:
+                continue
+            if out and isinstance(out[-1], Text):
+                joined = out[-1].text + node.text
+                out[-1] = Text(text=re.sub(r" {2,}", " ", joined))
+                continue
+        out.append(node)
+    return out
+
+
+def _first_text(node: Inline) -> Text | None:
+    if isinstance(node, Text):
+        return node
+    if isinstance(node, (Emphasis, Strong, Link, Superscript, Subscript)) and node.children:
+        return _first_text(node.children[0])
+    return None
+
+
+def _replace_edge(node: Inline, first: bool, fn: object) -> Inline | None:
+    """Apply ``fn`` to the first/last Text leaf of ``node``; None if the node becomes empty."""
+    assert callable(fn)
+    if isinstance(node, Text):
+        new = fn(node.text)
+        return Text(text=new) if new else None
+    if isinstance(node, (Emphasis, Strong, Link, Superscript, Subscript)):
+        kids = list(node.children)
+        if not kids:
+            return None
+        idx = 0 if first else len(kids) - 1
+        new_kid = _replace_edge(kids[idx], first, fn)
+        if new_kid is None:
+            kids.pop(idx)
+        else:
+            kids[idx] = new_kid
+        if not kids:
+            return None
+        if isinstance(node, Link):
+            return Link(href=node.href, children=tuple(kids))
+        return type(node)(children=tuple(kids))
+    return node
+
+
+def trim_inlines(nodes: list[Inline]) -> tuple[Inline, ...]:
+    """Strip whitespace and line breaks at both ends; collapse spaces around breaks."""
+    items = merge_inlines(nodes)
+    while items and isinstance(items[0], LineBreak):
+        items.pop(0)
+    while items and isinstance(items[-1], LineBreak):
+        items.pop()
+    while items:
+        new = _replace_edge(items[0], True, str.lstrip)
+        if new is None:
+            items.pop(0)
+            while items and isinstance(items[0], LineBreak):
+                items.pop(0)
+            continue
+        items[0] = new
+        break
+    while items:
+        new = _replace_edge(items[-1], False, str.rstrip)
+        if new is None:
+            items.pop()
+            while items and isinstance(items[-1], LineBreak):
+                items.pop()
+            continue
+        items[-1] = new
+        break
+    # spaces next to a line break are invisible noise
+    for i, node in enumerate(items):
+        if isinstance(node, LineBreak):
+            if i > 0:
+                prev = _replace_edge(items[i - 1], False, str.rstrip)
+                if prev is not None:
+                    items[i - 1] = prev
+            if i + 1 < len(items):
+                nxt = _replace_edge(items[i + 1], True, str.lstrip)
+                if nxt is not None:
+                    items[i + 1] = nxt
+    return tuple(items)
+
+
+def strip_suffix(nodes: tuple[Inline, ...], suffix_len: int) -> tuple[Inline, ...]:
+    """Drop the last ``suffix_len`` characters of text (a credit split off a caption)."""
+    items = list(nodes)
+    remaining = suffix_len
+    while items and remaining > 0:
+        last = items[-1]
+        length = len(inline_text((last,)))
+        if length <= remaining:
+            items.pop()
+            remaining -= length
+            continue
+        cut = remaining
+
+        def chop(t: str, cut: int = cut) -> str:
+            return t[: len(t) - cut] if cut <= len(t) else ""
+
+        new = _replace_edge(last, False, chop)
+        if new is None:
+            items.pop()
+        else:
+            items[-1] = new
+        remaining = 0
+    return trim_inlines([*items])
+
+
+def inline_content(el: HtmlElement, ctx: Context, skip: set[HtmlElement] | None = None) -> tuple[Inline, ...]:
+    out: list[Inline] = []
+    _inlines(el, ctx, out, skip or set())
+    return trim_inlines(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# Blocks
+# ---------------------------------------------------------------------------------------------
+
+
+def _classes(el: HtmlElement) -> str:
+    return f"{el.get('class', '')} {el.get('id', '')}"
+
+
+def _images(el: HtmlElement) -> list[HtmlElement]:
+    return [i for i in el.iter("img") if not is_tracker(i)]
+
+
+def _flush(run: list[Inline], out: list[Block], ctx: Context) -> None:
+    """Turn a run of inline content into paragraphs (two or more <br> split paragraphs)."""
+    if not run:
+        return
+    parts: list[list[Inline]] = [[]]
+    breaks = 0
+    for node in run:
+        if isinstance(node, LineBreak):
+            breaks += 1
+            continue
+        if isinstance(node, Text) and not node.text.strip():
+            if breaks:
+                continue
+            parts[-1].append(node)
+            continue
+        if breaks >= 2:
+            parts.append([])
+        elif breaks == 1:
+            parts[-1].append(LineBreak())
+        breaks = 0
+        parts[-1].append(node)
+    for part in parts:
+        content = trim_inlines(part)
+        if content and inline_text(content).strip():
+            _add(out, Paragraph(content=content), ctx)
+    run.clear()
+
+
+def _add(out: list[Block], block: Block, ctx: Context) -> None:
+    if ctx.count >= ctx.max_blocks:
+        return
+    ctx.count += 1
+    out.append(block)
+
+
+def convert(el: HtmlElement, ctx: Context) -> list[Block]:
+    """The blocks inside ``el`` (mixed inline runs become paragraphs)."""
+    out: list[Block] = []
+    run: list[Inline] = []
+    if el.text:
+        run.append(Text(text=clean_text(el.text)))
+    for child in el:
+        if isinstance(child.tag, str):
+            if child.tag in BLOCK_TAGS or child in ctx.pull_quotes or child in ctx.notes:
+                _flush(run, out, ctx)
+                for b in block(child, ctx):
+                    _add(out, b, ctx)
+            elif _images(child) and child.tag not in ("a",) or (
+                child.tag == "a" and _images(child) and not child.text_content().strip()
+            ):
+                _flush(run, out, ctx)
+                for b in convert(child, ctx):
+                    _add(out, b, ctx)
+            else:
+                run.extend(inline_node(child, ctx))
+        if child.tail:
+            run.append(Text(text=clean_text(child.tail)))
+    _flush(run, out, ctx)
+    return out
+
+
+def block(el: HtmlElement, ctx: Context) -> list[Block]:
+    tag = el.tag
+    if el in ctx.pull_quotes:
+        pq = pull_quote(el, ctx)
+        return [pq] if pq else []
+    if el in ctx.notes:
+        return _note(el, ctx)
+    if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+        content = inline_content(el, ctx)
+        if not inline_text(content).strip():
+            return convert(el, ctx) if _images(el) else []
+        return [Subheading(level=max(2, int(tag[1])), content=content)]
+    if tag == "p":
+        blocks = convert(el, ctx)
+        if len(blocks) == 1 and isinstance(blocks[0], Paragraph):
+            text = inline_text(blocks[0].content)
+            if NOTE_TEXT.match(text):
+                kind = _note_kind(text)
+                return [Note(kind=kind, blocks=(blocks[0],))]
+        return blocks
+    if tag == "hr":
+        return [Rule()]
+    if tag == "pre":
+        text = el.text_content().strip("\n")
+        return [Paragraph(content=(Code(text=text),))] if text.strip() else []
+    if tag in ("ul", "ol"):
+        return _list(el, ctx)
+    if tag == "dl":
+        out: list[Block] = []
+        for item in el:
+            if item.tag == "dt":
+                c = inline_content(item, ctx)
+                if c:
+                    out.append(Paragraph(content=(Strong(children=c),)))
+            elif isinstance(item.tag, str):
+                out.extend(convert(item, ctx))
+        return out
+    if tag == "table":
+        return _table(el, ctx)
+    if tag == "blockquote":
+        return _blockquote(el, ctx)
+    if tag in ("figure",) or (
+        tag == "div" and _FIGURE_CLASS.search(el.get("class", "")) and len(_images(el)) == 1
+        and len(el.text_content()) < 600
+    ):
+        return _figure(el, ctx)
+    if tag in ("img", "picture"):
+        img = el if tag == "img" else el.find(".//img")
+        if img is None or is_tracker(img):
+            return []
+        fig = _image_figure(img, el, None, ctx)
+        return [fig] if fig else []
+    if tag in ("iframe", "video", "audio", "object", "embed"):
+        emb = frame_embed(el, ctx.base_url)
+        return [emb] if emb else []
+    if tag in ("figcaption", "caption"):
+        return convert(el, ctx)
+    if "wp-block-embed" in el.get("class", ""):
+        return _figure(el, ctx)
+    return convert(el, ctx)
+
+
+def _note_kind(text: str) -> str:
+    low = text.lower()
+    if low.startswith(("correction", "clarification")):
+        return "correction"
+    if low.startswith("update"):
+        return "update"
+    return "note"
+
+
+def _note(el: HtmlElement, ctx: Context) -> list[Block]:
+    blocks = tuple(convert(el, ctx))
+    if not blocks:
+        return []
+    text = f"{_classes(el)} {el.text_content()[:40]}"
+    kind = "correction" if re.search(r"correct|clarif", text, re.I) else (
+        "update" if re.search(r"update", text, re.I) else "note"
+    )
+    return [Note(kind=kind, blocks=blocks)]
+
+
+def _list(el: HtmlElement, ctx: Context) -> list[Block]:
+    items: list[ListItem] = []
+    for li in el:
+        if not isinstance(li.tag, str):
+            continue
+        if li.tag == "li":
+            blocks = tuple(convert(li, ctx))
+            if blocks:
+                items.append(ListItem(blocks=blocks))
+        elif li.tag in ("ul", "ol") and items:
+            nested = _list(li, ctx)
+            if nested:
+                items[-1] = ListItem(blocks=items[-1].blocks + tuple(nested))
+        else:
+            blocks = tuple(convert(li, ctx)) if li.tag not in BLOCK_TAGS else tuple(block(li, ctx))
+            if blocks:
+                items.append(ListItem(blocks=blocks))
+    if not items:
+        return []
+    start = 1
+    if el.tag == "ol" and el.get("start", "").strip().lstrip("-").isdigit():
+        start = int(el.get("start", "1"))
+    return [ListBlock(ordered=el.tag == "ol", items=tuple(items), start=start)]
+
+
+def _rows(table: HtmlElement) -> list[tuple[HtmlElement, bool]]:
+    rows: list[tuple[HtmlElement, bool]] = []
+    for child in table:
+        if child.tag in ("thead", "tbody", "tfoot"):
+            for tr in child:
+                if tr.tag == "tr":
+                    rows.append((tr, child.tag == "thead"))
+        elif child.tag == "tr":
+            rows.append((child, False))
+    return rows
+
+
+def _span(value: str | None) -> int:
+    try:
+        return max(1, min(1000, int(value or 1)))
+    except ValueError:
+        return 1
+
+
+def _table(el: HtmlElement, ctx: Context) -> list[Block]:
+    rows = _rows(el)
+    cells_total = sum(len([c for c in tr if c.tag in ("td", "th")]) for tr, _ in rows)
+    layout = el.find(".//table") is not None or cells_total <= 1 or (
+        el.get("role") == "presentation"
+    )
+    if layout:
+        out: list[Block] = []
+        for tr, _ in rows:
+            for cell in tr:
+                if cell.tag in ("td", "th"):
+                    out.extend(convert(cell, ctx))
+        return out
+    model_rows: list[TableRow] = []
+    header_rows = 0
+    leading = True
+    for tr, in_head in rows:
+        cells: list[TableCell] = []
+        all_th = True
+        for cell in tr:
+            if cell.tag not in ("td", "th"):
+                continue
+            is_th = cell.tag == "th"
+            all_th = all_th and is_th
+            cells.append(
+                TableCell(
+                    content=inline_content(cell, ctx),
+                    header=is_th or in_head,
+                    colspan=_span(cell.get("colspan")),
+                    rowspan=_span(cell.get("rowspan")),
+                )
+            )
+        if not cells:
+            continue
+        if leading and (in_head or all_th):
+            header_rows += 1
+        else:
+            leading = False
+        model_rows.append(TableRow(cells=tuple(cells)))
+    if not model_rows:
+        return []
+    cap = el.find("caption")
+    caption = inline_content(cap, ctx) if cap is not None else ()
+    return [Table(rows=tuple(model_rows), caption=caption, header_rows=header_rows)]
+
+
+def _attribution(el: HtmlElement) -> tuple[str, set[HtmlElement]]:
+    found: set[HtmlElement] = set()
+    parts: list[str] = []
+    for child in el.iter("cite", "footer", "figcaption"):
+        if child is el:
+            continue
+        if child.tag == "cite" and child.getparent() is not None and child.getparent().tag == "p":
+            # an inline <cite> (a title in running text), not an attribution
+            parent_text = clean_line(child.getparent().text_content())  # type: ignore[union-attr]
+            if parent_text != clean_line(child.text_content()):
+                continue
+        text = clean_line(child.text_content())
+        if text:
+            parts.append(text)
+        found.add(child)
+    attribution = " ".join(parts).lstrip("—–-― ").strip()
+    return attribution, found
+
+
+def _blockquote(el: HtmlElement, ctx: Context) -> list[Block]:
+    cls = el.get("class", "")
+    if "twitter-tweet" in cls or "twitter-video" in cls:
+        return [tweet_embed(el, ctx.base_url)]
+    if "instagram-media" in cls or "tiktok-embed" in cls:
+        url = el.get("data-instgrm-permalink") or el.get("cite") or ""
+        if not url:
+            links = [a.get("href", "") for a in el.iter("a") if a.get("href")]
+            url = links[0] if links else ""
+        kind = "instagram" if "instagram" in cls else "other"
+        return [Embed(kind=kind, url=resolve(url, ctx.base_url), text=clean_line(el.text_content())[:500])]
+    attribution, found = _attribution(el)
+    blocks = tuple(convert_skipping(el, ctx, found))
+    if not blocks and not attribution:
+        return []
+    return [BlockQuote(blocks=blocks, attribution=attribution)]
+
+
+def convert_skipping(el: HtmlElement, ctx: Context, skip: set[HtmlElement]) -> list[Block]:
+    if not skip:
+        return convert(el, ctx)
+    for s in skip:
+        if s.getparent() is not None:
+            s.drop_tree()
+    return convert(el, ctx)
+
+
+def pull_quote(el: HtmlElement, ctx: Context) -> PullQuote | None:
+    attribution, found = _attribution(el)
+    paras = [
+        clean_line(p.text_content())
+        for p in el.iter("p")
+        if not any(a in found for a in p.iterancestors())
+    ]
+    text = "\n".join(p for p in paras if p)
+    if not text:
+        for s in found:
+            if s.getparent() is not None:
+                s.drop_tree()
+        text = clean_line(el.text_content())
+    if not text:
+        return None
+    return PullQuote(text=text, attribution=attribution)
+
+
+def _caption_parts(
+    fig: HtmlElement, ctx: Context
+) -> tuple[tuple[Inline, ...], str]:
+    """(caption inlines, credit) from a figure's caption and credit markup."""
+    cap_el = None
+    for cand in fig.iter("figcaption"):
+        cap_el = cand
+        break
+    if cap_el is None:
+        for cand in fig.iterdescendants():
+            if isinstance(cand.tag, str) and cand.tag not in ("img", "picture", "a") and _CAPTION_CLASS.search(
+                cand.get("class", "")
+            ):
+                cap_el = cand
+                break
+    credit_els = [c for c in ctx.credits if _is_inside(c, fig)]
+    credit = " ".join(clean_line(c.text_content()) for c in credit_els).strip()
+    if cap_el is None:
+        return (), credit
+    skip = set(credit_els)
+    caption = inline_content(cap_el, ctx, skip)
+    text = inline_text(caption)
+    if not credit:
+        new_text, credit = split_credit(text, ctx.rules.credit_patterns)
+        if credit:
+            caption = strip_suffix(caption, len(text) - len(new_text))
+    return caption, credit
+
+
+def _is_inside(el: HtmlElement, container: HtmlElement) -> bool:
+    return any(a is container for a in el.iterancestors())
+
+
+def _figure(fig: HtmlElement, ctx: Context) -> list[Block]:
+    # nested figures (galleries) and pull quotes dressed as figures
+    inner_figs = [f for f in fig.iterdescendants("figure")]
+    if inner_figs:
+        out: list[Block] = []
+        for f in inner_figs:
+            if not any(a in inner_figs for a in f.iterancestors()):
+                out.extend(_figure(f, ctx))
+        return out
+    for bq in fig.iter("blockquote"):
+        if "twitter-tweet" in bq.get("class", "") or "instagram-media" in bq.get("class", ""):
+            return _blockquote(bq, ctx)
+    if fig.find(".//table") is not None and not _images(fig):
+        tables = _table(fig.find(".//table"), ctx)  # type: ignore[arg-type]
+        cap = fig.find(".//figcaption")
+        if cap is not None and tables and isinstance(tables[0], Table):
+            tables[0] = Table(
+                rows=tables[0].rows, caption=inline_content(cap, ctx), header_rows=tables[0].header_rows
+            )
+        return tables
+    imgs = _images(fig)
+    caption, credit = _caption_parts(fig, ctx)
+    if not imgs:
+        frames = [f for f in fig.iter("iframe", "video", "audio", "object", "embed")]
+        title = inline_text(caption)
+        if frames:
+            emb = frame_embed(frames[0], ctx.base_url, title)
+            return [emb] if emb else []
+        wrapper = fig.find(".//*[@class]")
+        if "wp-block-embed" in fig.get("class", ""):
+            for cand in fig.iter():
+                if isinstance(cand.tag, str) and "wp-block-embed__wrapper" in cand.get("class", ""):
+                    emb = frame_embed(cand, ctx.base_url, title)
+                    return [emb] if emb else []
+        del wrapper
+        if fig.find(".//blockquote") is not None:
+            return _blockquote(fig.find(".//blockquote"), ctx)  # type: ignore[arg-type]
+        return convert(fig, ctx)
+    out = []
+    for i, img in enumerate(imgs):
+        last = i == len(imgs) - 1
+        f = _image_figure(img, fig, (caption, credit) if last else ((), ""), ctx)
+        if f:
+            out.append(f)
+    return out
+
+
+def _image_figure(
+    img: HtmlElement,
+    container: HtmlElement,
+    caption_credit: tuple[tuple[Inline, ...], str] | None,
+    ctx: Context,
+) -> Figure | None:
+    ref = image_ref(img, ctx.base_url)
+    if ref is None:
+        return None
+    caption, credit = caption_credit if caption_credit is not None else ((), "")
+    alt = clean_line(img.get("alt"))
+    decorative = img.get("alt") is not None and alt == "" and img.get("role") == "presentation"
+    return Figure(image=ref, alt=alt, caption=caption, credit=credit, decorative=decorative)

@@ -1,0 +1,360 @@
+"""Bytes → a parsed, de-cluttered HTML tree.
+
+Goes in: the raw bytes (or text) of a page. Comes out: an lxml document with scripts, styles,
+forms, hidden elements and always-clutter removed, lazy images made real, text decoded with the
+page's own charset (BOM, then ``<meta charset>``, then UTF-8, then cp1252).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterator
+
+import lxml.html
+from lxml import etree
+
+from printedition.errors import InputError, NoArticleError
+from printedition.ingest.selectors import Rules
+from printedition.model import BuildWarning
+
+HtmlElement = lxml.html.HtmlElement
+
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.I)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF file"),
+    (b"PK\x03\x04", "a ZIP archive (EPUB, DOCX…)"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"RIFF", "a RIFF file (WebP, WAV…)"),
+    (b"\x7fELF", "a program"),
+)
+# libxml2 stops reading HTML nested deeper than this; what follows is lost.
+PARSER_DEPTH_LIMIT = 255
+
+
+def decode_html(data: bytes, where: str = "") -> tuple[str, list[BuildWarning]]:
+    """Decode page bytes the way a browser would; refuse empty and binary files."""
+    warnings: list[BuildWarning] = []
+    if not data.strip():
+        raise InputError("the file is empty: expected an HTML page", where=where)
+    for magic, kind in _MAGIC:
+        if data.startswith(magic):
+            raise InputError(f"this is {kind}, not an HTML page", where=where)
+    for bom, codec in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
+        if data.startswith(bom):
+            text = data[len(bom) :].decode(codec, errors="replace")
+            return _check_text(text, where, warnings), warnings
+    head = data[:8192]
+    if head.count(b"\x00") > 0:
+        raise InputError("binary data (NUL bytes), not an HTML page", where=where)
+    declared = None
+    m = _META_CHARSET.search(data[:4096])
+    if m:
+        name = m.group(1).decode("ascii", "replace").lower()
+        try:
+            declared = codecs.lookup(name).name
+        except LookupError:
+            warnings.append(
+                BuildWarning(code="unknown-charset", message=f"unknown charset {name!r}", where=where)
+            )
+    if declared in ("latin-1", "iso8859-1", "ascii", "us-ascii", "cp1252"):
+        declared = "cp1252"  # browsers read these labels as windows-1252
+    try:
+        # Valid UTF-8 with non-ASCII text almost never happens by chance in a legacy encoding,
+        # and saved pages are often re-encoded without fixing their <meta charset>.
+        return _check_text(data.decode("utf-8"), where, warnings), warnings
+    except UnicodeDecodeError:
+        pass
+    if declared and declared not in ("utf-8", "utf-16", "utf-16-le", "utf-16-be"):
+        text = data.decode(declared, errors="replace")
+        return _check_text(text, where, warnings), warnings
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    if declared == "utf-8" and bad <= max(3, len(text) // 2000):
+        warnings.append(
+            BuildWarning(
+                code="invalid-bytes",
+                message=f"{bad} byte sequence(s) are not valid UTF-8 and were replaced",
+                where=where,
+            )
+        )
+        return _check_text(text, where, warnings), warnings
+    # Undeclared or mislabelled legacy page: the web's usual fallback.
+    warnings.append(
+        BuildWarning(
+            code="encoding-guessed",
+            message="the page is not valid UTF-8; read it as Windows-1252",
+            where=where,
+        )
+    )
+    return _check_text(data.decode("cp1252", errors="replace"), where, warnings), warnings
+
+
+def _check_text(text: str, where: str, warnings: list[BuildWarning]) -> str:
+    sample = text[:20000]
+    controls = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\n\r\f") or ch == "\ufffd")
+    if sample and controls / len(sample) > 0.05:
+        raise InputError(
+            "the file holds binary data or invalid bytes, not an HTML page", where=where
+        )
+    if "<" not in sample and len(text) > 0:
+        raise InputError("no HTML markup found: expected an HTML page", where=where)
+    return text
+
+
+_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+
+
+def parse_html(text: str, where: str = "") -> HtmlElement:
+    """Text → lxml document (``<html>`` element). Never raises anything but NoArticleError."""
+    text = _XML_DECL.sub("", text, count=1)
+    text = text.replace("\x00", "")
+    try:
+        root = lxml.html.document_fromstring(text, parser=_PARSER)
+    except (etree.ParserError, ValueError):
+        raise NoArticleError("no HTML document could be read from the page", where=where) from None
+    return root
+
+
+def max_depth(root: HtmlElement) -> int:
+    """Deepest element nesting (iterative: safe on any tree)."""
+    deepest = 0
+    stack: list[tuple[HtmlElement, int]] = [(root, 0)]
+    while stack:
+        el, d = stack.pop()
+        if d > deepest:
+            deepest = d
+        stack.extend((c, d + 1) for c in el if isinstance(c.tag, str))
+    return deepest
+
+
+def elements(root: HtmlElement) -> Iterator[HtmlElement]:
+    """Every element below ``root`` (not comments/PIs), document order."""
+    for el in root.iter():
+        if isinstance(el.tag, str):
+            yield el
+
+
+def drop(el: HtmlElement) -> None:
+    """Remove an element and its content, keeping the text that follows it."""
+    if el.getparent() is not None:
+        el.drop_tree()
+
+
+def is_hidden(el: HtmlElement, rules: Rules) -> bool:
+    attrib = el.attrib
+    if "hidden" in attrib:
+        return True
+    if attrib.get("aria-hidden") == "true" and "fallback-image" not in attrib.get("class", ""):
+        return True
+    style = attrib.get("style")
+    return bool(style and rules.hidden_style.search(style))
+
+
+_LAZY_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-lazy", "data-url", "data-orig-file")
+_LAZY_SRCSET = ("data-srcset", "data-lazy-srcset")
+_PLACEHOLDER = re.compile(r"^data:|blank\.gif|spacer\.gif|placeholder|lazy[-_]?load|1x1\.", re.I)
+
+
+def fix_lazy_image(img: HtmlElement) -> None:
+    """Copy a lazy-loading image's real URL into ``src``/``srcset``."""
+    src = img.get("src", "").strip()
+    if not src or _PLACEHOLDER.search(src) and not src.startswith("data:image/svg"):
+        for attr in _LAZY_ATTRS:
+            value = img.get(attr, "").strip()
+            if value and not value.startswith("data:"):
+                img.set("src", value)
+                break
+        else:
+            # Readability's rule: any attribute whose value looks like an image URL.
+            for name, value in img.attrib.items():
+                if name in ("src", "srcset", "alt", "class", "title"):
+                    continue
+                if re.match(r"^\s*\S+\.(jpe?g|png|webp|gif|avif)\S*\s*$", value, re.I):
+                    img.set("src", value.strip())
+                    break
+    for attr in _LAZY_SRCSET:
+        value = img.get(attr, "").strip()
+        if value and (not img.get("srcset") or _PLACEHOLDER.search(img.get("srcset", ""))):
+            img.set("srcset", value)
+            break
+
+
+def _single_img(el: HtmlElement) -> HtmlElement | None:
+    if el.tag == "img":
+        return el
+    imgs = list(el.iter("img"))
+    if len(imgs) == 1 and not (el.text_content() or "").strip():
+        return imgs[0]
+    return None
+
+
+def unwrap_noscript_images(root: HtmlElement) -> None:
+    """A ``<noscript>`` copy of an image replaces the lazy placeholder before it."""
+    for ns in list(root.iter("noscript")):
+        if ns.getparent() is None:
+            continue
+        inner = list(ns.iter("img"))
+        if not inner:
+            # libxml2 may keep noscript content as text: parse it.
+            raw = (ns.text or "").strip()
+            if "<img" in raw:
+                try:
+                    frag = lxml.html.fragment_fromstring(raw, create_parent="div")
+                except (etree.ParserError, ValueError):
+                    frag = None
+                inner = list(frag.iter("img")) if frag is not None else []
+        if len(inner) != 1:
+            continue
+        new_img = inner[0]
+        prev = ns.getprevious()
+        placeholder = _single_img(prev) if prev is not None else None
+        if placeholder is not None:
+            for name, value in placeholder.attrib.items():
+                if name.startswith("data-") or name in ("class", "alt", "width", "height"):
+                    if name not in new_img.attrib:
+                        new_img.set(name, value)
+            new_img.tail = placeholder.tail
+            placeholder.getparent().replace(placeholder, new_img)  # type: ignore[union-attr]
+            drop(ns)
+        else:
+            new_img.tail = ns.tail
+            ns.getparent().replace(ns, new_img)  # type: ignore[union-attr]
+
+
+_EMBED_HOSTS = re.compile(
+    r"//(www\.)?((dailymotion|youtube|youtube-nocookie|player\.vimeo|vimeo|v\.qq)\.com|"
+    r"youtu\.be|(archive|upload\.wikimedia)\.org|player\.twitch\.tv|open\.spotify\.com|"
+    r"w\.soundcloud\.com|embed\.acast\.com|podcasts\.apple\.com|embed\.podcasts\.apple\.com|"
+    r"(platform\.)?twitter\.com|x\.com|instagram\.com|google\.com/maps|datawrapper\.dwcdn\.net|flo\.uri\.sh)",
+    re.I,
+)
+
+
+def is_known_embed(el: HtmlElement) -> bool:
+    return any(_EMBED_HOSTS.search(v) for v in el.attrib.values())
+
+
+def prepare(root: HtmlElement, rules: Rules) -> None:
+    """Remove what is never journalism and make lazy images real. Mutates ``root``."""
+    unwrap_noscript_images(root)
+    etree.strip_elements(root, *rules.remove_tags, with_tail=False)
+    for el in list(root.iter("iframe", "object", "embed")):
+        if not is_known_embed(el):
+            drop(el)
+    doomed: list[HtmlElement] = []
+    for el in elements(root):
+        if el.tag in ("html", "body"):
+            continue
+        if is_hidden(el, rules):
+            doomed.append(el)
+    doomed.extend(rules.remove(root))
+    for el in doomed:
+        drop(el)
+    for form in list(root.iter("form")):
+        # Some sites wrap the whole page in a <form>: keep its content, drop real forms.
+        if len(form.findall(".//p")) >= 3 and len(form.text_content()) > 500:
+            form.drop_tag()
+        else:
+            drop(form)
+    for img in root.iter("img"):
+        fix_lazy_image(img)
+
+
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def _tokens(el: HtmlElement) -> list[str]:
+    return (el.get("class") or "").split()
+
+
+def _is_teaser(el: HtmlElement) -> bool:
+    """A related-article card: a linked headline and a short summary, pointing elsewhere."""
+    text = " ".join(el.text_content().split())
+    if not text or len(text) > 500 or len(el.findall(".//p")) > 2:
+        return False
+    for h in el.iter(*_HEADINGS, "strong", "b"):
+        h_text = " ".join(h.text_content().split())
+        if len(h_text) < 12:
+            continue
+        links = [a for a in h.iter("a")] or [a for a in h.iterancestors("a")]
+        linked = " ".join(" ".join(a.text_content().split()) for a in links)
+        href = links[0].get("href", "") if links else ""
+        if links and linked == h_text and href and not href.startswith("#"):
+            return True
+    return False
+
+
+def remove_clutter(content: HtmlElement, rules: Rules, protected: set[HtmlElement]) -> int:
+    """Remove newsletter boxes, appeals, teasers, share widgets… inside the article body.
+    Returns how many elements went."""
+    total = len(" ".join(content.text_content().split())) or 1
+    removed = 0
+
+    def safe(el: HtmlElement) -> bool:
+        if el in protected or any(a in protected for a in el.iterancestors()):
+            return False
+        if any(p in protected for p in el.iterdescendants()):
+            return False
+        return len(" ".join(el.text_content().split())) < 0.6 * total or total < 300
+
+    for el in list(content.iterdescendants()):
+        if not isinstance(el.tag, str) or el.getparent() is None:
+            continue
+        if any(rules.clutter_class.search(t) for t in _tokens(el)) and safe(el):
+            drop(el)
+            removed += 1
+    for el in list(content.iterdescendants()):
+        if not isinstance(el.tag, str) or el.getparent() is None:
+            continue
+        if el.tag in ("div", "aside", "section", "article", "figure", "a") and el is not content:
+            if _is_teaser(el) and safe(el) and (
+                el.tag != "figure" or el.find(".//figcaption") is None
+            ):
+                drop(el)
+                removed += 1
+                continue
+        if el.tag in ("p", "div", "section", "aside", "li", "figure", "blockquote", *_HEADINGS):
+            text = " ".join(el.text_content().split())
+            if not text or len(text) > rules.clutter_text_max:
+                continue
+            if not rules.clutter_text.search(text):
+                continue
+            target = el
+            parent = target.getparent()
+            while (
+                parent is not None
+                and parent is not content
+                and " ".join(parent.text_content().split()) == text
+            ):
+                target = parent
+                parent = target.getparent()
+            if safe(target):
+                drop(target)
+                removed += 1
+    return removed
+
+
+def flatten_deep(root: HtmlElement, limit: int) -> bool:
+    """Replace every subtree nested deeper than ``limit`` by its text. True if any was."""
+    changed = False
+    stack: list[tuple[HtmlElement, int]] = [(root, 0)]
+    while stack:
+        el, d = stack.pop()
+        if d >= limit:
+            text = el.text_content()
+            for child in list(el):
+                el.remove(child)
+            el.text = text
+            changed = True
+            continue
+        stack.extend((c, d + 1) for c in el if isinstance(c.tag, str))
+    return changed

@@ -1,0 +1,220 @@
+"""Images and embeds: picking the best image URL, splitting photo credits, reducing embeds.
+
+Goes in: ``<img>``/``<picture>``/``<figure>``/``<iframe>``/tweet elements and the page URL.
+Comes out: ``ImageRef`` (best URL first, other candidates kept), credit/caption splits, and
+``Embed`` blocks honest enough for paper: a tweet's text and author, a video's title and URL.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
+
+from printedition.ingest.clean import HtmlElement
+from printedition.ingest.text import clean_line
+from printedition.model import Embed, ImageRef
+
+_SRCSET_ITEM = re.compile(r"\s*(\S+?)(?:\s+([\d.]+)([wxh]))?\s*(?:,|$)")
+_WP_SIZE = re.compile(r"^(?P<stem>.+?)-(?P<w>\d{2,5})x(?P<h>\d{2,5})(?P<ext>\.(?:jpe?g|png|gif|webp|avif))$", re.I)
+_WP_HOST = re.compile(r"(^|\.)(wp\.com|wordpress\.com)$|/wp-content/", re.I)
+_RESIZE_PARAMS = {"w", "h", "width", "height", "resize", "fit", "crop", "quality", "strip", "ssl", "zoom"}
+_TRACKER = re.compile(r"pixel|spacer|blank\.gif|1x1|tracking|beacon|/feed/|gravatar\.com/avatar", re.I)
+
+
+def resolve(url: str, base: str | None) -> str:
+    url = url.strip()
+    if not url:
+        return ""
+    if url.startswith("//") and base:
+        return urljoin(base, url)
+    if base and not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", url):
+        return urljoin(base, url)
+    if url.startswith("//"):
+        return "https:" + url
+    return url
+
+
+def parse_srcset(value: str) -> list[tuple[str, float]]:
+    """``srcset`` → (url, size) pairs; size is width in px for ``w``, else the density × 1000
+    so that any ``w`` candidate of a sane width outranks a density-only list."""
+    out: list[tuple[str, float]] = []
+    for m in _SRCSET_ITEM.finditer(value or ""):
+        url, num, unit = m.group(1), m.group(2), m.group(3)
+        if not url:
+            continue
+        url = url.rstrip(",")
+        try:
+            size = float(num) if num else 1.0
+        except ValueError:
+            size = 1.0
+        if unit != "w":
+            size = size * 1000  # density descriptor (or none, meaning 1x)
+        out.append((url, size))
+    return out
+
+
+def wordpress_original(url: str) -> str | None:
+    """The full-size original of a WordPress size variant, when the URL tells it."""
+    parts = urlsplit(url)
+    if not (_WP_HOST.search(parts.netloc) or _WP_HOST.search(parts.path)):
+        return None
+    path = parts.path
+    changed = False
+    m = _WP_SIZE.match(path)
+    if m:
+        path = m.group("stem") + m.group("ext")
+        changed = True
+    query = parts.query
+    if query:
+        params = parse_qs(query, keep_blank_values=True)
+        if set(params) & _RESIZE_PARAMS:
+            kept = [q for q in query.split("&") if q.split("=", 1)[0] not in _RESIZE_PARAMS]
+            query = "&".join(kept)
+            changed = True
+    if not changed:
+        return None
+    return urlunsplit((parts.scheme, parts.netloc, path, query, ""))
+
+
+def _int(value: str | None) -> int | None:
+    if not value:
+        return None
+    m = re.match(r"\s*(\d+)", value)
+    return int(m.group(1)) if m else None
+
+
+def is_tracker(img: HtmlElement) -> bool:
+    w, h = _int(img.get("width")), _int(img.get("height"))
+    if (w is not None and w <= 2) or (h is not None and h <= 2):
+        return True
+    return bool(_TRACKER.search(img.get("src", "")))
+
+
+def image_ref(img: HtmlElement, base: str | None) -> ImageRef | None:
+    """The best URL for an image (largest srcset/<picture> candidate, WordPress original when
+    knowable), the rest kept as candidates."""
+    ranked: list[tuple[float, str]] = []
+    parent = img.getparent()
+    sources: list[HtmlElement] = []
+    if parent is not None and parent.tag == "picture":
+        sources = [s for s in parent if s.tag == "source"]
+    for src_el in sources:
+        kind = (src_el.get("type") or "").lower()
+        penalty = 0.5 if ("webp" in kind or "avif" in kind) else 1.0  # paper wants JPEG/PNG
+        for url, size in parse_srcset(src_el.get("srcset") or src_el.get("data-srcset") or ""):
+            ranked.append((size * penalty, url))
+    for url, size in parse_srcset(img.get("srcset", "")):
+        ranked.append((size, url))
+    src = img.get("src", "").strip()
+    width = _int(img.get("width"))
+    if src and not (src.startswith("data:") and len(src) < 200):
+        ranked.append((float(width or 1), src))
+    if not ranked:
+        return None
+    ranked.sort(key=lambda t: -t[0])
+    urls: list[str] = []
+    for _, url in ranked:
+        absolute = resolve(url, base)
+        if absolute and absolute not in urls:
+            urls.append(absolute)
+    if not urls:
+        return None
+    best = urls[0]
+    original = wordpress_original(best)
+    if original and original not in urls:
+        urls.insert(0, original)
+    elif original:
+        urls.remove(original)
+        urls.insert(0, original)
+    chosen = urls[0]
+    w = h = None
+    if chosen == resolve(src, base):
+        w, h = width, _int(img.get("height"))
+    orig_size = img.get("data-orig-size", "")
+    if chosen == original and re.match(r"^\d+,\d+$", orig_size):
+        w, h = (int(v) for v in orig_size.split(","))
+    return ImageRef(url=chosen, width=w, height=h, candidates=tuple(urls[1:]))
+
+
+def split_credit(text: str, patterns: tuple[re.Pattern[str], ...]) -> tuple[str, str]:
+    """"A caption. Photo: AP/Alamy" → ("A caption.", "Photo: AP/Alamy")."""
+    for pattern in patterns:
+        m = pattern.search(text)
+        if m:
+            credit = m.group("credit").strip().strip("()").strip()
+            caption = text[: m.start("credit")].rstrip(" ([-–—|/,;").rstrip()
+            return caption, credit
+    return text, ""
+
+
+_YOUTUBE = re.compile(r"(?:youtube(?:-nocookie)?\.com/(?:embed/|watch\?v=|v/|shorts/)|youtu\.be/)([\w-]{6,})")
+_VIMEO = re.compile(r"vimeo\.com/(?:video/)?(\d+)")
+
+
+def embed_url_kind(url: str) -> tuple[str, str]:
+    """An embed's URL → (kind, canonical URL)."""
+    m = _YOUTUBE.search(url)
+    if m:
+        return "video", f"https://www.youtube.com/watch?v={m.group(1)}"
+    m = _VIMEO.search(url)
+    if m:
+        return "video", f"https://vimeo.com/{m.group(1)}"
+    low = url.lower()
+    if any(h in low for h in ("dailymotion", "twitch.tv", "v.qq.com", "wikimedia.org")):
+        return "video", url
+    if any(h in low for h in ("spotify.com", "acast.com", "podcasts.apple.com", "soundcloud.com")):
+        return "podcast", url
+    if "twitter.com" in low or "//x.com" in low:
+        return "tweet", url
+    if "instagram.com" in low:
+        return "instagram", url
+    if "google.com/maps" in low:
+        return "map", url
+    return "other", url
+
+
+def tweet_embed(bq: HtmlElement, base: str | None) -> Embed:
+    """``blockquote.twitter-tweet`` → Embed(kind="tweet") with text, author and status URL."""
+    paras = [clean_line(p.text_content()) for p in bq.iter("p")]
+    text = " ".join(p for p in paras if p)
+    links = [resolve(a.get("href", ""), base) for a in bq.iter("a") if a.get("href")]
+    status = [u for u in links if "/status/" in u]
+    url = status[-1] if status else (links[-1] if links else "")
+    full = clean_line(bq.text_content())
+    author = ""
+    m = re.search(r"[—–-]\s*([^—–]+?)\s*(\(@\w+\))", full)
+    if m:
+        author = f"{m.group(1)} {m.group(2)}"
+    elif (m := re.search(r"[—–]\s*(.+?)\s*$", full)) is not None:
+        author = m.group(1)
+    if not text:
+        text = full
+    return Embed(kind="tweet", url=url, text=text, author=author)
+
+
+def frame_embed(el: HtmlElement, base: str | None, title: str = "") -> Embed | None:
+    """``<iframe>``/``<video>``/``<audio>``/Gutenberg embed wrapper → Embed."""
+    url = ""
+    for attr in ("src", "data-src", "data-lazy-src", "data-url", "href"):
+        if el.get(attr):
+            url = el.get(attr, "")
+            break
+    if not url and el.tag in ("video", "audio"):
+        for source in el.iter("source"):
+            if source.get("src"):
+                url = source.get("src", "")
+                break
+    if not url:
+        text = clean_line(el.text_content())
+        if re.match(r"^https?://\S+$", text):
+            url = text
+    if not url:
+        return None
+    url = resolve(url, base)
+    kind, canonical = embed_url_kind(url)
+    if el.tag == "video":
+        kind = "video"
+    elif el.tag == "audio":
+        kind = "audio"
+    title = title or clean_line(el.get("title") or el.get("aria-label") or "")
+    return Embed(kind=kind, url=canonical, title=title)

@@ -1,0 +1,384 @@
+"""Page metadata in order of trust: JSON-LD, OpenGraph/``article:*``, ``<meta>``, markup, title.
+
+Goes in: the parsed page *before* cleaning (scripts and ``<meta>`` still there). Comes out:
+``PageMeta``: headline, authors, dates (timezone-aware), language, site name, section, tags,
+description, canonical URL, ``<base>`` URL.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from printedition.ingest.clean import HtmlElement
+from printedition.ingest.text import clean_line
+from printedition.model import Author
+
+ARTICLE_TYPES = re.compile(
+    r"^(Article|AdvertiserContentArticle|NewsArticle|AnalysisNewsArticle|AskPublicNewsArticle|"
+    r"BackgroundNewsArticle|OpinionNewsArticle|ReportageNewsArticle|ReviewNewsArticle|Report|"
+    r"SatiricalArticle|ScholarlyArticle|MedicalScholarlyArticle|SocialMediaPosting|BlogPosting|"
+    r"LiveBlogPosting|DiscussionForumPosting|TechArticle|APIReference)$"
+)
+_PROPERTY = re.compile(
+    r"(article|dc|dcterm|og|twitter)\s*:\s*"
+    r"(author|creator|description|published_time|modified_time|title|site_name|section|tag|locale|url|image)\s*$",
+    re.I,
+)
+_NAME = re.compile(
+    r"^\s*(?:(dc|dcterm|og|twitter|parsely|weibo:(article|webpage))\s*[-.:]\s*)?"
+    r"(author|creator|pub-date|description|title|site_name|keywords|news_keywords|section|date|language)\s*$",
+    re.I,
+)
+_BY = re.compile(r"^\s*(by|par|von|por|di|door|av|af)\s+", re.I)
+_TITLE_SEP = re.compile(r" [|\-\\/>»] ")
+
+
+@dataclass
+class PageMeta:
+    headline: str = ""
+    authors: list[Author] = field(default_factory=list)
+    description: str = ""
+    published: datetime | None = None
+    updated: datetime | None = None
+    language: str = ""
+    site_name: str = ""
+    section: str = ""
+    tags: list[str] = field(default_factory=list)
+    canonical: str = ""
+    base_href: str = ""
+    image: str = ""
+    naive_dates: bool = False
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _types(node: dict[str, Any]) -> list[str]:
+    return [t for t in _as_list(node.get("@type")) if isinstance(t, str)]
+
+
+def _json_ld_nodes(doc: HtmlElement) -> list[dict[str, Any]]:
+    nodes: list[dict[str, Any]] = []
+    for script in doc.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json":
+            continue
+        raw = re.sub(r"^\s*<!\[CDATA\[|\]\]>\s*$", "", script.text or "")
+        try:
+            data = json.loads(raw)
+        except (ValueError, RecursionError):
+            continue
+        stack = _as_list(data)
+        while stack:
+            item = stack.pop(0)
+            if not isinstance(item, dict):
+                continue
+            nodes.append(item)
+            stack.extend(x for x in _as_list(item.get("@graph")) if isinstance(x, dict))
+    return nodes
+
+
+def _person_names(value: Any, by_id: dict[str, dict[str, Any]]) -> list[Author]:
+    out: list[Author] = []
+    for item in _as_list(value):
+        if isinstance(item, str):
+            for name in split_names(item):
+                out.append(Author(name=name))
+        elif isinstance(item, dict):
+            if "name" not in item and isinstance(item.get("@id"), str):
+                item = by_id.get(item["@id"], item)
+            name = item.get("name")
+            if isinstance(name, list):
+                name = next((n for n in name if isinstance(n, str)), "")
+            if isinstance(name, str) and clean_line(name):
+                url = item.get("url") if isinstance(item.get("url"), str) else ""
+                out.append(Author(name=clean_line(name), url=url or ""))
+    return out
+
+
+def split_names(text: str) -> list[str]:
+    """ "By Jane Doe and John Roe" → ["Jane Doe", "John Roe"]."""
+    text = _BY.sub("", clean_line(text))
+    if not text or len(text) > 200:
+        return []
+    parts = re.split(r"\s*(?:,|;|&| and | und | et | y | e )\s*", text)
+    names = [p.strip() for p in parts if p.strip()]
+    return names
+
+
+def parse_date(value: str) -> tuple[datetime | None, bool]:
+    """ISO 8601 / RFC 2822 → aware datetime; naive values are read as UTC (flag returned)."""
+    value = clean_line(value)
+    if not value:
+        return None, False
+    candidate = value.replace("Z", "+00:00").replace("z", "+00:00")
+    candidate = re.sub(r"([+-]\d\d)(\d\d)$", r"\1:\2", candidate)
+    dt: datetime | None = None
+    try:
+        dt = datetime.fromisoformat(candidate)
+    except ValueError:
+        try:
+            dt = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            m = re.match(r"^(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d(:\d\d)?)", value)
+            if m:
+                try:
+                    dt = datetime.fromisoformat(f"{m.group(1)}T{m.group(2)}")
+                except ValueError:
+                    dt = None
+    if dt is None:
+        return None, False
+    if dt.tzinfo is None:
+        return dt.replace(tzinfo=UTC), True
+    return dt, False
+
+
+def _article_node(nodes: list[dict[str, Any]]) -> dict[str, Any] | None:
+    for node in nodes:
+        if any(ARTICLE_TYPES.match(t) for t in _types(node)):
+            return node
+    return None
+
+
+def doc_title(doc: HtmlElement) -> str:
+    t = doc.find(".//title")
+    return clean_line(t.text_content()) if t is not None else ""
+
+
+def title_from_document(doc: HtmlElement) -> str:
+    """The document title minus its " | Site" part (Readability's rules)."""
+    orig = doc_title(doc)
+    cur = orig
+    hierarchical = False
+
+    def words(s: str) -> int:
+        return len(s.split())
+
+    if _TITLE_SEP.search(cur):
+        hierarchical = bool(re.search(r" [\\/>»] ", cur))
+        cur = re.sub(r"(.*)[|\-\\/>»] .*", r"\1", orig)
+        if words(cur) < 3:
+            cur = re.sub(r"^[^|\-\\/>»]*[|\-\\/>»](.*)", r"\1", orig)
+    elif ": " in cur:
+        headings = [clean_line(h.text_content()) for h in doc.iter("h1", "h2")]
+        if cur not in headings:
+            cur = orig[orig.rfind(":") + 1 :]
+            if words(cur) < 3:
+                cur = orig[orig.find(":") + 1 :]
+    elif len(cur) > 150 or len(cur) < 15:
+        h1s = list(doc.iter("h1"))
+        if len(h1s) == 1:
+            cur = clean_line(h1s[0].text_content())
+    cur = cur.strip()
+    n = words(cur)
+    if n <= 4 and (not hierarchical or n != words(re.sub(r"[|\-\\/>»]+", "", orig)) - 1):
+        cur = orig
+    return cur
+
+
+def _similarity(a: str, b: str) -> float:
+    from printedition.ingest.extract import text_similarity
+
+    return text_similarity(a, b)
+
+
+def read_metadata(doc: HtmlElement) -> PageMeta:
+    meta = PageMeta()
+    nodes = _json_ld_nodes(doc)
+    by_id = {n["@id"]: n for n in nodes if isinstance(n.get("@id"), str)}
+    art = _article_node(nodes)
+
+    values: dict[str, str] = {}
+    multi: dict[str, list[str]] = {}
+    for el in doc.iter("meta"):
+        content = el.get("content")
+        if not content or not content.strip():
+            continue
+        content = clean_line(content)
+        prop = el.get("property") or ""
+        name = el.get("name") or ""
+        matched = False
+        for p in prop.split():
+            m = _PROPERTY.search(p)
+            if m:
+                key = f"{m.group(1).lower()}:{m.group(2).lower()}"
+                values.setdefault(key, content)
+                multi.setdefault(key, []).append(content)
+                matched = True
+        if not matched and name and _NAME.match(name):
+            key = re.sub(r"\s", "", name.lower()).replace(".", ":")
+            values.setdefault(key, content)
+            multi.setdefault(key, []).append(content)
+        if el.get("http-equiv", "").lower() == "content-language":
+            values.setdefault("http:language", content)
+        itemprop = el.get("itemprop")
+        if itemprop in ("datePublished", "dateModified", "author", "headline"):
+            values.setdefault(f"itemprop:{itemprop}", content)
+
+    # --- headline
+    title = ""
+    if art is not None:
+        name, headline = art.get("name"), art.get("headline")
+        if isinstance(name, str) and isinstance(headline, str) and name.strip() != headline.strip():
+            page_title = title_from_document(doc)
+            name_ok = _similarity(name, page_title) > 0.75
+            head_ok = _similarity(headline, page_title) > 0.75
+            title = headline if head_ok and not name_ok else name
+        elif isinstance(name, str) and name.strip():
+            title = name
+        elif isinstance(headline, str):
+            title = headline
+    title = title or (
+        values.get("dc:title")
+        or values.get("dcterm:title")
+        or values.get("og:title")
+        or values.get("weibo:article:title")
+        or values.get("weibo:webpage:title")
+        or values.get("title")
+        or values.get("twitter:title")
+        or values.get("parsely-title")
+        or ""
+    )
+    meta.headline = clean_line(title) or title_from_document(doc)
+
+    # --- authors
+    if art is not None:
+        meta.authors = _person_names(art.get("author") or art.get("creator"), by_id)
+    if not meta.authors:
+        article_author = values.get("article:author", "")
+        if re.match(r"^https?://", article_author):
+            article_author = ""
+        for key in ("dc:creator", "dcterm:creator", "author", "parsely-author"):
+            if values.get(key) and not re.match(r"^https?://", values[key]):
+                meta.authors = [Author(name=n) for n in split_names(values[key])]
+                break
+        if not meta.authors and article_author:
+            meta.authors = [Author(name=n) for a in multi.get("article:author", []) for n in split_names(a)
+                            if not re.match(r"^https?://", a)]
+
+    # --- description, site, section, tags, language, dates
+    description = ""
+    if art is not None and isinstance(art.get("description"), str):
+        description = art["description"]
+    meta.description = clean_line(
+        description
+        or values.get("dc:description")
+        or values.get("dcterm:description")
+        or values.get("og:description")
+        or values.get("description")
+        or values.get("twitter:description")
+        or ""
+    )
+    site = ""
+    if art is not None and isinstance(art.get("publisher"), dict):
+        pub = art["publisher"]
+        if "name" not in pub and isinstance(pub.get("@id"), str):
+            pub = by_id.get(pub["@id"], pub)
+        site = pub.get("name") if isinstance(pub.get("name"), str) else ""
+    meta.site_name = clean_line(values.get("og:site_name") or site)
+    section = art.get("articleSection") if art is not None else None
+    if isinstance(section, list):
+        section = next((s for s in section if isinstance(s, str)), "")
+    meta.section = clean_line(section if isinstance(section, str) else "") or values.get(
+        "article:section", ""
+    )
+    tags: list[str] = list(multi.get("article:tag", []))
+    if art is not None:
+        kw = art.get("keywords")
+        if isinstance(kw, str):
+            tags.extend(k for k in kw.split(","))
+        elif isinstance(kw, list):
+            tags.extend(k for k in kw if isinstance(k, str))
+    if not tags:
+        for key in ("news_keywords", "keywords"):
+            if values.get(key):
+                tags.extend(values[key].split(","))
+                break
+    seen: set[str] = set()
+    for t in tags:
+        t = clean_line(t)
+        if t and t.lower() not in seen:
+            seen.add(t.lower())
+            meta.tags.append(t)
+
+    html = doc if doc.tag == "html" else doc.getroottree().getroot()
+    lang = html.get("lang") or html.get("xml:lang") or html.get("{http://www.w3.org/XML/1998/namespace}lang") or ""
+    if not lang and art is not None and isinstance(art.get("inLanguage"), str):
+        lang = art["inLanguage"]
+    lang = lang or values.get("http:language", "") or values.get("og:locale", "").replace("_", "-")
+    meta.language = clean_line(lang)
+
+    def date_of(*candidates: Any) -> datetime | None:
+        for c in candidates:
+            if isinstance(c, str) and c.strip():
+                dt, naive = parse_date(c)
+                if dt is not None:
+                    meta.naive_dates = meta.naive_dates or naive
+                    return dt
+        return None
+
+    time_el = None
+    for t in doc.iter("time"):
+        if t.get("datetime") and (t.get("itemprop") == "datePublished" or "publish" in t.get("class", "")
+                                 or time_el is None):
+            time_el = t
+            if t.get("itemprop") == "datePublished" or "publish" in t.get("class", ""):
+                break
+    meta.published = date_of(
+        art.get("datePublished") if art is not None else None,
+        values.get("article:published_time"),
+        values.get("itemprop:datePublished"),
+        values.get("parsely-pub-date"),
+        values.get("dc:date"),
+        values.get("date"),
+        time_el.get("datetime") if time_el is not None else None,
+    )
+    meta.updated = date_of(
+        art.get("dateModified") if art is not None else None,
+        values.get("article:modified_time"),
+        values.get("itemprop:dateModified"),
+    )
+
+    for link in doc.iter("link"):
+        rel = (link.get("rel") or "").lower().split()
+        if "canonical" in rel and link.get("href"):
+            meta.canonical = link.get("href", "").strip()
+            break
+    if not meta.canonical:
+        meta.canonical = values.get("og:url", "")
+    base = doc.find(".//base[@href]")
+    if base is not None:
+        meta.base_href = base.get("href", "").strip()
+    image = values.get("og:image", "")
+    meta.image = image
+    return meta
+
+
+def byline_from_markup(el: HtmlElement) -> list[Author]:
+    """Authors from byline markup: ``[itemprop=author]``, ``rel=author`` links, ``.byline``."""
+    authors: list[Author] = []
+    links = [a for a in el.iter("a") if "author" in (a.get("rel") or "").split()]
+    named = [
+        n for n in el.iter()
+        if isinstance(n.tag, str) and "name" in (n.get("itemprop") or "").split()
+    ]
+    sources = links or named
+    if sources:
+        for n in sources:
+            for name in split_names(n.text_content()):
+                url = n.get("href", "") if n.tag == "a" else ""
+                if name and len(name) < 80 and all(a.name != name for a in authors):
+                    authors.append(Author(name=name, url=url))
+        return authors
+    text = clean_line(el.text_content())
+    if not text or len(text) >= 100:
+        return []
+    text = re.split(r"\s[|·•]\s|\s{2,}|\d{1,2} \w+ \d{4}|\w+ \d{1,2}, \d{4}", text)[0]
+    return [Author(name=n) for n in split_names(text) if len(n) < 80]

@@ -1,0 +1,391 @@
+"""Article page (HTML) → the chapter model: the ingest stage's entry point.
+
+Goes in: a page's bytes or text and where it came from. Comes out: an ``Article``.
+Steps: decode → parse → read metadata (JSON-LD, meta, markup) → remove clutter → find the
+body (structure first, then scoring) → remove clutter inside it → convert to blocks →
+lead figure, pull quotes, warnings.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+from lxml import etree
+
+from printedition.errors import InputError, NoArticleError
+from printedition.ingest import blocks as blk
+from printedition.ingest.clean import (
+    PARSER_DEPTH_LIMIT,
+    HtmlElement,
+    decode_html,
+    flatten_deep,
+    max_depth,
+    parse_html,
+    prepare,
+    remove_clutter,
+)
+from printedition.ingest.extract import (
+    extract_content,
+    find_byline_node,
+    inner_text,
+    text_similarity,
+)
+from printedition.ingest.media import image_ref, is_tracker
+from printedition.ingest.metadata import PageMeta, byline_from_markup, read_metadata
+from printedition.ingest.selectors import Rules, compile_selector, default_rules
+from printedition.ingest.text import clean_line
+from printedition.model import (
+    Article,
+    Author,
+    BuildWarning,
+    Figure,
+    Paragraph,
+    PullQuote,
+    inline_text,
+    iter_blocks,
+)
+from printedition.settings import Limits
+
+# Never recurse deeper than this while converting, whatever the limit says.
+_CONVERT_DEPTH = 150
+_PROTECT = compile_selector(
+    [
+        "blockquote.twitter-tweet",
+        "blockquote.instagram-media",
+        "figure.wp-block-embed",
+        "figure.wp-block-image",
+        "figure.wp-caption",
+        "div.wp-caption",
+    ]
+)
+_FIGURE_WITH_CAPTION = etree.XPath("descendant-or-self::figure[.//figcaption]")
+
+
+def normalise_article(
+    html: str | bytes,
+    base_url: str | None = None,
+    *,
+    limits: Limits | None = None,
+    slug: str | None = None,
+) -> Article:
+    """Turn one article page into the chapter model.
+
+    ``base_url`` is where the page came from: relative links and images resolve against it
+    (or against the page's ``<base href>``). Raises ``InputError`` for pages that cannot be
+    read and ``NoArticleError`` when no article is found.
+    """
+    return _normalise(
+        html,
+        where=base_url or "page",
+        source_url=base_url or "",
+        image_base=None,
+        limits=limits or Limits(),
+        slug=slug,
+    )
+
+
+def normalise_file(path: Path, *, limits: Limits | None = None) -> Article:
+    """Read a saved page from disk. Images relative to it resolve to files next to it."""
+    limits = limits or Limits()
+    path = Path(path)
+    where = str(path)
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            raise InputError("not a file: expected an HTML page", where=where)
+        if size > limits.max_page_bytes:
+            raise InputError(
+                f"the page is {size / 1e6:.1f} MB, over the {limits.max_page_bytes / 1e6:.0f} MB "
+                "limit (Limits.max_page_bytes)",
+                where=where,
+            )
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("no such file", where=where) from None
+    except IsADirectoryError:
+        raise InputError("is a folder: expected an HTML page", where=where) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", where=where) from None
+    uri = path.resolve().as_uri()
+    slug = path.parent.resolve().name if path.name.lower() in ("index.html", "index.htm") else path.stem
+    return _normalise(
+        data, where=where, source_url=uri, image_base=uri, limits=limits, slug=slugify(slug) or None
+    )
+
+
+def slugify(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub(r"[^\w]+", "-", text.lower(), flags=re.A).strip("-")
+    return text[:80].strip("-")
+
+
+def _slug_from_url(url: str) -> str:
+    path = unquote(urlsplit(url).path).rstrip("/")
+    last = path.rsplit("/", 1)[-1]
+    last = re.sub(r"\.(html?|php|aspx?)$", "", last)
+    return slugify(last)
+
+
+def _first_match(xpath: etree.XPath, scopes: list[HtmlElement]) -> list[HtmlElement]:
+    for scope in scopes:
+        found = [e for e in xpath(scope) if isinstance(e, etree._Element)]
+        if found:
+            return found
+    return []
+
+
+def _header_scopes(doc: HtmlElement, rules: Rules) -> list[HtmlElement]:
+    scopes = [e for e in rules.header(doc) if isinstance(e, etree._Element)][:1]
+    articles = list(doc.iter("article"))
+    if articles:
+        scopes.append(max(articles, key=lambda a: len(a.text_content())))
+    return scopes
+
+
+def _standfirst(doc: HtmlElement, rules: Rules, scopes: list[HtmlElement]) -> tuple[str, HtmlElement | None]:
+    for el in _first_match(rules.standfirst, scopes):
+        text = clean_line(el.text_content())
+        if 20 <= len(text) <= 600 and el.tag not in ("meta", "article", "main", "body"):
+            return text, el
+    return "", None
+
+
+def _kicker(rules: Rules, scopes: list[HtmlElement]) -> str:
+    for el in _first_match(rules.kicker, scopes):
+        text = clean_line(el.text_content())
+        if 0 < len(text) <= 60:
+            return text
+    return ""
+
+
+def _lead_element(rules: Rules, scopes: list[HtmlElement]) -> HtmlElement | None:
+    for el in _first_match(rules.lead_image, scopes):
+        img = el if el.tag == "img" else next((i for i in el.iter("img") if not is_tracker(i)), None)
+        if img is None:
+            continue
+        fig = next((a for a in img.iterancestors("figure")), None)
+        return fig if fig is not None else img
+    return None
+
+
+def _normalise(
+    html: str | bytes,
+    *,
+    where: str,
+    source_url: str,
+    image_base: str | None,
+    limits: Limits,
+    slug: str | None,
+) -> Article:
+    warnings: list[BuildWarning] = []
+    size = len(html)
+    if size > limits.max_page_bytes:
+        raise InputError(
+            f"the page is {size / 1e6:.1f} MB, over the {limits.max_page_bytes / 1e6:.0f} MB limit",
+            where=where,
+        )
+    if isinstance(html, bytes):
+        text, decode_warnings = decode_html(html, where)
+        warnings.extend(decode_warnings)
+    else:
+        if not html.strip():
+            raise InputError("the page is empty: expected an HTML page", where=where)
+        text = html
+    doc = parse_html(text, where)
+    depth = max_depth(doc)
+    if depth >= PARSER_DEPTH_LIMIT - 1:
+        warnings.append(
+            BuildWarning(
+                code="nesting-truncated",
+                message=f"HTML nested over {PARSER_DEPTH_LIMIT} levels deep: the rest was not read",
+                where=where,
+            )
+        )
+    if depth > min(limits.max_nesting_depth, _CONVERT_DEPTH):
+        flatten_deep(doc, min(limits.max_nesting_depth, _CONVERT_DEPTH))
+
+    rules = default_rules()
+    meta = read_metadata(doc)
+    page_base = source_url or None
+    if meta.base_href:
+        page_base = urljoin(source_url, meta.base_href) if source_url else meta.base_href
+    link_base = page_base or (meta.canonical or None)
+    if image_base is not None and meta.base_href:
+        # A saved page's images live beside it, whatever <base> said on the web.
+        link_base = page_base
+    elif image_base is not None and meta.canonical.startswith(("http://", "https://")):
+        link_base = meta.canonical
+    img_base = image_base or page_base or (meta.canonical or None)
+
+    prepare(doc, rules)
+    scopes = _header_scopes(doc, rules)
+    standfirst, standfirst_el = _standfirst(doc, rules, scopes)
+    kicker = _kicker(rules, scopes) or meta.section
+    authors = list(meta.authors)
+    if not authors:
+        body_el = doc.find("body")
+        marked = {e for e in rules.byline(doc) if isinstance(e, etree._Element)}
+        node = find_byline_node(body_el if body_el is not None else doc, marked)
+        if node is not None:
+            authors = byline_from_markup(node)
+            if authors:
+                node.drop_tree()
+    lead_el = _lead_element(rules, scopes[:1]) if scopes else None
+
+    protect = [_PROTECT, rules.pull_quote, rules.note, _FIGURE_WITH_CAPTION]
+    extraction = extract_content(doc, rules, meta.headline, protect)
+    if extraction is None:
+        hint = " (the page nests HTML too deeply to be read)" if depth >= PARSER_DEPTH_LIMIT - 1 else ""
+        raise NoArticleError(f"no article found in the page{hint}", where=where)
+    content = extraction.content
+    protected = {e for xp in protect for e in xp(content) if isinstance(e, etree._Element)}
+    remove_clutter(content, rules, protected)
+    _drop_furniture(content, meta.headline, standfirst, authors)
+
+    ctx = blk.Context(base_url=img_base, link_base=link_base, rules=rules, max_blocks=limits.max_blocks)
+    blk.prepare_context(content, ctx)
+    body = blk.convert(content, ctx)
+    if ctx.count >= limits.max_blocks:
+        warnings.append(
+            BuildWarning(
+                code="too-many-blocks",
+                message=f"the article was cut at {limits.max_blocks} blocks (Limits.max_blocks)",
+                where=where,
+            )
+        )
+
+    lead: Figure | None = None
+    if lead_el is not None:
+        ctx.credits.update(e for e in rules.credit(lead_el) if isinstance(e, etree._Element))
+        lead_blocks = blk.block(lead_el, ctx)
+        lead = next((b for b in lead_blocks if isinstance(b, Figure)), None)
+        if lead is not None:
+            body = [b for b in body if not (isinstance(b, Figure) and b.image.url == lead.image.url)]
+    if lead is None and body and isinstance(body[0], Figure):
+        lead = body.pop(0)
+
+    body_texts = {
+        _norm(inline_text(b.content)) for b in iter_blocks(tuple(body)) if isinstance(b, Paragraph)
+    }
+    body = [
+        PullQuote(text=b.text, attribution=b.attribution, repeats_body=_repeats(b.text, body_texts))
+        if isinstance(b, PullQuote)
+        else b
+        for b in body
+    ]
+    if not body:
+        raise NoArticleError("no article found in the page (no body text)", where=where)
+
+    headline = meta.headline
+    description = meta.description
+    if description and standfirst and _norm(description) == _norm(standfirst):
+        description = ""
+    if standfirst and headline and _norm(standfirst) == _norm(headline):
+        standfirst = ""
+    slug = slug or _slug_from_url(meta.canonical or source_url) or slugify(headline) or "article"
+
+    article = Article(
+        slug=slug,
+        headline=headline,
+        url=(urljoin(link_base or "", meta.canonical) if meta.canonical else source_url),
+        source_url=source_url,
+        kicker=kicker,
+        standfirst=standfirst,
+        description=description,
+        authors=tuple(authors),
+        published=meta.published,
+        updated=meta.updated,
+        language=meta.language,
+        site_name=meta.site_name,
+        tags=tuple(_tags(meta, doc)),
+        lead=lead,
+        body=tuple(body),
+        warnings=(),
+    )
+    warnings.extend(_warnings(article, meta, extraction.method, extraction.text_length, where))
+    return article.with_changes(warnings=tuple(warnings))
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def _repeats(text: str, body_texts: set[str]) -> bool:
+    n = _norm(text)
+    return bool(n) and any(n in t for t in body_texts)
+
+
+def _tags(meta: PageMeta, doc: HtmlElement) -> list[str]:
+    tags = list(meta.tags)
+    if not tags:
+        seen: set[str] = set()
+        for a in doc.iter("a"):
+            if "tag" in (a.get("rel") or "").split():
+                t = clean_line(a.text_content())
+                if t and t.lower() not in seen:
+                    seen.add(t.lower())
+                    tags.append(t)
+    return tags
+
+
+def _drop_furniture(content: HtmlElement, headline: str, standfirst: str, authors: list[Author]) -> None:
+    """Remove a repeated headline, standfirst or byline line from the top of the body."""
+    names = {a.name.lower() for a in authors}
+    checked = 0
+    for el in list(content.iter("h1", "h2", "p", "div", "span", "address")):
+        if el.getparent() is None:
+            continue
+        text = inner_text(el)
+        if not text:
+            continue
+        checked += 1
+        if checked > 8:
+            break
+        if headline and el.tag in ("h1", "h2") and text_similarity(headline, text) > 0.9:
+            el.drop_tree()
+        elif standfirst and _norm(text) == _norm(standfirst):
+            el.drop_tree()
+        elif names and len(text) < 80 and re.sub(r"^(by|par|von|por)\s+", "", text.lower()).strip() in names:
+            el.drop_tree()
+
+
+def _warnings(article: Article, meta: PageMeta, method: str, length: int, where: str) -> list[BuildWarning]:
+    out: list[BuildWarning] = []
+    if not article.authors:
+        out.append(BuildWarning(code="no-byline", message="no author found", where=where))
+    if article.published is None:
+        out.append(BuildWarning(code="no-date", message="no publication date found", where=where))
+    if meta.naive_dates:
+        out.append(
+            BuildWarning(
+                code="date-no-timezone", message="a date had no timezone: read as UTC", where=where
+            )
+        )
+    if method == "scoring" and length < 1500:
+        out.append(
+            BuildWarning(
+                code="extraction-doubt",
+                message=f"no article markup and little text ({length} characters): check the body",
+                where=where,
+            )
+        )
+    figs = ([article.lead] if article.lead else []) + [
+        b for b in iter_blocks(article.body) if isinstance(b, Figure)
+    ]
+    for f in figs:
+        if not f.alt and not f.decorative:
+            out.append(
+                BuildWarning(code="figure-no-alt", message=f"image has no alt text: {f.image.url}", where=where)
+            )
+        if not f.credit:
+            out.append(
+                BuildWarning(code="figure-no-credit", message=f"image has no credit: {f.image.url}", where=where)
+            )
+    return out
+
+
+__all__ = ["normalise_article", "normalise_file", "slugify", "image_ref"]

@@ -309,8 +309,9 @@ def _grab(page: HtmlElement, state: _State, protected: set[HtmlElement]) -> Html
             content.append(child)
         return content
 
+    top_score = scores[top_candidate]
     alternatives = [
-        set(t.iterancestors()) for t in top[1:] if scores[t] / scores[top_candidate] >= 0.75
+        set(t.iterancestors()) for t in top[1:] if top_score > 0 and scores[t] / top_score >= 0.75
     ]
     if len(alternatives) >= 3:
         parent = top_candidate.getparent()
@@ -622,7 +623,7 @@ def find_byline_node(body: HtmlElement, marked: set[HtmlElement]) -> HtmlElement
     footer, sidebars): ``rel=author``, ``itemprop=author``, a byline class, or ``marked``."""
     node: HtmlElement | None = body
     while node is not None:
-        if node is not body and node.tag not in ("a", "html", "body"):
+        if node is not body and node.tag not in ("html", "body"):
             rel = node.get("rel") or ""
             itemprop = node.get("itemprop") or ""
             if (

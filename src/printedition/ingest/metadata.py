@@ -108,6 +108,8 @@ def split_names(text: str) -> list[str]:
     text = _BY.sub("", clean_line(text))
     if not text or len(text) > 200:
         return []
+    if "(" in text:
+        return [text]
     parts = re.split(r"\s*(?:,|;|&| and | und | et | y | e )\s*", text)
     names = [p.strip() for p in parts if p.strip()]
     return names
@@ -362,23 +364,18 @@ def read_metadata(doc: HtmlElement) -> PageMeta:
 
 
 def byline_from_markup(el: HtmlElement) -> list[Author]:
-    """Authors from byline markup: ``[itemprop=author]``, ``rel=author`` links, ``.byline``."""
-    authors: list[Author] = []
-    links = [a for a in el.iter("a") if "author" in (a.get("rel") or "").split()]
-    named = [
-        n for n in el.iter()
-        if isinstance(n.tag, str) and "name" in (n.get("itemprop") or "").split()
-    ]
-    sources = links or named
-    if sources:
-        for n in sources:
-            for name in split_names(n.text_content()):
-                url = n.get("href", "") if n.tag == "a" else ""
-                if name and len(name) < 80 and all(a.name != name for a in authors):
-                    authors.append(Author(name=name, url=url))
-        return authors
-    text = clean_line(el.text_content())
+    """Authors from a byline element: its ``itemprop=name`` part, else its text ("By A and B");
+    author links (``rel=author``, ``/author/`` URLs) give each name its URL."""
+    named = next(
+        (n for n in el.iter() if isinstance(n.tag, str) and "name" in (n.get("itemprop") or "").split()),
+        None,
+    )
+    text = clean_line((named if named is not None else el).text_content())
     if not text or len(text) >= 100:
         return []
-    text = re.split(r"\s[|·•]\s|\s{2,}|\d{1,2} \w+ \d{4}|\w+ \d{1,2}, \d{4}", text)[0]
-    return [Author(name=n) for n in split_names(text) if len(n) < 80]
+    urls: dict[str, str] = {}
+    for a in el.iter("a"):
+        href = a.get("href", "")
+        if href and ("author" in (a.get("rel") or "") or "/author" in href or "/profile" in href):
+            urls.setdefault(clean_line(a.text_content()).lower(), href)
+    return [Author(name=n, url=urls.get(n.lower(), "")) for n in split_names(text) if len(n) < 80]

@@ -34,10 +34,11 @@ def resolve(url: str, base: str | None) -> str:
     return url
 
 
-def parse_srcset(value: str) -> list[tuple[str, float]]:
+def parse_srcset(value: str) -> list[tuple[str, float, bool]]:
     """``srcset`` → (url, size) pairs; size is width in px for ``w``, else the density × 1000
-    so that any ``w`` candidate of a sane width outranks a density-only list."""
-    out: list[tuple[str, float]] = []
+    so that any ``w`` candidate of a sane width outranks a density-only list. The flag says
+    whether the size is a real width."""
+    out: list[tuple[str, float, bool]] = []
     for m in _SRCSET_ITEM.finditer(value or ""):
         url, num, unit = m.group(1), m.group(2), m.group(3)
         if not url:
@@ -49,7 +50,7 @@ def parse_srcset(value: str) -> list[tuple[str, float]]:
             size = 1.0
         if unit != "w":
             size = size * 1000  # density descriptor (or none, meaning 1x)
-        out.append((url, size))
+        out.append((url, size, unit == "w"))
     return out
 
 
@@ -94,17 +95,21 @@ def image_ref(img: HtmlElement, base: str | None) -> ImageRef | None:
     """The best URL for an image (largest srcset/<picture> candidate, WordPress original when
     knowable), the rest kept as candidates."""
     ranked: list[tuple[float, str]] = []
-    parent = img.getparent()
-    sources: list[HtmlElement] = []
-    if parent is not None and parent.tag == "picture":
-        sources = [s for s in parent if s.tag == "source"]
+    # (libxml2 may nest <source>s inside each other: look for them anywhere in the <picture>)
+    picture = next(img.iterancestors("picture"), None)
+    sources: list[HtmlElement] = list(picture.iter("source")) if picture is not None else []
+    widths: dict[str, float] = {}
     for src_el in sources:
         kind = (src_el.get("type") or "").lower()
         penalty = 0.5 if ("webp" in kind or "avif" in kind) else 1.0  # paper wants JPEG/PNG
-        for url, size in parse_srcset(src_el.get("srcset") or src_el.get("data-srcset") or ""):
+        for url, size, is_w in parse_srcset(src_el.get("srcset") or src_el.get("data-srcset") or ""):
             ranked.append((size * penalty, url))
-    for url, size in parse_srcset(img.get("srcset", "")):
+            if is_w:
+                widths[resolve(url, base)] = size
+    for url, size, is_w in parse_srcset(img.get("srcset", "")):
         ranked.append((size, url))
+        if is_w:
+            widths[resolve(url, base)] = size
     src = img.get("src", "").strip()
     width = _int(img.get("width"))
     if src and not (src.startswith("data:") and len(src) < 200):
@@ -128,8 +133,11 @@ def image_ref(img: HtmlElement, base: str | None) -> ImageRef | None:
         urls.insert(0, original)
     chosen = urls[0]
     w = h = None
+    attr_w, attr_h = width, _int(img.get("height"))
     if chosen == resolve(src, base):
-        w, h = width, _int(img.get("height"))
+        w, h = attr_w, attr_h
+    elif chosen in widths:
+        w = int(widths[chosen])  # a "w" descriptor: the width is known, the height is not
     orig_size = img.get("data-orig-size", "")
     if chosen == original and re.match(r"^\d+,\d+$", orig_size):
         w, h = (int(v) for v in orig_size.split(","))

@@ -234,7 +234,7 @@ def _normalise(
             authors = byline_from_markup(node)
             if authors:
                 node.drop_tree()
-    lead_el = _lead_element(rules, scopes[:1]) if scopes else None
+    lead_el = _lead_element(rules, scopes) if scopes else None
 
     protect = [_PROTECT, rules.pull_quote, rules.note, _FIGURE_WITH_CAPTION]
     extraction = extract_content(doc, rules, meta.headline, protect)

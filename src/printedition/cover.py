@@ -1,7 +1,8 @@
 """Cover: the paper's details and a lead photo → a generated EPUB cover (Pillow).
 
 Goes in: masthead, title, date line and optionally an already-processed lead photo (sRGB
-JPEG/PNG bytes). Comes out: a 1200 × 1800 sRGB JPEG, the same bytes for the same inputs. Type
+JPEG/PNG bytes). Comes out: a 2:3 sRGB JPEG (drawn at 1200 × 1800, scaled to fit ``max_edge``),
+the same bytes for the same inputs. Type
 is the bundled Libre Caslon / Libre Franklin when present, else Pillow's built-in font.
 """
 
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from printedition.images import ProcessedImage, encode_jpeg, open_image
+from printedition.images import ProcessedImage, encode_jpeg, open_image, resize_to_fit
 
 WIDTH, HEIGHT = 1200, 1800
 MARGIN = 72
@@ -48,13 +49,14 @@ class CoverSpec:
     date_line: str = ""
     tagline: str = ""
     lead: bytes | None = None  # processed photo bytes (sRGB JPEG/PNG)
+    max_edge: int = 1600  # the finished cover is scaled to fit this long edge
 
     def cache_key(self) -> str:
         h = hashlib.sha256()
         for part in (self.masthead, self.title, self.date_line, self.tagline):
             h.update(part.encode("utf-8") + b"\0")
         h.update(hashlib.sha256(self.lead).digest() if self.lead else b"-")
-        return f"cover:v1:{h.hexdigest()}"
+        return f"cover:v1:{self.max_edge}:{h.hexdigest()}"
 
 
 @functools.lru_cache(maxsize=64)
@@ -159,8 +161,9 @@ def generate_cover(spec: CoverSpec) -> ProcessedImage:
         draw.text((MARGIN, y), line, font=font, fill=INK, anchor="la")
         y += int(size * 1.2)
 
+    img = resize_to_fit(img, spec.max_edge)
     data = encode_jpeg(img, quality=88)
-    return ProcessedImage(data=data, media_type="image/jpeg", width=WIDTH, height=HEIGHT)
+    return ProcessedImage(data=data, media_type="image/jpeg", width=img.width, height=img.height)
 
 
 __all__ = ["CoverSpec", "generate_cover"]

@@ -1,19 +1,15 @@
-"""EPUB export: chapter models → EPUB 3 (``book`` assembles and writes, ``pages`` makes the
-XHTML documents). ebooklib is imported in ``book`` only."""
+"""EPUB export: chapter models → EPUB 3. ``book`` assembles and writes (ebooklib is imported
+there only), ``pages`` makes the XHTML documents, ``imagestore`` loads and stores images,
+``metadata`` derives identity, dates and the accessibility audit."""
 
-from printedition.epub.book import (
+from printedition.epub.book import EpubOptions, EpubResult, Section, write_epub
+from printedition.epub.imagestore import ImageCache, image_cache_key, process_image
+from printedition.epub.metadata import (
     CONFORMS_TO,
-    EpubOptions,
-    EpubResult,
-    ImageCache,
-    Section,
     clean_language,
     file_as,
-    image_cache_key,
     modified_time,
-    process_image,
     stable_identifier,
-    write_epub,
 )
 
 __all__ = [

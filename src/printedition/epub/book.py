@@ -13,15 +13,12 @@ images stored, ``mimetype`` first).
 
 from __future__ import annotations
 
-import hashlib
 import importlib.resources
-import os
 import re
-import uuid
 import zipfile
-from collections.abc import Callable, MutableMapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from ebooklib import epub as eb
@@ -29,6 +26,19 @@ from lxml import etree
 
 from printedition import __version__
 from printedition.cover import CoverSpec, generate_cover
+from printedition.epub.imagestore import ImageCache, ImageStore, process_image
+from printedition.epub.metadata import (
+    CONFORMS_TO,
+    Audit,
+    clean_language,
+    file_as,
+    modified_time,
+    newest_date,
+    one_line,
+    package_metadata,
+    stable_identifier,
+    utc,
+)
 from printedition.epub.pages import (
     ArticleEntry,
     BookText,
@@ -38,19 +48,14 @@ from printedition.epub.pages import (
     cover_document,
     title_document,
 )
-from printedition.errors import ConfigError, InputError, OutputError, UnsafeResourceError
-from printedition.images import ProcessedImage, prepare_for_screen
-from printedition.model import Article, BuildWarning, Figure, ImageRef, figures
+from printedition.errors import ConfigError, InputError, OutputError
+from printedition.model import Article, BuildWarning, ImageRef, figures
 from printedition.outputs import atomic_path
 from printedition.render import byline_text, format_date
 from printedition.resources import ResourcePolicy, read_resource
 from printedition.settings import Limits, Paper
 
-ImageCache = MutableMapping[str, ProcessedImage]
-CONFORMS_TO = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
-_ZIP_EPOCH = datetime(1980, 1, 1, tzinfo=UTC)
 _STORED = (".jpg", ".jpeg", ".png")
-_LANG_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 _XML = "{http://www.w3.org/XML/1998/namespace}"
 _XHTML = "{http://www.w3.org/1999/xhtml}"
 _EPUB_NS = "{http://www.idpf.org/2007/ops}"
@@ -94,220 +99,6 @@ class EpubResult:
     bytes: int
     conforms: bool  # dcterms:conformsTo was earned and declared
     accessibility_summary: str
-
-
-# ---------------------------------------------------------------------------------------------
-# 1. Images
-# ---------------------------------------------------------------------------------------------
-
-
-def image_cache_key(data: bytes, *, max_edge: int) -> str:
-    """Key for a processed image: the source bytes' digest plus every option that shapes it."""
-    return f"screen:v1:{max_edge}:{hashlib.sha256(data).hexdigest()}"
-
-
-def process_image(
-    data: bytes, *, where: str, max_edge: int, limits: Limits, cache: ImageCache | None = None
-) -> ProcessedImage:
-    """Source bytes → screen image, through ``cache`` when one is given (the issue build
-    shares one cache between the issue EPUB and the per-article EPUBs)."""
-    key = image_cache_key(data, max_edge=max_edge)
-    if cache is not None and key in cache:
-        return cache[key]
-    image = prepare_for_screen(data, where=where, max_edge=max_edge, limits=limits)
-    if cache is not None:
-        cache[key] = image
-    return image
-
-
-class _Images:
-    """Loads each image URL once, stores identical processed images once, records drops."""
-
-    def __init__(self, options: EpubOptions, cache: ImageCache | None) -> None:
-        self.options = options
-        self.cache = cache
-        self.by_source: dict[tuple[str, ResourcePolicy], str | None] = {}
-        self.by_digest: dict[str, str] = {}  # processed digest → href
-        self.files: dict[str, ProcessedImage] = {}  # href → image, in first-use order
-        self.processed: dict[str, ProcessedImage] = {}  # href → image
-        self.warnings: list[BuildWarning] = []
-
-    def store(self, image: ProcessedImage, stem: str = "") -> str:
-        digest = image.digest
-        href = self.by_digest.get(digest)
-        if href is None:
-            href = f"images/{stem or digest[:20]}{image.extension}"
-            self.by_digest[digest] = href
-            self.files[href] = image
-        return href
-
-    def _load(self, ref: ImageRef, policy: ResourcePolicy) -> ProcessedImage:
-        first: InputError | None = None
-        for url in (ref.url, *ref.candidates):
-            if not url:
-                continue
-            try:
-                data = read_resource(url, policy)
-                return process_image(
-                    data,
-                    where=_short(url),
-                    max_edge=self.options.max_image_edge,
-                    limits=self.options.limits,
-                    cache=self.cache,
-                )
-            except InputError as exc:
-                first = first or exc
-        raise first or InputError("image has no URL", where=_short(ref.url))
-
-    def resolve(self, ref: ImageRef, policy: ResourcePolicy, article: Article) -> str | None:
-        key = (ref.url, policy)
-        if key in self.by_source:
-            return self.by_source[key]
-        href: str | None
-        try:
-            image = self._load(ref, policy)
-        except InputError as exc:
-            if self.options.strict:
-                raise
-            code = (
-                "image-refused"
-                if isinstance(exc, UnsafeResourceError)
-                else "image-corrupt"
-                if exc.__class__.__name__ == "ImageError"
-                else "image-missing"
-            )
-            self.warnings.append(
-                BuildWarning(
-                    code=code,
-                    message=f"{exc.message}; figure dropped from {article.slug!r}",
-                    where=exc.where or _short(ref.url),
-                )
-            )
-            href = None
-        else:
-            href = self.store(image)
-            self.processed[href] = image
-        self.by_source[key] = href
-        return href
-
-
-def _short(url: str) -> str:
-    return url if len(url) <= 120 or not url.startswith("data:") else url[:40] + "…"
-
-
-# ---------------------------------------------------------------------------------------------
-# Metadata helpers
-# ---------------------------------------------------------------------------------------------
-
-
-def clean_language(tag: str) -> str:
-    """A well-formed BCP 47 tag (``en_GB`` → ``en-GB``), or '' when it is not one."""
-    tag = tag.strip().replace("_", "-")
-    return tag if _LANG_RE.match(tag) else ""
-
-
-def stable_identifier(articles: Sequence[Article]) -> str:
-    """urn:uuid derived from the canonical URLs (slug and headline when a URL is unknown)."""
-    keys = [a.url or a.source_url or f"{a.slug}\n{a.headline}" for a in articles]
-    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, chr(10).join(keys))}"
-
-
-def file_as(name: str) -> str:
-    """'Jane van Dyke' → 'van Dyke, Jane' (particles stay with the surname)."""
-    parts = name.split()
-    if len(parts) < 2:
-        return name
-    cut = len(parts) - 1
-    while cut > 1 and parts[cut - 1].lower() in {
-        "van",
-        "von",
-        "de",
-        "der",
-        "da",
-        "di",
-        "le",
-        "la",
-        "du",
-        "del",
-    }:
-        cut -= 1
-    return f"{' '.join(parts[cut:])}, {' '.join(parts[:cut])}"
-
-
-_ROLES = {"photographer": "pht", "translator": "trl", "editor": "edt", "illustrator": "ill"}
-
-
-def _newest(articles: Sequence[Article]) -> datetime | None:
-    dates = [d for a in articles for d in (a.published, a.updated) if d is not None]
-    return max((_utc(d) for d in dates), default=None)
-
-
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def modified_time(options: EpubOptions, articles: Sequence[Article]) -> datetime:
-    """SOURCE_DATE_EPOCH (option, then environment), else the newest article date."""
-    epoch = options.source_date_epoch
-    if epoch is None and os.environ.get("SOURCE_DATE_EPOCH", "").strip():
-        try:
-            epoch = int(os.environ["SOURCE_DATE_EPOCH"].strip())
-        except ValueError:
-            raise ConfigError(
-                f"SOURCE_DATE_EPOCH must be whole seconds, not {os.environ['SOURCE_DATE_EPOCH']!r}"
-            ) from None
-    if epoch is not None:
-        return max(datetime.fromtimestamp(epoch, UTC), _ZIP_EPOCH)
-    return max(_newest(articles) or _ZIP_EPOCH, _ZIP_EPOCH).replace(microsecond=0)
-
-
-def _one_line(text: str, limit: int = 160) -> str:
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:")
-    return cut + "…"
-
-
-# ---------------------------------------------------------------------------------------------
-# Accessibility
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _Audit:
-    images: int
-    missing_alt: int
-    language_declared: bool
-    headings_in_order: bool
-
-    @property
-    def conforms(self) -> bool:
-        return self.missing_alt == 0 and self.language_declared and self.headings_in_order
-
-    def summary(self) -> str:
-        parts = [
-            "Articles are marked up with semantic headings, lists, tables and figures; "
-            "the contents page and navigation document list every article; "
-            "text can be resized and restyled by the reader."
-        ]
-        if self.images:
-            if self.missing_alt:
-                parts.append(
-                    f"{self.missing_alt} of {self.images} images have no text alternative "
-                    "(their captions may describe them)."
-                )
-            else:
-                parts.append("Every image has a text alternative or is marked decorative.")
-        if not self.language_declared:
-            parts.append("The language of the text was not declared by the source and is assumed.")
-        if not self.headings_in_order:
-            parts.append("Some headings skip levels.")
-        if self.conforms:
-            parts.append(f"This publication meets {CONFORMS_TO}.")
-        else:
-            parts.append(f"For these reasons it does not claim {CONFORMS_TO}.")
-        return " ".join(parts)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -448,7 +239,12 @@ def write_epub(
         raise OutputError(f"output folder {folder} does not exist", where=str(out))
     models = [a for a, _ in articles]
     paper = Paper()
-    images = _Images(options, image_cache)
+    images = ImageStore(
+        max_edge=options.max_image_edge,
+        limits=options.limits,
+        strict=options.strict,
+        cache=image_cache,
+    )
 
     # Book-level facts, each from an option or else from the articles themselves.
     article_langs = [clean_language(a.language) for a in models]
@@ -457,8 +253,8 @@ def write_epub(
     language = language or clean_language(paper.language) or "en"
     sites = list(dict.fromkeys(a.site_name for a in models if a.site_name))
     publisher = options.publisher or ", ".join(sites)
-    newest = _newest(models)
-    book_date = _utc(options.date) if options.date else newest
+    newest = newest_date(models)
+    book_date = utc(options.date) if options.date else newest
     if options.title:
         title = options.title
     elif len(models) == 1:
@@ -466,7 +262,7 @@ def write_epub(
     else:
         title = " · ".join(x for x in (publisher or paper.name, format_date(book_date)) if x)
     identifier = options.identifier or stable_identifier(models)
-    modified = modified_time(options, models)
+    modified = modified_time(options.source_date_epoch, models)
     plan = _plan_sections(len(models), options.sections)
     order = [i for _, ids in plan for i in ids]
     files = {i: _slug_file(i, models[i].slug) for i in range(len(models))}
@@ -478,7 +274,7 @@ def write_epub(
     # 1–2. Articles (images are loaded as the renderer asks for them).
     text = BookText(title=title, language=language)
     docs: list[_Doc] = []
-    missing_alt = 0
+    missing_alt = shown_figures = 0
     headings_ok = True
     for pos, i in enumerate(order):
         article, policy = articles[i]
@@ -501,11 +297,9 @@ def write_epub(
         )
         headings_ok = headings_ok and doc.headings_in_order
         docs.append(_Doc(f"a{i + 1:03d}", files[i], article.headline, doc.xhtml, doc.lang))
-        missing_alt += sum(
-            1
-            for fig in figures(article)
-            if _kept(fig, images, policy) and not fig.decorative and not fig.alt.strip()
-        )
+        kept = [fig for fig in figures(article) if images.kept(fig.image, policy)]
+        shown_figures += len(kept)
+        missing_alt += sum(1 for fig in kept if not fig.decorative and not fig.alt.strip())
 
     # 3. Cover, front and back matter.
     cover_href = _cover(options, models, articles, images, title, publisher, book_date)
@@ -514,7 +308,7 @@ def write_epub(
             file=files[i],
             headline=models[i].headline,
             byline=byline_text(models[i]),
-            description=_one_line(models[i].standfirst or models[i].description),
+            description=one_line(models[i].standfirst or models[i].description),
             section=section_of[i],
             section_id=section_id[i],
             url=models[i].url or models[i].source_url,
@@ -523,8 +317,8 @@ def write_epub(
         )
         for i in order
     ]
-    audit = _Audit(
-        images=len(images.processed),
+    audit = Audit(
+        images=shown_figures,
         missing_alt=missing_alt,
         language_declared=language_declared,
         headings_in_order=headings_ok,
@@ -562,7 +356,16 @@ def write_epub(
     book.set_identifier(identifier)
     book.set_title(title)
     book.set_language(language)
-    _metadata(book, options, models, publisher, book_date, audit, bool(images.processed))
+    package_entries = package_metadata(
+        models,
+        publisher=publisher,
+        date=book_date,
+        description=options.description,
+        rights=options.rights or paper.rights,
+        audit=audit,
+    )
+    for namespace, name, value, attrs in package_entries:
+        book.add_metadata(namespace, name, value, attrs or None)
     book.add_item(
         eb.EpubItem(
             uid="css", file_name="style/epub.css", media_type="text/css", content=_stylesheet()
@@ -619,15 +422,11 @@ def write_epub(
     )
 
 
-def _kept(fig: Figure, images: _Images, policy: ResourcePolicy) -> bool:
-    return images.by_source.get((fig.image.url, policy)) is not None
-
-
 def _cover(
     options: EpubOptions,
     models: list[Article],
     articles: Sequence[tuple[Article, ResourcePolicy]],
-    images: _Images,
+    images: ImageStore,
     title: str,
     publisher: str,
     date: datetime | None,
@@ -648,7 +447,7 @@ def _cover(
         image = process_image(
             data,
             where=where,
-            max_edge=max(options.max_image_edge, 1600),
+            max_edge=options.max_image_edge,
             limits=options.limits,
             cache=cache,
         )
@@ -667,6 +466,7 @@ def _cover(
         date_line=format_date(date),
         tagline=options.subtitle,
         lead=lead,
+        max_edge=options.max_image_edge,
     )
     key = spec.cache_key()
     cover = cache.get(key) if cache is not None else None
@@ -677,82 +477,13 @@ def _cover(
     return images.store(cover, "cover")
 
 
-def _metadata(
-    book: eb.EpubBook,
-    options: EpubOptions,
-    models: list[Article],
-    publisher: str,
-    date: datetime | None,
-    audit: _Audit,
-    has_images: bool,
-) -> None:
-    meta: Callable[..., None] = book.add_metadata
-    creators: dict[str, str] = {}
-    for article in models:
-        for author in article.authors:
-            if author.name and author.name not in creators:
-                creators[author.name] = _ROLES.get(author.role.lower(), "aut")
-    for n, (name, role) in enumerate(creators.items(), start=1):
-        meta("DC", "creator", name, {"id": f"creator{n}"})
-        meta(None, "meta", file_as(name), {"refines": f"#creator{n}", "property": "file-as"})
-        meta(
-            None,
-            "meta",
-            role,
-            {"refines": f"#creator{n}", "property": "role", "scheme": "marc:relators"},
-        )
-    if publisher:
-        meta("DC", "publisher", publisher)
-    if date is not None:
-        meta("DC", "date", date.strftime("%Y-%m-%dT%H:%M:%SZ"))
-    for tag in dict.fromkeys(t.strip() for a in models for t in a.tags if t.strip()):
-        meta("DC", "subject", tag)
-    description = options.description or (
-        models[0].standfirst or models[0].description
-        if len(models) == 1
-        else "; ".join(a.headline for a in models)
-    )
-    if description:
-        meta("DC", "description", _one_line(description, 1000))
-    for url in dict.fromkeys(a.url or a.source_url for a in models):
-        if url and not url.startswith("file:"):
-            meta("DC", "source", url)
-    meta("DC", "rights", options.rights or Paper().rights)
-    # schema.org accessibility set (EPUB Accessibility 1.1 discovery metadata).
-    meta(None, "meta", "textual", {"property": "schema:accessMode"})
-    if has_images:
-        meta(None, "meta", "visual", {"property": "schema:accessMode"})
-    if not has_images or audit.missing_alt == 0:
-        meta(None, "meta", "textual", {"property": "schema:accessModeSufficient"})
-    if has_images:
-        meta(None, "meta", "textual,visual", {"property": "schema:accessModeSufficient"})
-    features = [
-        "structuralNavigation",
-        "tableOfContents",
-        "readingOrder",
-        "displayTransformability",
-    ]
-    if has_images and audit.missing_alt == 0:
-        features.append("alternativeText")
-    for feature in features:
-        meta(None, "meta", feature, {"property": "schema:accessibilityFeature"})
-    meta(None, "meta", "none", {"property": "schema:accessibilityHazard"})
-    meta(None, "meta", audit.summary(), {"property": "schema:accessibilitySummary"})
-    if audit.conforms:
-        meta(None, "meta", CONFORMS_TO, {"property": "dcterms:conformsTo"})
-
-
 __all__ = [
     "CONFORMS_TO",
     "EpubOptions",
     "EpubResult",
-    "ImageCache",
     "Section",
     "clean_language",
     "file_as",
-    "image_cache_key",
-    "modified_time",
-    "process_image",
     "stable_identifier",
     "write_epub",
 ]

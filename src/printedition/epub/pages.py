@@ -211,7 +211,12 @@ def _blocks(blocks: tuple[Block, ...], levels: _Levels) -> tuple[Block, ...]:
 
 def epub_safe(article: Article, *, section: str = "") -> Article:
     """The article as the EPUB shows it (see the module docstring)."""
+    # HTML's datetime takes at most 3 fractional digits; isoformat() writes 6.
+    published = article.published.replace(microsecond=0) if article.published else None
+    updated = article.updated.replace(microsecond=0) if article.updated else None
     return article.with_changes(
+        published=published,
+        updated=updated,
         kicker=article.kicker or section,
         lead=_figure(article.lead) if article.lead else None,
         body=_blocks(article.body, _Levels()),

@@ -16,6 +16,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -28,6 +29,8 @@ from printedition.model import BuildWarning
 
 _MAGIC = b"printedition-cache 1 sha256="
 _DIGEST_LEN = 64
+_KIND = re.compile(r"[a-z][a-z0-9_-]{0,40}")
+_KEY = re.compile(r"[0-9a-f]{64}")
 
 
 @functools.cache
@@ -101,7 +104,7 @@ class Store:
     problems: list[BuildWarning] = field(default_factory=list)
 
     def path(self, kind: str, key: str) -> Path:
-        if not kind.isidentifier() or len(key) != _DIGEST_LEN:
+        if not _KIND.fullmatch(kind) or not _KEY.fullmatch(key):
             raise ValueError(f"bad cache address {kind}/{key}")
         return self.root / kind / key[:2] / key
 

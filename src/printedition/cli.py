@@ -168,6 +168,127 @@ def epub(
 # (print edition: `printedition pdf`, `printedition proof`)
 
 
+@main.command()
+@click.argument(
+    "inputs",
+    metavar="INPUT...",
+    nargs=-1,
+    required=True,
+    type=click.Path(path_type=Path),
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The PDF to write.",
+)
+@click.option(
+    "--format",
+    "page_format",
+    default="tabloid",
+    show_default=True,
+    help="tabloid (289×380), tabloid-uk, berliner, a4, a3, or WxH in mm.",
+)
+@click.option("--bleed", type=float, default=3.0, show_default=True, help="Bleed in mm.")
+@click.option(
+    "--colour",
+    "--color",
+    "colour",
+    type=click.Choice(["grey", "cmyk"]),
+    default="grey",
+    show_default=True,
+    help="grey: text 100 % K, photos grey; cmyk: photos separated with --icc.",
+)
+@click.option(
+    "--icc",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="The printer's CMYK output profile (needed for --colour cmyk and --variant x-4).",
+)
+@click.option(
+    "--variant",
+    type=click.Choice(["x-1a", "x-4", "none"]),
+    default="x-1a",
+    show_default=True,
+    help="PDF/X flavour of the press file.",
+)
+@click.option(
+    "--proof",
+    is_flag=True,
+    help="A proof for screens and office printers: crop marks, links, colour photos, PROOF slug.",
+)
+@click.option("--month", default="", help="Folio month (default: the newest article's).")
+@click.option("--issue-line", default="", help="Masthead issue line, e.g. 'No. 57 · June 2024'.")
+@handle_errors
+def pdf(
+    inputs: tuple[Path, ...],
+    output: Path,
+    page_format: str,
+    bleed: float,
+    colour: str,
+    icc: Path | None,
+    variant: str,
+    proof: bool,
+    month: str,
+    issue_line: str,
+) -> None:
+    """Lay out article pages (or model JSON) as a print-ready newspaper PDF."""
+    from printedition.ingest.load import load_article
+    from printedition.press.pdf import PressOptions, write_pdf
+    from printedition.settings import page_format as parse_format
+
+    options = PressOptions(
+        page_format=parse_format(page_format),
+        bleed_mm=bleed,
+        colour=colour,
+        icc_profile=icc,
+        variant=variant,
+        proof=proof,
+        month=month,
+        issue_line=issue_line,
+    )
+    articles = [load_article(path) for path in inputs]
+    for article, _ in articles:
+        for w in article.warnings:
+            warn(f"{w.where or article.slug}: {w.message}")
+    result = write_pdf(articles, output, options)
+    seen: set[tuple[str, str, str]] = set()
+    for w in result.warnings:
+        key = (w.code, w.message, w.where)
+        if key not in seen:
+            seen.add(key)
+            warn(f"{w.where}: {w.message} [{w.code}]" if w.where else f"{w.message} [{w.code}]")
+    padded = f", {result.padded_pages} padded" if result.padded_pages else ""
+    click.echo(f"Wrote {output}: {result.pages} pages{padded}" + (" (proof)" if proof else ""))
+    if result.preflight is not None:
+        for line in result.preflight.summary_lines():
+            click.echo(line)
+        if not result.preflight.ok:
+            click.echo(f"Error: {output}: preflight failed", err=True)
+            sys.exit(1)
+
+
+@main.command()
+@click.argument("pdf_file", metavar="FILE.pdf", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder for page-NNN.png and contact-sheet.png.",
+)
+@click.option("--dpi", type=click.IntRange(10, 300), default=60, show_default=True)
+@handle_errors
+def proof(pdf_file: Path, out_dir: Path, dpi: int) -> None:
+    """Render a PDF to a PNG per page and a contact sheet, to look at before it goes to press."""
+    from printedition.press.proof import write_proofs
+
+    result = write_proofs(pdf_file, out_dir, dpi=dpi)
+    click.echo(f"Wrote {len(result.pages)} page(s) and {result.contact_sheet}")
+
+
 # --- check ----------------------------------------------------------------------------------
 # (`printedition check FILE.epub|FILE.pdf`)
 
@@ -230,6 +351,109 @@ def check(
 
 # --- issue ----------------------------------------------------------------------------------
 # (`printedition issue build`)
+
+
+@main.group()
+def issue() -> None:
+    """The monthly issue: one issue.toml → issue EPUB, press PDF, proof, per-article EPUBs."""
+
+
+def _default_cache_dir() -> Path:
+    import os
+
+    env = os.environ.get("PRINTEDITION_CACHE")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "printedition"
+
+
+class _IssueProgress:
+    """A one-line progress bar on a terminal (stderr); nothing otherwise."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.last = ""
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        width = 30
+        filled = width * done // total if total else width
+        line = f"{stage:<8} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
+        if line != self.last:
+            click.echo("\r" + line.ljust(60), nl=False, err=True)
+            self.last = line
+
+    def end(self) -> None:
+        if self.enabled and self.last:
+            click.echo("\r" + " " * 60 + "\r", nl=False, err=True)
+
+
+@issue.command("build")
+@click.argument("manifest_path", metavar="ISSUE.toml", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "-o", "--output", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+    default=Path("out"), show_default=True, help="Folder for the outputs.",
+)  # fmt: skip
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes for ingest, images and the two PDFs.")  # fmt: skip
+@click.option("--only", default="epub,pdf", show_default=True,
+              help="Which outputs: epub, pdf, or both (comma-separated).")  # fmt: skip
+@click.option("--strict", is_flag=True, help="Stop at the first problem.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
+@click.option("--allow-private", is_flag=True,
+              help="Allow fetching from private, loopback and link-local addresses.")  # fmt: skip
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Build cache (default: $PRINTEDITION_CACHE or ~/.cache/printedition).")  # fmt: skip
+@click.option("--no-cache", is_flag=True, help="Rebuild everything (the cache is not read).")
+@click.option("--no-check", is_flag=True, help="Skip EPUBCheck (the press preflight always runs).")
+@handle_errors
+def issue_build(
+    manifest_path: Path,
+    out_dir: Path,
+    jobs: int,
+    only: str,
+    strict: bool,
+    quiet: bool,
+    allow_private: bool,
+    cache_dir: Path | None,
+    no_cache: bool,
+    no_check: bool,
+) -> None:
+    """Build every output of the issue described by ISSUE.toml into the output folder."""
+    import os
+
+    from printedition.errors import ConfigError
+    from printedition.issue import build_issue, load_manifest
+    from printedition.issue.build import BuildOptions
+
+    wanted = frozenset(x.strip().lower() for x in only.split(",") if x.strip())
+    if not wanted or not wanted <= {"epub", "pdf"}:
+        raise ConfigError(f"--only {only!r}: use epub, pdf or epub,pdf")
+    sde_text = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if sde_text and not sde_text.isdigit():
+        raise ConfigError(f"SOURCE_DATE_EPOCH={sde_text!r} must be whole seconds since 1970")
+    manifest = load_manifest(manifest_path)
+    options = BuildOptions(
+        out_dir=out_dir,
+        cache_dir=cache_dir or _default_cache_dir(),
+        jobs=jobs,
+        only=wanted,
+        strict=strict,
+        allow_private=allow_private,
+        use_cache=not no_cache,
+        validate=not no_check,
+        source_date_epoch=int(sde_text) if sde_text else None,
+    )
+    progress = _IssueProgress(enabled=not quiet and sys.stderr.isatty())
+    try:
+        result = build_issue(manifest, options, progress=progress)
+    finally:
+        progress.end()
+    if not quiet:
+        click.echo(result.summary(), nl=False)
+    sys.exit(result.exit_code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -55,6 +55,7 @@ from printedition.press.layout import (
     build_document,
     default_month,
     figure_refs,
+    is_short,
     plan_inline,
     plan_lead,
 )
@@ -104,6 +105,7 @@ class PressOptions:
     contents_html: str = ""  # XHTML fragment on its own page after the front
     extra_css: str = ""
     image_cache: ImageCache | None = None  # processed images keyed by source digest + use
+    house_panels: tuple[str, ...] = ()  # issue build: XHTML for the pad pages, used in turn
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -204,6 +206,7 @@ def _process_images(
     plans: dict[str, FigurePlan] = {}
     hrefs: dict[str, str] = {}
     colour = "rgb" if options.proof else options.colour
+    short = is_short(article, geometry)
     for role, fig in figure_refs(article):
         url = fig.image.url
         if url in plans:
@@ -218,7 +221,7 @@ def _process_images(
             warnings.append(BuildWarning(code="image-missing", message=exc.message, where=where))
             continue
         plan = (
-            plan_lead(width_px, height_px, geometry)
+            plan_lead(width_px, height_px, geometry, short=short)
             if role == "lead"
             else plan_inline(width_px, height_px, geometry)
         )
@@ -316,7 +319,13 @@ def _render(html: str, fetcher: PressFetcher, variant: str, proof: bool) -> byte
 
 
 def _pad_html(
-    furniture: Furniture, geometry: Geometry, bleed_mm: float, first_page: int, count: int
+    furniture: Furniture,
+    geometry: Geometry,
+    bleed_mm: float,
+    first_page: int,
+    count: int,
+    panels: tuple[str, ...] = (),
+    extra_css: str = "",
 ) -> str:
     """House pages that bring the issue to a whole number of sheets."""
     from printedition.press.layout import page_css
@@ -331,12 +340,16 @@ def _pad_html(
         "</section>"
         for _ in range(count)
     )
+    if panels:  # the issue build's house panels (subscription box, appeal, contents)
+        blocks = "".join(
+            f'<section class="house">{panels[i % len(panels)]}</section>' for i in range(count)
+        )
     return (
         f'<!DOCTYPE html>\n<html lang="{attr(paper.language or "en-GB")}"><head><meta charset="utf-8"/>'
         f"<title>{text(paper.name)}</title>"
         f'<link rel="stylesheet" href="{PACKAGE_SCHEME}styles/fonts.css"/>'
         f'<link rel="stylesheet" href="{PACKAGE_SCHEME}styles/press.css"/>'
-        f"<style>{page_css(geometry, bleed_mm=bleed_mm, proof=furniture.proof)}"
+        f"<style>{page_css(geometry, bleed_mm=bleed_mm, proof=furniture.proof)}{extra_css}"
         f"@page :first {{ counter-reset: page {first_page - 1}; "
         "@top-left { content: counter(page) '  ·  ' string(paper); border-bottom: 0.6pt solid device-cmyk(0 0 0 1); }"
         "@top-right { content: string(month); border-bottom: 0.6pt solid device-cmyk(0 0 0 1); } }"
@@ -456,7 +469,15 @@ def write_pdf(
         pad = (-pages) % options.pad_to_multiple
         pad_bytes = None
         if pad:
-            pad_html = _pad_html(furniture, geometry, bleed, pages + 1, pad)
+            pad_html = _pad_html(
+                furniture,
+                geometry,
+                bleed,
+                pages + 1,
+                pad,
+                options.house_panels,
+                options.extra_css,
+            )
             pad_bytes = _render(pad_html, fetcher, options.variant, options.proof)
     if fetcher.missing:
         raise ConfigError(
@@ -467,10 +488,13 @@ def write_pdf(
         warnings.append(
             BuildWarning(code="resource-refused", message="refused to fetch", where=url)
         )
+    seen_messages: set[str] = set()
     for record in log:
-        warnings.append(
-            BuildWarning(code="layout", message=record.getMessage()[:300], where="weasyprint")
-        )
+        message = record.getMessage()[:300]
+        if "HarfBuzz-Subset" in message or message in seen_messages:
+            continue  # the subsetter in use is an installation detail, not a layout problem
+        seen_messages.add(message)
+        warnings.append(BuildWarning(code="layout", message=message, where="weasyprint"))
 
     stamp = hashlib.sha256(pdf_bytes + (pad_bytes or b"")).hexdigest()
     final, pages = _finish(pdf_bytes, pad_bytes, options=options, icc=icc, stamp=stamp)
@@ -484,6 +508,7 @@ def write_pdf(
             bleed_mm=options.bleed_mm,
             variant=options.variant,
         )
+    warnings.extend(_fallback_fonts(final))
     with atomic_path(Path(out)) as tmp:
         try:
             tmp.write_bytes(final)
@@ -501,6 +526,30 @@ def write_pdf(
 def render_html_only(html: str, images: dict[str, bytes]) -> bytes:
     """WeasyPrint alone on an already generated document (the benchmark's baseline)."""
     return _render(html, PressFetcher(images), "x-1a", False)
+
+
+BUNDLED_FONT_PREFIXES = ("Libre-Caslon", "Libre-Franklin", "Noto-Sans-Symbols")
+
+
+def _fallback_fonts(pdf_bytes: bytes) -> list[BuildWarning]:
+    """Fonts the machine lent for glyphs the bundled faces lack: output would differ elsewhere."""
+    found: set[str] = set()
+    with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
+        for page in pdf.pages:
+            fonts = page.obj.get("/Resources", {}).get("/Font", {})
+            for font in fonts.values():
+                name = str(font.get("/BaseFont", "")).lstrip("/")
+                name = name.split("+", 1)[-1]
+                if name and not name.startswith(BUNDLED_FONT_PREFIXES):
+                    found.add(name)
+    return [
+        BuildWarning(
+            code="font-fallback",
+            message=f"some characters are set in {name}, a font of this machine, not a bundled one",
+            where="fonts",
+        )
+        for name in sorted(found)
+    ]
 
 
 def _count_pages(pdf_bytes: bytes) -> int:

@@ -16,8 +16,12 @@ from printedition.errors import OutputError
 
 
 def _describe(exc: OSError) -> str:
-    if exc.errno == errno.ENOSPC:
-        return "the disk is full"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "the disk is full (or the quota is used up)"
+    if exc.errno == errno.EFBIG:
+        return "the file is larger than this disk or account allows"
+    if exc.errno == errno.ENAMETOOLONG:
+        return "the file name is too long"
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return "permission denied"
     return exc.strerror or str(exc)
@@ -35,7 +39,7 @@ def atomic_path(dest: Path) -> Iterator[Path]:
     if not folder.is_dir():
         raise OutputError(f"output folder {folder} does not exist", where=str(dest))
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=folder)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name[:80]}.", suffix=".part", dir=folder)
     except OSError as exc:
         raise OutputError(f"cannot write here: {_describe(exc)}", where=str(dest)) from None
     os.close(fd)
@@ -46,12 +50,27 @@ def atomic_path(dest: Path) -> Iterator[Path]:
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, dest)
+        _sync_folder(folder)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise OutputError(f"cannot write: {_describe(exc)}", where=str(dest)) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable (best effort: not every file system allows it)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def atomic_write_bytes(dest: Path, data: bytes) -> None:

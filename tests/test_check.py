@@ -1,0 +1,125 @@
+"""`printedition check`: EPUBCheck messages with file, line and column; exit 1 on any error;
+PDFs go to the press preflight."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from printedition import validate
+from printedition.cli import main
+from printedition.epub import EpubOptions, write_epub
+from printedition.model import Article, Author, Paragraph, Text
+from printedition.resources import ResourcePolicy
+from printedition.validate import CheckMessage, _parse_batch
+
+
+def _good(path: Path) -> Path:
+    article = Article(
+        slug="check",
+        headline="A headline",
+        url="https://news.example/check/",
+        authors=(Author(name="Ann Writer"),),
+        language="en-GB",
+        body=(Paragraph(content=(Text(text="One paragraph."),)),),
+    )
+    write_epub([(article, ResourcePolicy())], path, EpubOptions(source_date_epoch=0))
+    return path
+
+
+def _break(good: Path, bad: Path) -> None:
+    """Same EPUB with the article's markup broken (a mismatched end tag on line 12)."""
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.startswith("EPUB/a001"):
+                data = data.replace(b"</article>", b"</section>")
+            dst.writestr(info, data)
+
+
+@pytest.mark.slow
+def test_check_reports_file_line_column_and_fails(tmp_path: Path) -> None:
+    good = _good(tmp_path / "good.epub")
+    bad = tmp_path / "bad.epub"
+    _break(good, bad)
+    result = CliRunner().invoke(main, ["check", str(good), str(bad)])
+    assert result.exit_code == 1, result.output
+    lines = [
+        line for line in result.output.splitlines() if ": FATAL: " in line or ": ERROR: " in line
+    ]
+    assert lines, result.output
+    doc = f"{bad}/EPUB/a001-check.xhtml"
+    assert any(line.startswith(f"{doc}:") for line in lines), lines
+    located = next(line for line in lines if line.startswith(f"{doc}:"))
+    file_line_col = located.split(": ", 1)[0]
+    _, line_no, col_no = file_line_col.rsplit(":", 2)
+    assert int(line_no) > 0 and int(col_no) > 0
+    assert not any(str(good) + "/" in line for line in lines)
+    assert f"{good}: EPUBCheck 0 fatal, 0 errors, 0 warnings" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.slow
+def test_check_passes_a_clean_epub_one_java_run_per_file_fallback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Where no Java compiler exists, each file gets its own `java -jar` run with a JSON report.
+    monkeypatch.setattr(validate, "_can_compile", lambda java: False)
+    good = _good(tmp_path / "good.epub")
+    result = CliRunner().invoke(main, ["check", str(good)])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"{good}: EPUBCheck 0 fatal, 0 errors, 0 warnings\n"
+
+
+def test_check_refuses_other_files(tmp_path: Path) -> None:
+    runner = CliRunner()
+    txt = tmp_path / "notes.txt"
+    txt.write_text("x")
+    r = runner.invoke(main, ["check", str(txt)])
+    assert r.exit_code == 1 and r.output == f"Error: {txt}: check reads .epub and .pdf files\n"
+    missing = tmp_path / "missing.epub"
+    r = runner.invoke(main, ["check", str(missing)])
+    assert r.exit_code == 1 and r.output == f"Error: {missing}: no such file\n"
+
+
+def test_check_sends_pdfs_to_the_preflight(tmp_path: Path) -> None:
+    pikepdf = pytest.importorskip("pikepdf")
+    pdf = tmp_path / "page.pdf"
+    doc = pikepdf.new()
+    doc.add_blank_page(page_size=(595, 842))
+    doc.save(pdf)
+    r = CliRunner().invoke(main, ["check", str(pdf), "--format", "a4", "--variant", "pdf/x-1a"])
+    assert "Traceback" not in r.output
+    assert r.output.startswith(f"{pdf}:")
+    assert r.exit_code in (0, 1)
+
+
+def test_batch_output_parsing() -> None:
+    output = "\n".join(
+        [
+            "ERROR\tRSC-005\ta.epub\tEPUB/x.xhtml\t12\t7\tError while parsing file",
+            "USAGE\tACC-001\ta.epub\tEPUB/x.xhtml\t1\t1\tignored",
+            "DONE\t\ta.epub\t\t-1\t-1\t",
+            "java.lang.OutOfMemoryError: heap",
+        ]
+    )
+    messages = _parse_batch(output, ["a.epub", "b.epub"])
+    assert messages[0] == CheckMessage(
+        severity="ERROR",
+        code="RSC-005",
+        file="a.epub",
+        path="EPUB/x.xhtml",
+        line=12,
+        column=7,
+        text="Error while parsing file",
+    )
+    assert (
+        messages[0].format()
+        == "a.epub/EPUB/x.xhtml:12:7: ERROR: [RSC-005] Error while parsing file"
+    )
+    assert messages[1].severity == "FATAL" and messages[1].file == "b.epub"
+    assert "stopped before checking" in messages[1].text
+    assert len(messages) == 2

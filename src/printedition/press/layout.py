@@ -104,12 +104,17 @@ class FigurePlan:
         return self.width_mm * self.pixel_height / self.pixel_width
 
 
-def plan_lead(width_px: int, height_px: int, geometry: Geometry) -> FigurePlan:
+def plan_lead(
+    width_px: int, height_px: int, geometry: Geometry, *, short: bool = False
+) -> FigurePlan:
     """The widest span at which the lead photo still reaches ``MIN_PPI`` and stays under
-    half the page height; never narrower than half the columns (it is the lead)."""
+    half the page height (a third, and at most three fifths of the columns, for a ``short``
+    story, so it can share its page); never narrower than half the columns (it is the lead)."""
     n = geometry.columns
     least = max(1, min(n, math.ceil(n / 2)))
-    max_height = geometry.content_height_mm * 0.5
+    max_height = geometry.content_height_mm * (0.3 if short else 0.45)
+    if short:
+        n = max(least, math.ceil(n * 0.6))
     chosen = least
     for k in range(n, least - 1, -1):
         width = geometry.span_mm(k)
@@ -118,13 +123,8 @@ def plan_lead(width_px: int, height_px: int, geometry: Geometry) -> FigurePlan:
         if ppi >= MIN_PPI and height <= max_height:
             chosen = k
             break
-    else:
-        # Too few pixels (or too tall) at every span: take the span that fits the height.
-        for k in range(n, least - 1, -1):
-            if geometry.span_mm(k) * height_px / width_px <= max_height:
-                chosen = k
-                break
-    role = "lead-full" if chosen == n else "lead-side"
+    # (No span reaches MIN_PPI: the narrowest a lead may be gives the most ppi.)
+    role = "lead-full" if chosen == geometry.columns else "lead-side"
     return FigurePlan(
         role=role,
         columns=chosen,
@@ -206,7 +206,7 @@ def page_css(geometry: Geometry, *, bleed_mm: float, proof: bool) -> str:
     if proof:
         slug = (
             "@page { @bottom-center { content: 'PROOF · not for press · ' string(paper) "
-            "' · ' string(month) ' · page ' counter(page) ' of ' counter(pages); "
+            "' · ' string(month) ' · page ' counter(page); "
             "font-size: 6.5pt; letter-spacing: 0.1em; vertical-align: middle; } }\n"
         )
     return (
@@ -344,6 +344,93 @@ def _story(
     return "\n".join(parts)
 
 
+# ---------------------------------------------------------------------------------------------
+# Fitting: how much page a story takes, so short stories can share a page
+# ---------------------------------------------------------------------------------------------
+
+BODY_LINE_MM = 11 * 25.4 / 72  # body leading: 11 pt
+BODY_CHAR_EM = 0.47  # Caslon Text's average advance, in em of the 8.6 pt body size
+SHARE_MIN_FREE = 0.38  # a story follows on the same page when this much of it is free
+
+
+def _lines(text_len: int, chars_per_line: float) -> float:
+    return math.ceil(max(1, text_len) / chars_per_line) + 0.3
+
+
+def estimate_story_mm(story: StoryLayout, geometry: Geometry) -> tuple[float, float]:
+    """(opening height, body length in column-mm): a model of the layout, good to ~10 %."""
+    article = story.article
+    width_pt = geometry.content_width_mm * PT_PER_MM
+    size = headline_size_pt(article.headline, geometry.content_width_mm)
+    head_lines = math.ceil(len(article.headline) * 0.44 * size / width_pt + 0.15)
+    opening = 9.0 + head_lines * size * 1.02 / PT_PER_MM + 3.0
+    deck = 0.0
+    if article.standfirst:
+        deck += _lines(len(article.standfirst), 38 if story.plans else 60) * 16 / PT_PER_MM
+    deck += 8.0
+    lead = story.plans.get(article.lead.image.url) if article.lead else None
+    if lead is not None:
+        photo = lead.height_mm + 8.0
+        opening += max(photo, deck) if lead.role == "lead-side" else photo + deck
+    else:
+        opening += deck
+    cpl = geometry.column_width_mm * PT_PER_MM / (8.6 * BODY_CHAR_EM)
+    body = 0.0
+    for block in iter_blocks(article.body):
+        if isinstance(block, Paragraph):
+            body += _lines(len(render_inlines(block.content)), cpl) * BODY_LINE_MM
+        elif isinstance(block, Figure):
+            plan = story.plans.get(block.image.url)
+            if plan is not None:
+                body += plan.height_mm + 12.0
+        elif type(block).__name__ == "PullQuote":
+            body += _lines(len(getattr(block, "text", "")), cpl * 0.55) * 6.2 + 12.0
+        elif type(block).__name__ == "Subheading":
+            body += 2 * BODY_LINE_MM
+        elif type(block).__name__ in ("Table", "Embed", "Note"):
+            body += 12 * BODY_LINE_MM
+    return opening, body * 1.04
+
+
+def plan_sharing(
+    stories: Sequence[StoryLayout], geometry: Geometry, *, first_page_used_mm: float
+) -> list[bool]:
+    """For each story, whether it follows the previous one on the same page."""
+    n = geometry.columns
+    height = geometry.content_height_mm
+    follows = [False] * len(stories)
+    used = first_page_used_mm  # height used on the current page
+    for i, story in enumerate(stories):
+        opening, body = estimate_story_mm(story, geometry)
+        if i > 0:
+            free = height - used
+            if free >= SHARE_MIN_FREE * height and opening + 45 <= free - 10:
+                follows[i] = True
+                used += 10  # the rule and space between stories
+            else:
+                used = 0.0
+        room = height - used - opening
+        if room > 0 and body / n <= room:
+            used += opening + body / n
+            continue
+        remaining = body - max(0.0, room) * n
+        pages = remaining / (n * height)
+        used = (pages - math.floor(pages)) * height if pages > 0 else 0.0
+        used = max(used, 30.0)
+    return follows
+
+
+def is_short(article: Article, geometry: Geometry) -> bool:
+    """A story whose text fills less than half a page of columns."""
+    cpl = geometry.column_width_mm * PT_PER_MM / (8.6 * BODY_CHAR_EM)
+    lines = sum(
+        _lines(len(render_inlines(b.content)), cpl)
+        for b in iter_blocks(article.body)
+        if isinstance(b, Paragraph)
+    )
+    return lines * BODY_LINE_MM / geometry.columns < geometry.content_height_mm * 0.5
+
+
 def figure_refs(article: Article) -> list[tuple[str, Figure]]:
     """Every figure with its role: ('lead', fig) first, then ('inline', fig) in order."""
     found: list[tuple[str, Figure]] = []
@@ -370,6 +457,12 @@ def build_document(
     month = furniture.month or default_month([s.article for s in stories])
     language = paper.language or "en-GB"
     section_at = {s.start: s.title for s in sections}
+    masthead_mm = 52.0 if furniture.masthead else 0.0
+    follows = (
+        plan_sharing(stories, geometry, first_page_used_mm=masthead_mm)
+        if not (front_page_html or contents_html)
+        else [False] * len(stories)
+    )
     head = (
         f'<!DOCTYPE html>\n<html lang="{attr(language)}">\n<head>\n<meta charset="utf-8"/>\n'
         f"<title>{text(paper.name)}{(' · ' + text(month)) if month else ''}</title>\n"
@@ -392,8 +485,10 @@ def build_document(
         if i in section_at:
             parts.append(f'<h1 class="section-head">{text(section_at[i])}</h1>')
             css_class = "first"
+        elif i == 0 and not (front_page_html or contents_html):
+            css_class = "first"
         else:
-            css_class = "first" if i == 0 and not (front_page_html or contents_html) else ""
+            css_class = "follows" if follows[i] else ""
         parts.append(
             _story(story, geometry, links=furniture.proof, language=language, css_class=css_class)
         )
@@ -416,6 +511,7 @@ __all__ = [
     "default_month",
     "figure_refs",
     "headline_size_pt",
+    "is_short",
     "plan_inline",
     "plan_lead",
 ]

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import warnings
 from collections.abc import Iterator, MutableMapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,8 +31,13 @@ from pathlib import Path
 from typing import Any
 
 import pikepdf
-import weasyprint
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+with warnings.catch_warnings():
+    # WeasyPrint warns at import when the system lacks libharfbuzz-subset (it falls back to
+    # fontTools): an installation detail, not something a user's build can act on.
+    warnings.filterwarnings("ignore", message=".*HarfBuzz-Subset.*", category=DeprecationWarning)
+    import weasyprint
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from printedition.errors import ConfigError, ImageError, InputError, OutputError
 from printedition.images import (

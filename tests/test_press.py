@@ -1,0 +1,418 @@
+"""The print edition: real PDFs built from the sample articles, checked by our preflight, by
+poppler (pdftotext, pdffonts, pdfinfo) and by looking at what the layout decided."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pikepdf
+import pytest
+from click.testing import CliRunner
+
+from printedition.cli import main
+from printedition.errors import ConfigError, ImageError, OutputError
+from printedition.ingest.load import load_article
+from printedition.model import (
+    Article,
+    Author,
+    Figure,
+    ImageRef,
+    Link,
+    Paragraph,
+    PullQuote,
+    Subheading,
+    Text,
+    article_text,
+)
+from printedition.press.layout import Geometry, headline_size_pt, plan_inline, plan_lead
+from printedition.press.pdf import PressFetcher, PressOptions, write_pdf
+from printedition.press.preflight import preflight_file
+from printedition.resources import ResourcePolicy
+from printedition.settings import PAGE_FORMATS, page_format
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples" / "articles"
+SEED = SAMPLES / "the-river-that-ran-dry"
+ICC = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
+STYLES = ROOT / "src" / "printedition" / "styles"
+
+pytestmark = pytest.mark.slow
+needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils")
+
+
+def _sample_dirs() -> list[Path]:
+    return sorted(p for p in SAMPLES.iterdir() if (p / "index.html").is_file())
+
+
+def _pdftotext(path: Path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def _words(text: str) -> list[str]:
+    # Lines broken at a hyphen join up again; hyphens and punctuation do not count.
+    text = re.sub(r"-\n\s*", "-", text)
+    text = text.replace("-", "").replace("\u00ad", "")
+    return [w for w in re.findall(r"[^\W_]+", text.lower()) if w]
+
+
+def _small_article(
+    tmp_path: Path, *, n: int = 12, image: bool = True
+) -> tuple[Article, ResourcePolicy]:
+    photo = SAMPLES / "cafe-owners-count-cost-of-border-checks"
+    src = next(photo.glob("*.jpg"))
+    shutil.copy(src, tmp_path / "photo.jpg")
+    body: list = [
+        Paragraph(
+            content=(
+                Text(
+                    text="The quick brown fox jumps over the lazy dog near the river bank "
+                    f"while the council debates paragraph {i} of the budget, "
+                ),
+                Link(href="https://example.org/", children=(Text(text="a linked phrase"),)),
+                Text(text=" and the town waits."),
+            )
+        )
+        for i in range(n)
+    ]
+    body.insert(3, Subheading(level=2, content=(Text(text="A subheading"),)))
+    body.insert(5, PullQuote(text="Nobody told me I was an importer", attribution="A café owner"))
+    lead = None
+    if image:
+        lead = Figure(
+            image=ImageRef(url=(tmp_path / "photo.jpg").as_uri()),
+            alt="A café counter",
+            caption=(Text(text="The counter at noon."),),
+            credit="Sample Photographer",
+        )
+    article = Article(
+        slug="small",
+        headline="A small story for the press tests",
+        kicker="News",
+        standfirst="A standfirst that says what the story is about.",
+        authors=(Author(name="Jane Reporter"),),
+        published=datetime(2024, 6, 11, tzinfo=UTC),
+        language="en-GB",
+        lead=lead,
+        body=tuple(body),
+    )
+    return article, ResourcePolicy().with_root(tmp_path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Layout decisions (no rendering)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_columns_per_format() -> None:
+    assert Geometry.for_format(PAGE_FORMATS["tabloid"]).columns == 5
+    assert Geometry.for_format(PAGE_FORMATS["berliner"]).columns == 6
+    assert Geometry.for_format(PAGE_FORMATS["a4"]).columns == 3
+    custom = page_format("300x400")
+    assert (custom.width_mm, custom.height_mm) == (300, 400)
+
+
+def test_headline_is_sized_to_its_length() -> None:
+    width = Geometry.for_format(PAGE_FORMATS["tabloid"]).content_width_mm
+    short = headline_size_pt("Dry", width)
+    medium = headline_size_pt("The river that ran dry after thirty years", width)
+    long = headline_size_pt(
+        "The River That Ran Dry: How Chickens, Sewage and Thirty Years of Decisions Used Up the Cerrig",
+        width,
+    )
+    assert short > medium > long >= 26
+
+
+def test_lead_photo_span_follows_its_pixels() -> None:
+    geometry = Geometry.for_format(PAGE_FORMATS["tabloid"])
+    big = plan_lead(4000, 2000, geometry)
+    assert big.role == "lead-full" and big.columns == 5
+    assert big.source_ppi >= 200
+    small = plan_lead(640, 427, geometry)  # the low-res sample: as narrow as a lead may be
+    assert small.columns == 3 and small.source_ppi < 200
+    inline = plan_inline(2048, 1365, geometry)
+    assert inline.columns == 1 and abs(inline.width_mm - geometry.column_width_mm) < 0.01
+
+
+def test_stylesheets_hold_no_rgb() -> None:
+    css = "\n".join(p.read_text() for p in STYLES.glob("*.css"))
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    css = re.sub(r"url\([^)]*\)", "", css)
+    assert not re.search(r"#[0-9a-fA-F]{3,8}\b", css)
+    assert not re.search(r"\b(rgba?|hsla?|hwb|lab|lch|oklab|oklch)\(", css)
+    for value in re.findall(r"(?:color|background(?:-color)?|border[a-z-]*)\s*:\s*([^;]+);", css):
+        assert not re.search(r"\b(black|white|red|blue|grey|gray|currentcolor)\b", value, re.I), (
+            value
+        )
+
+
+def test_fetcher_serves_only_package_files_and_processed_images() -> None:
+    fetcher = PressFetcher({"printedition-image:abc.jpg": b"\xff\xd8"})
+    assert fetcher.fetch("printedition-package:styles/press.css").read().startswith(b"/*")
+    assert fetcher.fetch("printedition-image:abc.jpg").read() == b"\xff\xd8"
+    for url in (
+        "file:///etc/passwd",
+        "http://127.0.0.1/x.png",
+        "https://example.org/font.woff",
+        "printedition-package:styles/../../errors.py",
+        "printedition-package:data/anything",
+        "printedition-image:unknown.jpg",
+        "data:text/css,body{}",
+    ):
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+    assert len(fetcher.refused) == 7
+
+
+# ---------------------------------------------------------------------------------------------
+# Whole documents
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seed_pdf(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
+    out = tmp_path_factory.mktemp("seed") / "seed.pdf"
+    result = write_pdf([load_article(SEED)], out, PressOptions())
+    return out, result
+
+
+@pytest.fixture(scope="module")
+def all_pdf(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Article], object]:
+    out = tmp_path_factory.mktemp("all") / "all.pdf"
+    loaded = [load_article(d) for d in _sample_dirs()]
+    result = write_pdf(loaded, out, PressOptions())
+    return out, [a for a, _ in loaded], result
+
+
+def _assert_press_file(path: Path) -> None:
+    report = preflight_file(path, page_format=PAGE_FORMATS["tabloid"], bleed_mm=3, variant="x-1a")
+    assert report.ok, report.summary_lines()
+    assert report.pages % 4 == 0
+    for boxes in report.boxes:
+        assert boxes.trim_size_mm == (289.0, 380.0)
+    assert all(f.embedded for f in report.fonts) and report.fonts
+    assert report.rgb == () and report.annotations == 0
+    assert report.pdfx_version == "PDF/X-1a:2003"
+    assert report.output_intents == ("IFRA26",)
+    assert all(i.colour_space == "/DeviceGray" for i in report.images)
+    assert all(i.ppi <= 301 for i in report.images)
+    with pikepdf.open(path) as pdf:
+        intent = pdf.Root.OutputIntents[0]
+        assert str(intent.RegistryName) == "http://www.color.org"
+        assert str(pdf.trailer.Info.GTS_PDFXVersion) == "PDF/X-1a:2003"
+        for page in pdf.pages:
+            trim = [float(v) for v in page.obj.TrimBox]
+            bleed = [float(v) for v in page.obj.BleedBox]
+            assert abs((trim[0] - bleed[0]) * 25.4 / 72 - 3) < 0.01
+
+
+@needs_poppler
+def test_seed_article_is_a_press_file(seed_pdf: tuple[Path, object]) -> None:
+    path, _ = seed_pdf
+    _assert_press_file(path)
+    # An independent reader agrees: every font embedded, the trim size.
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True)
+    rows = fonts.stdout.splitlines()[2:]
+    assert rows and all(" yes " in row for row in rows)
+    info = subprocess.run(
+        ["pdfinfo", "-box", str(path)], capture_output=True, text=True, check=True
+    )
+    assert re.search(r"TrimBox:\s+\S+\s+\S+\s+819\.21\s+1077\.17", info.stdout), info.stdout
+    text = _pdftotext(path)
+    assert "The River That Ran Dry" in text.replace("\n", " ")
+    assert "BYLINE TIMES" in text  # folio line on the pages after the first
+
+
+@needs_poppler
+def test_all_samples_pass_and_nothing_is_overset(
+    all_pdf: tuple[Path, list[Article], object],
+) -> None:
+    path, articles, _ = all_pdf
+    _assert_press_file(path)
+    printed = Counter(_words(_pdftotext(path)))
+    for article in articles:
+        words = _words(article_text(article))
+        wanted = Counter(words)
+        found = sum(min(n, printed[w]) for w, n in wanted.items())
+        assert found / len(words) >= 0.99, (article.slug, found, len(words))
+
+
+def test_low_resolution_photo_is_reported(all_pdf: tuple[Path, list[Article], object]) -> None:
+    _, _, result = all_pdf
+    codes = [w.code for w in result.warnings]  # type: ignore[attr-defined]
+    assert "image-low-ppi" in codes
+    assert "font-fallback" not in codes
+
+
+def test_cmyk_with_profile_is_pdf_x4(tmp_path: Path) -> None:
+    if not ICC.is_file():
+        pytest.skip("Ghostscript's default_cmyk.icc is not installed")
+    out = tmp_path / "cmyk.pdf"
+    options = PressOptions(colour="cmyk", icc_profile=ICC, variant="x-4")
+    result = write_pdf([_small_article(tmp_path)], out, options)
+    assert result.preflight is not None and result.preflight.ok, result.preflight
+    report = preflight_file(out, page_format=PAGE_FORMATS["tabloid"], bleed_mm=3, variant="x-4")
+    assert report.ok and report.pdfx_version == "PDF/X-4"
+    assert {i.colour_space for i in report.images} == {"/DeviceCMYK"}
+    with pikepdf.open(out) as pdf:
+        assert "/DestOutputProfile" in pdf.Root.OutputIntents[0]
+
+
+def test_large_bleed_is_fixed_beyond_weasyprints_cap(tmp_path: Path) -> None:
+    out = tmp_path / "bleed.pdf"
+    write_pdf(
+        [_small_article(tmp_path)], out, PressOptions(bleed_mm=5, page_format=PAGE_FORMATS["a4"])
+    )
+    report = preflight_file(out, page_format=PAGE_FORMATS["a4"], bleed_mm=5, variant="x-1a")
+    assert report.ok, report.summary_lines()
+
+
+@needs_poppler
+def test_proof_keeps_links_and_marks_itself(tmp_path: Path) -> None:
+    out = tmp_path / "proof.pdf"
+    result = write_pdf([_small_article(tmp_path)], out, PressOptions(proof=True))
+    assert result.preflight is None
+    report = preflight_file(out)
+    assert report.annotations > 0 and report.pdfx_version == ""
+    assert re.search(r"P\s*R\s*O\s*O\s*F · not for press", _pdftotext(out))
+
+
+@needs_poppler
+def test_short_issue_is_padded_to_four_pages(tmp_path: Path) -> None:
+    out = tmp_path / "short.pdf"
+    result = write_pdf([_small_article(tmp_path, n=4)], out, PressOptions())
+    assert result.pages == 4 and result.padded_pages == 3
+    pages = _pdftotext(out).split("\f")
+    assert "4" in pages[3] and "Byline Times" in pages[3]
+
+
+# ---------------------------------------------------------------------------------------------
+# Bad input: one line, no partial file
+# ---------------------------------------------------------------------------------------------
+
+
+def test_missing_image_is_an_error_and_leaves_nothing(tmp_path: Path) -> None:
+    article, policy = _small_article(tmp_path)
+    (tmp_path / "photo.jpg").unlink()
+    out = tmp_path / "out.pdf"
+    with pytest.raises(Exception) as info:
+        write_pdf([(article, policy)], out, PressOptions())
+    assert "photo.jpg" in str(info.value)
+    assert not out.exists() and not list(tmp_path.glob(".out.pdf.*"))
+
+
+def test_corrupt_image_is_an_error(tmp_path: Path) -> None:
+    article, policy = _small_article(tmp_path)
+    (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    with pytest.raises(ImageError):
+        write_pdf([(article, policy)], tmp_path / "out.pdf", PressOptions())
+
+
+def test_missing_profile_and_cmyk_without_profile(tmp_path: Path) -> None:
+    art = _small_article(tmp_path, image=False)
+    with pytest.raises(ConfigError, match="ICC profile not found"):
+        write_pdf(
+            [art], tmp_path / "o.pdf", PressOptions(colour="cmyk", icc_profile=tmp_path / "no.icc")
+        )
+    with pytest.raises(ConfigError, match="--icc"):
+        write_pdf([art], tmp_path / "o.pdf", PressOptions(colour="cmyk"))
+    not_icc = tmp_path / "bad.icc"
+    not_icc.write_bytes(b"garbage")
+    with pytest.raises(ConfigError, match="ICC"):
+        write_pdf([art], tmp_path / "o.pdf", PressOptions(colour="cmyk", icc_profile=not_icc))
+    assert not (tmp_path / "o.pdf").exists()
+
+
+def test_missing_font_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    original = PressFetcher.fetch
+
+    def lose_fonts(self: PressFetcher, url: str, headers: object = None) -> object:
+        if url.endswith(".woff") and "caslon-text-400-normal" in url:
+            self.missing.append(url.removeprefix("printedition-package:"))
+            raise OSError("gone")
+        return original(self, url, headers)
+
+    monkeypatch.setattr(PressFetcher, "fetch", lose_fonts)
+    out = tmp_path / "o.pdf"
+    with pytest.raises(ConfigError, match="missing fonts/libre-caslon-text"):
+        write_pdf([_small_article(tmp_path, image=False)], out, PressOptions())
+    assert not out.exists()
+
+
+def test_unwritable_output(tmp_path: Path) -> None:
+    with pytest.raises(OutputError, match="does not exist"):
+        write_pdf(
+            [_small_article(tmp_path, image=False)], tmp_path / "nope" / "o.pdf", PressOptions()
+        )
+
+
+def test_interrupted_run_leaves_no_partial_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import printedition.press.pdf as press_pdf
+
+    def interrupt(*args: object, **kwargs: object) -> bytes:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(press_pdf, "preflight_pdf", interrupt)
+    out = tmp_path / "o.pdf"
+    with pytest.raises(KeyboardInterrupt):
+        write_pdf([_small_article(tmp_path, image=False)], out, PressOptions())
+    assert not out.exists() and not list(tmp_path.glob(".o.pdf.*"))
+
+
+# ---------------------------------------------------------------------------------------------
+# The command line
+# ---------------------------------------------------------------------------------------------
+
+
+def _model_file(tmp_path: Path, **kw: object) -> Path:
+    from printedition.model import to_json
+
+    article, _ = _small_article(tmp_path, **kw)  # type: ignore[arg-type]
+    path = tmp_path / "story.json"
+    path.write_text(to_json(article), encoding="utf-8")
+    return path
+
+
+@needs_poppler
+def test_cli_pdf_prints_preflight_and_proof_writes_pngs(tmp_path: Path) -> None:
+    model = _model_file(tmp_path)
+    out = tmp_path / "paper.pdf"
+    result = CliRunner().invoke(main, ["pdf", str(model), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "preflight: passed" in result.output and "PDF/X-1a:2003" in result.output
+    proofs = tmp_path / "proofs"
+    result = CliRunner().invoke(main, ["proof", str(out), "-o", str(proofs), "--dpi", "12"])
+    assert result.exit_code == 0, result.output
+    assert len(list(proofs.glob("page-*.png"))) == 4
+    assert (proofs / "contact-sheet.png").stat().st_size > 0
+
+
+def test_cli_errors_are_one_line(tmp_path: Path) -> None:
+    model = _model_file(tmp_path)
+    runner = CliRunner()
+    result = runner.invoke(
+        main, ["pdf", str(model), "-o", str(tmp_path / "o.pdf"), "--colour", "cmyk"]
+    )
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        "Error: --colour cmyk needs the printer's profile: add --icc PROFILE.icc"
+    ]
+    result = runner.invoke(main, ["pdf", str(model), "-o", str(tmp_path / "missing" / "o.pdf")])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        f"Error: {tmp_path / 'missing' / 'o.pdf'}: output folder {tmp_path / 'missing'} does not exist"
+    ]
+    (tmp_path / "photo.jpg").unlink()
+    result = runner.invoke(main, ["pdf", str(model), "-o", str(tmp_path / "o.pdf")])
+    assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1
+    assert result.output.startswith("Error: ") and "photo.jpg" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "o.pdf").exists()

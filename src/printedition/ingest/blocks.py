@@ -12,7 +12,11 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from printedition.ingest.clean import HtmlElement
+from printedition.ingest.clean import (
+    HtmlElement,
+    drop,
+    text_of,
+)
 from printedition.ingest.media import (
     frame_embed,
     image_ref,
@@ -52,11 +56,54 @@ from printedition.model import (
 )
 
 BLOCK_TAGS = {
-    "p", "div", "section", "article", "main", "header", "footer", "aside", "figure", "blockquote",
-    "ul", "ol", "dl", "dt", "dd", "table", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "pre",
-    "iframe", "img", "picture", "video", "audio", "center", "details", "summary", "address",
-    "nav", "fieldset", "li", "figcaption", "tr", "td", "th", "tbody", "thead", "tfoot", "caption",
-    "form", "object", "embed", "hgroup",
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "header",
+    "footer",
+    "aside",
+    "figure",
+    "blockquote",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "table",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "pre",
+    "iframe",
+    "img",
+    "picture",
+    "video",
+    "audio",
+    "center",
+    "details",
+    "summary",
+    "address",
+    "nav",
+    "fieldset",
+    "li",
+    "figcaption",
+    "tr",
+    "td",
+    "th",
+    "tbody",
+    "thead",
+    "tfoot",
+    "caption",
+    "form",
+    "object",
+    "embed",
+    "hgroup",
 }
 EMPHASIS = {"em", "i", "cite", "dfn", "var"}
 STRONG = {"strong", "b"}
@@ -65,7 +112,9 @@ NOTE_TEXT = re.compile(
     r"^(correction|clarification|update|updated|editor[’']?s note|note)\s*(\(|:|\.|—|–|-)", re.I
 )
 _CAPTION_CLASS = re.compile(r"caption", re.I)
-_FIGURE_CLASS = re.compile(r"(^|[\s_-])(wp-caption|figure|image|photo|media|picture)([\s_-]|$)", re.I)
+_FIGURE_CLASS = re.compile(
+    r"(^|[\s_-])(wp-caption|figure|image|photo|media|picture)([\s_-]|$)", re.I
+)
 
 
 @dataclass
@@ -81,10 +130,22 @@ class Context:
     count: int = 0
 
 
+# Roles marked on elements before extraction (see normalise._mark), in Rules.journalism_roles order.
+ROLES = ("pullquote", "note", "credit")
+ROLE_ATTR = "data-printedition-role"
+_ROLE = etree.XPath(f"descendant-or-self::*[@{ROLE_ATTR}]")
+
+
 def prepare_context(root: HtmlElement, ctx: Context) -> None:
-    ctx.credits = {e for e in ctx.rules.credit(root) if isinstance(e, etree._Element)}
-    ctx.pull_quotes = {e for e in ctx.rules.pull_quote(root) if isinstance(e, etree._Element)}
-    ctx.notes = {e for e in ctx.rules.note(root) if isinstance(e, etree._Element)}
+    """Collect the credit, pull-quote and note elements marked inside ``root``."""
+    for el in _ROLE(root):
+        role = el.get(ROLE_ATTR)
+        if role == "credit":
+            ctx.credits.add(el)
+        elif role == "pullquote":
+            ctx.pull_quotes.add(el)
+        elif role == "note":
+            ctx.notes.add(el)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -103,7 +164,9 @@ def _inlines(el: HtmlElement, ctx: Context, out: list[Inline], skip: set[HtmlEle
             out.append(Text(text=clean_text(child.tail)))
 
 
-def inline_node(el: HtmlElement, ctx: Context, skip: set[HtmlElement] | None = None) -> list[Inline]:
+def inline_node(
+    el: HtmlElement, ctx: Context, skip: set[HtmlElement] | None = None
+) -> list[Inline]:
     skip = skip or set()
     tag = el.tag
     if tag == "br":
@@ -114,7 +177,7 @@ def inline_node(el: HtmlElement, ctx: Context, skip: set[HtmlElement] | None = N
     _inlines(el, ctx, children, skip)
     kids = tuple(merge_inlines(children))
     if tag in CODE:
-        return [Code(text=clean_text(el.text_content()))] if el.text_content().strip() else []
+        return [Code(text=clean_text(text_of(el)))] if text_of(el).strip() else []
     if not kids:
         return []
     if tag in EMPHASIS:
@@ -127,8 +190,10 @@ def inline_node(el: HtmlElement, ctx: Context, skip: set[HtmlElement] | None = N
         return [Subscript(children=kids)]
     if tag == "a":
         href = el.get("href", "").strip()
-        if href and not href.lower().startswith(("javascript:", "data:")) and not (
-            href.startswith("#") and len(href) == 1
+        if (
+            href
+            and not href.lower().startswith(("javascript:", "data:"))
+            and not (href.startswith("#") and len(href) == 1)
         ):
             url = href if href.startswith("#") else resolve(href, ctx.link_base)
             return [Link(href=url, children=kids)]
@@ -250,7 +315,9 @@ def strip_suffix(nodes: tuple[Inline, ...], suffix_len: int) -> tuple[Inline, ..
     return trim_inlines([*items])
 
 
-def inline_content(el: HtmlElement, ctx: Context, skip: set[HtmlElement] | None = None) -> tuple[Inline, ...]:
+def inline_content(
+    el: HtmlElement, ctx: Context, skip: set[HtmlElement] | None = None
+) -> tuple[Inline, ...]:
     out: list[Inline] = []
     _inlines(el, ctx, out, skip or set())
     return trim_inlines(out)
@@ -316,8 +383,8 @@ def convert(el: HtmlElement, ctx: Context) -> list[Block]:
                 _flush(run, out, ctx)
                 for b in block(child, ctx):
                     _add(out, b, ctx)
-            elif _images(child) and child.tag not in ("a",) or (
-                child.tag == "a" and _images(child) and not child.text_content().strip()
+            elif (_images(child) and child.tag not in ("a",)) or (
+                child.tag == "a" and _images(child) and not text_of(child).strip()
             ):
                 _flush(run, out, ctx)
                 for b in convert(child, ctx):
@@ -353,7 +420,7 @@ def block(el: HtmlElement, ctx: Context) -> list[Block]:
     if tag == "hr":
         return [Rule()]
     if tag == "pre":
-        text = el.text_content().strip("\n")
+        text = text_of(el).strip("\n")
         return [Paragraph(content=(Code(text=text),))] if text.strip() else []
     if tag in ("ul", "ol"):
         return _list(el, ctx)
@@ -372,8 +439,10 @@ def block(el: HtmlElement, ctx: Context) -> list[Block]:
     if tag == "blockquote":
         return _blockquote(el, ctx)
     if tag in ("figure",) or (
-        tag == "div" and _FIGURE_CLASS.search(el.get("class", "")) and len(_images(el)) == 1
-        and len(el.text_content()) < 600
+        tag == "div"
+        and _FIGURE_CLASS.search(el.get("class", ""))
+        and len(_images(el)) == 1
+        and len(text_of(el)) < 600
     ):
         return _figure(el, ctx)
     if tag in ("img", "picture"):
@@ -405,9 +474,11 @@ def _note(el: HtmlElement, ctx: Context) -> list[Block]:
     blocks = tuple(convert(el, ctx))
     if not blocks:
         return []
-    text = f"{_classes(el)} {el.text_content()[:40]}"
-    kind = "correction" if re.search(r"correct|clarif", text, re.I) else (
-        "update" if re.search(r"update", text, re.I) else "note"
+    text = f"{_classes(el)} {text_of(el)[:40]}"
+    kind = (
+        "correction"
+        if re.search(r"correct|clarif", text, re.I)
+        else ("update" if re.search(r"update", text, re.I) else "note")
     )
     return [Note(kind=kind, blocks=blocks)]
 
@@ -459,8 +530,8 @@ def _span(value: str | None) -> int:
 def _table(el: HtmlElement, ctx: Context) -> list[Block]:
     rows = _rows(el)
     cells_total = sum(len([c for c in tr if c.tag in ("td", "th")]) for tr, _ in rows)
-    layout = el.find(".//table") is not None or cells_total <= 1 or (
-        el.get("role") == "presentation"
+    layout = (
+        el.find(".//table") is not None or cells_total <= 1 or (el.get("role") == "presentation")
     )
     if layout:
         out: list[Block] = []
@@ -510,10 +581,10 @@ def _attribution(el: HtmlElement) -> tuple[str, set[HtmlElement]]:
             continue
         if child.tag == "cite" and child.getparent() is not None and child.getparent().tag == "p":
             # an inline <cite> (a title in running text), not an attribution
-            parent_text = clean_line(child.getparent().text_content())  # type: ignore[union-attr]
-            if parent_text != clean_line(child.text_content()):
+            parent_text = clean_line(text_of(child.getparent()))  # type: ignore[union-attr]
+            if parent_text != clean_line(text_of(child)):
                 continue
-        text = clean_line(child.text_content())
+        text = clean_line(text_of(child))
         if text:
             parts.append(text)
         found.add(child)
@@ -531,7 +602,9 @@ def _blockquote(el: HtmlElement, ctx: Context) -> list[Block]:
             links = [a.get("href", "") for a in el.iter("a") if a.get("href")]
             url = links[0] if links else ""
         kind = "instagram" if "instagram" in cls else "other"
-        return [Embed(kind=kind, url=resolve(url, ctx.base_url), text=clean_line(el.text_content())[:500])]
+        return [
+            Embed(kind=kind, url=resolve(url, ctx.base_url), text=clean_line(text_of(el))[:500])
+        ]
     attribution, found = _attribution(el)
     blocks = tuple(convert_skipping(el, ctx, found))
     if not blocks and not attribution:
@@ -544,14 +617,14 @@ def convert_skipping(el: HtmlElement, ctx: Context, skip: set[HtmlElement]) -> l
         return convert(el, ctx)
     for s in skip:
         if s.getparent() is not None:
-            s.drop_tree()
+            drop(s)
     return convert(el, ctx)
 
 
 def pull_quote(el: HtmlElement, ctx: Context) -> PullQuote | None:
     attribution, found = _attribution(el)
     paras = [
-        clean_line(p.text_content())
+        clean_line(text_of(p))
         for p in el.iter("p")
         if not any(a in found for a in p.iterancestors())
     ]
@@ -559,16 +632,14 @@ def pull_quote(el: HtmlElement, ctx: Context) -> PullQuote | None:
     if not text:
         for s in found:
             if s.getparent() is not None:
-                s.drop_tree()
-        text = clean_line(el.text_content())
+                drop(s)
+        text = clean_line(text_of(el))
     if not text:
         return None
     return PullQuote(text=text, attribution=attribution)
 
 
-def _caption_parts(
-    fig: HtmlElement, ctx: Context
-) -> tuple[tuple[Inline, ...], str]:
+def _caption_parts(fig: HtmlElement, ctx: Context) -> tuple[tuple[Inline, ...], str]:
     """(caption inlines, credit) from a figure's caption and credit markup."""
     cap_el = None
     for cand in fig.iter("figcaption"):
@@ -576,13 +647,15 @@ def _caption_parts(
         break
     if cap_el is None:
         for cand in fig.iterdescendants():
-            if isinstance(cand.tag, str) and cand.tag not in ("img", "picture", "a") and _CAPTION_CLASS.search(
-                cand.get("class", "")
+            if (
+                isinstance(cand.tag, str)
+                and cand.tag not in ("img", "picture", "a")
+                and _CAPTION_CLASS.search(cand.get("class", ""))
             ):
                 cap_el = cand
                 break
     credit_els = [c for c in ctx.credits if _is_inside(c, fig)]
-    credit = " ".join(clean_line(c.text_content()) for c in credit_els).strip()
+    credit = " ".join(clean_line(text_of(c)) for c in credit_els).strip()
     if cap_el is None:
         return (), credit
     skip = set(credit_els)
@@ -616,7 +689,9 @@ def _figure(fig: HtmlElement, ctx: Context) -> list[Block]:
         cap = fig.find(".//figcaption")
         if cap is not None and tables and isinstance(tables[0], Table):
             tables[0] = Table(
-                rows=tables[0].rows, caption=inline_content(cap, ctx), header_rows=tables[0].header_rows
+                rows=tables[0].rows,
+                caption=inline_content(cap, ctx),
+                header_rows=tables[0].header_rows,
             )
         return tables
     imgs = _images(fig)

@@ -11,16 +11,26 @@ import codecs
 import re
 from collections.abc import Iterator
 
-import lxml.html
 from lxml import etree
 
 from printedition.errors import InputError, NoArticleError
 from printedition.ingest.selectors import Rules
 from printedition.model import BuildWarning
 
-HtmlElement = lxml.html.HtmlElement
+# Plain lxml elements (not lxml.html's): lxml.html looks up a Python class for every element
+# it touches, which costs more than the whole extraction.
+HtmlElement = etree._Element
+_STRING = etree.XPath("string()", smart_strings=False)
 
-_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.I)
+
+def text_of(el: HtmlElement) -> str:
+    """All text inside an element (like DOM textContent)."""
+    return str(_STRING(el))
+
+
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.I
+)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x89PNG", "a PNG image"),
@@ -63,7 +73,9 @@ def decode_html(data: bytes, where: str = "") -> tuple[str, list[BuildWarning]]:
             declared = codecs.lookup(name).name
         except LookupError:
             warnings.append(
-                BuildWarning(code="unknown-charset", message=f"unknown charset {name!r}", where=where)
+                BuildWarning(
+                    code="unknown-charset", message=f"unknown charset {name!r}", where=where
+                )
             )
     if declared in ("latin-1", "iso8859-1", "ascii", "us-ascii", "cp1252"):
         declared = "cp1252"  # browsers read these labels as windows-1252
@@ -98,9 +110,12 @@ def decode_html(data: bytes, where: str = "") -> tuple[str, list[BuildWarning]]:
     return _check_text(data.decode("cp1252", errors="replace"), where, warnings), warnings
 
 
+_BINARY = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
+
+
 def _check_text(text: str, where: str, warnings: list[BuildWarning]) -> str:
     sample = text[:20000]
-    controls = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\n\r\f") or ch == "\ufffd")
+    controls = len(_BINARY.findall(sample))
     if sample and controls / len(sample) > 0.05:
         raise InputError(
             "the file holds binary data or invalid bytes, not an HTML page", where=where
@@ -110,7 +125,7 @@ def _check_text(text: str, where: str, warnings: list[BuildWarning]) -> str:
     return text
 
 
-_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
 
 
 def parse_html(text: str, where: str = "") -> HtmlElement:
@@ -118,22 +133,17 @@ def parse_html(text: str, where: str = "") -> HtmlElement:
     text = _XML_DECL.sub("", text, count=1)
     text = text.replace("\x00", "")
     try:
-        root = lxml.html.document_fromstring(text, parser=_PARSER)
-    except (etree.ParserError, ValueError):
-        raise NoArticleError("no HTML document could be read from the page", where=where) from None
+        root = etree.fromstring(text, _PARSER) if text.strip() else None
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        root = None
+    if root is None:
+        raise NoArticleError("no HTML document could be read from the page", where=where)
     return root
 
 
-def max_depth(root: HtmlElement) -> int:
-    """Deepest element nesting (iterative: safe on any tree)."""
-    deepest = 0
-    stack: list[tuple[HtmlElement, int]] = [(root, 0)]
-    while stack:
-        el, d = stack.pop()
-        if d > deepest:
-            deepest = d
-        stack.extend((c, d + 1) for c in el if isinstance(c.tag, str))
-    return deepest
+def deeper_than(root: HtmlElement, depth: int) -> bool:
+    """Whether any element is nested more than ``depth`` levels below ``root`` (in C)."""
+    return bool(root.xpath("boolean(" + "*/" * depth + "*)"))
 
 
 def elements(root: HtmlElement) -> Iterator[HtmlElement]:
@@ -143,10 +153,40 @@ def elements(root: HtmlElement) -> Iterator[HtmlElement]:
             yield el
 
 
+def _append_text(parent: HtmlElement, prev: HtmlElement | None, text: str) -> None:
+    if prev is not None:
+        prev.tail = (prev.tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text
+
+
 def drop(el: HtmlElement) -> None:
     """Remove an element and its content, keeping the text that follows it."""
-    if el.getparent() is not None:
-        el.drop_tree()
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        _append_text(parent, el.getprevious(), el.tail)
+    parent.remove(el)
+
+
+def unwrap(el: HtmlElement) -> None:
+    """Remove an element's tag but keep its content in place."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    prev = el.getprevious()
+    index = parent.index(el)
+    children = list(el)
+    text, tail = el.text, el.tail
+    el.tail = None
+    parent.remove(el)
+    for i, child in enumerate(children):
+        parent.insert(index + i, child)
+    if text:
+        _append_text(parent, prev, text)
+    if tail:
+        _append_text(parent, children[-1] if children else prev, tail)
 
 
 def is_hidden(el: HtmlElement, rules: Rules) -> bool:
@@ -159,7 +199,14 @@ def is_hidden(el: HtmlElement, rules: Rules) -> bool:
     return bool(style and rules.hidden_style.search(style))
 
 
-_LAZY_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-lazy", "data-url", "data-orig-file")
+_LAZY_ATTRS = (
+    "data-src",
+    "data-lazy-src",
+    "data-original",
+    "data-lazy",
+    "data-url",
+    "data-orig-file",
+)
 _LAZY_SRCSET = ("data-srcset", "data-lazy-srcset")
 _PLACEHOLDER = re.compile(r"^data:|blank\.gif|spacer\.gif|placeholder|lazy[-_]?load|1x1\.", re.I)
 
@@ -167,7 +214,7 @@ _PLACEHOLDER = re.compile(r"^data:|blank\.gif|spacer\.gif|placeholder|lazy[-_]?l
 def fix_lazy_image(img: HtmlElement) -> None:
     """Copy a lazy-loading image's real URL into ``src``/``srcset``."""
     src = img.get("src", "").strip()
-    if not src or _PLACEHOLDER.search(src) and not src.startswith("data:image/svg"):
+    if not src or (_PLACEHOLDER.search(src) and not src.startswith("data:image/svg")):
         for attr in _LAZY_ATTRS:
             value = img.get(attr, "").strip()
             if value and not value.startswith("data:"):
@@ -192,7 +239,7 @@ def _single_img(el: HtmlElement) -> HtmlElement | None:
     if el.tag == "img":
         return el
     imgs = list(el.iter("img"))
-    if len(imgs) == 1 and not (el.text_content() or "").strip():
+    if len(imgs) == 1 and not (text_of(el) or "").strip():
         return imgs[0]
     return None
 
@@ -208,8 +255,8 @@ def unwrap_noscript_images(root: HtmlElement) -> None:
             raw = (ns.text or "").strip()
             if "<img" in raw:
                 try:
-                    frag = lxml.html.fragment_fromstring(raw, create_parent="div")
-                except (etree.ParserError, ValueError):
+                    frag = etree.fromstring(f"<div>{raw}</div>", _PARSER)
+                except (etree.ParserError, etree.XMLSyntaxError, ValueError):
                     frag = None
                 inner = list(frag.iter("img")) if frag is not None else []
         if len(inner) != 1:
@@ -243,6 +290,9 @@ def is_known_embed(el: HtmlElement) -> bool:
     return any(_EMBED_HOSTS.search(v) for v in el.attrib.values())
 
 
+_MAYBE_HIDDEN = etree.XPath("//*[@hidden or @aria-hidden or @style]")
+
+
 def prepare(root: HtmlElement, rules: Rules) -> None:
     """Remove what is never journalism and make lazy images real. Mutates ``root``."""
     unwrap_noscript_images(root)
@@ -250,19 +300,16 @@ def prepare(root: HtmlElement, rules: Rules) -> None:
     for el in list(root.iter("iframe", "object", "embed")):
         if not is_known_embed(el):
             drop(el)
-    doomed: list[HtmlElement] = []
-    for el in elements(root):
-        if el.tag in ("html", "body"):
-            continue
-        if is_hidden(el, rules):
-            doomed.append(el)
+    doomed = [
+        el for el in _MAYBE_HIDDEN(root) if el.tag not in ("html", "body") and is_hidden(el, rules)
+    ]
     doomed.extend(rules.remove(root))
     for el in doomed:
         drop(el)
     for form in list(root.iter("form")):
         # Some sites wrap the whole page in a <form>: keep its content, drop real forms.
-        if len(form.findall(".//p")) >= 3 and len(form.text_content()) > 500:
-            form.drop_tag()
+        if len(form.findall(".//p")) >= 3 and len(text_of(form)) > 500:
+            unwrap(form)
         else:
             drop(form)
     for img in root.iter("img"):
@@ -278,15 +325,15 @@ def _tokens(el: HtmlElement) -> list[str]:
 
 def _is_teaser(el: HtmlElement) -> bool:
     """A related-article card: a linked headline and a short summary, pointing elsewhere."""
-    text = " ".join(el.text_content().split())
+    text = " ".join(text_of(el).split())
     if not text or len(text) > 500 or len(el.findall(".//p")) > 2:
         return False
     for h in el.iter(*_HEADINGS, "strong", "b"):
-        h_text = " ".join(h.text_content().split())
+        h_text = " ".join(text_of(h).split())
         if len(h_text) < 12:
             continue
         links = [a for a in h.iter("a")] or [a for a in h.iterancestors("a")]
-        linked = " ".join(" ".join(a.text_content().split()) for a in links)
+        linked = " ".join(" ".join(text_of(a).split()) for a in links)
         href = links[0].get("href", "") if links else ""
         if links and linked == h_text and href and not href.startswith("#"):
             return True
@@ -296,7 +343,7 @@ def _is_teaser(el: HtmlElement) -> bool:
 def remove_clutter(content: HtmlElement, rules: Rules, protected: set[HtmlElement]) -> int:
     """Remove newsletter boxes, appeals, teasers, share widgets… inside the article body.
     Returns how many elements went."""
-    total = len(" ".join(content.text_content().split())) or 1
+    total = len(" ".join(text_of(content).split())) or 1
     removed = 0
 
     def safe(el: HtmlElement) -> bool:
@@ -304,7 +351,7 @@ def remove_clutter(content: HtmlElement, rules: Rules, protected: set[HtmlElemen
             return False
         if any(p in protected for p in el.iterdescendants()):
             return False
-        return len(" ".join(el.text_content().split())) < 0.6 * total or total < 300
+        return len(" ".join(text_of(el).split())) < 0.6 * total or total < 300
 
     for el in list(content.iterdescendants()):
         if not isinstance(el.tag, str) or el.getparent() is None:
@@ -316,14 +363,16 @@ def remove_clutter(content: HtmlElement, rules: Rules, protected: set[HtmlElemen
         if not isinstance(el.tag, str) or el.getparent() is None:
             continue
         if el.tag in ("div", "aside", "section", "article", "figure", "a") and el is not content:
-            if _is_teaser(el) and safe(el) and (
-                el.tag != "figure" or el.find(".//figcaption") is None
+            if (
+                _is_teaser(el)
+                and safe(el)
+                and (el.tag != "figure" or el.find(".//figcaption") is None)
             ):
                 drop(el)
                 removed += 1
                 continue
         if el.tag in ("p", "div", "section", "aside", "li", "figure", "blockquote", *_HEADINGS):
-            text = " ".join(el.text_content().split())
+            text = " ".join(text_of(el).split())
             if not text or len(text) > rules.clutter_text_max:
                 continue
             if not rules.clutter_text.search(text):
@@ -333,7 +382,7 @@ def remove_clutter(content: HtmlElement, rules: Rules, protected: set[HtmlElemen
             while (
                 parent is not None
                 and parent is not content
-                and " ".join(parent.text_content().split()) == text
+                and " ".join(text_of(parent).split()) == text
             ):
                 target = parent
                 parent = target.getparent()
@@ -350,7 +399,7 @@ def flatten_deep(root: HtmlElement, limit: int) -> bool:
     while stack:
         el, d = stack.pop()
         if d >= limit:
-            text = el.text_content()
+            text = text_of(el)
             for child in list(el):
                 el.remove(child)
             el.text = text

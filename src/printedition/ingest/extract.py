@@ -14,10 +14,14 @@ import os
 import re
 from dataclasses import dataclass
 
-import lxml.html
 from lxml import etree
 
-from printedition.ingest.clean import HtmlElement, drop, is_known_embed
+from printedition.ingest.clean import (
+    HtmlElement,
+    drop,
+    is_known_embed,
+    text_of,
+)
 from printedition.ingest.selectors import Rules
 
 UNLIKELY = re.compile(
@@ -39,26 +43,74 @@ NEGATIVE = re.compile(
 BYLINE = re.compile(r"byline|author|writtenby|p-author", re.I)
 SHARE = re.compile(r"(\b|_)(share|sharedaddy)(\b|_)", re.I)
 COMMAS = re.compile("[\u002c\u060c\ufe50\ufe10\ufe11\u2e41\u2e34\u2e32\uff0c]")
-AD_WORDS = re.compile(r"^(ad(vertising|vertisement)?|pub(licité)?|werb(ung)?|广告|Реклама|Anuncio)$", re.I)
+AD_WORDS = re.compile(
+    r"^(ad(vertising|vertisement)?|pub(licité)?|werb(ung)?|广告|Реклама|Anuncio)$", re.I
+)
 LOADING = re.compile(r"^((loading|正在加载|Загрузка|chargement|cargando)(…|\.\.\.)?)$", re.I)
 WS = re.compile(r"\s+")
 TOKEN = re.compile(r"\W+")
-UNLIKELY_ROLES = {"menu", "menubar", "complementary", "navigation", "alert", "alertdialog", "dialog"}
+UNLIKELY_ROLES = {
+    "menu",
+    "menubar",
+    "complementary",
+    "navigation",
+    "alert",
+    "alertdialog",
+    "dialog",
+}
 TAGS_TO_SCORE = {"section", "h2", "h3", "h4", "h5", "h6", "p", "td", "pre"}
 DIV_TO_P = {"blockquote", "dl", "div", "img", "ol", "p", "pre", "table", "ul"}
 ALTER_TO_DIV_EXCEPTIONS = {"div", "article", "section", "p", "ol", "ul"}
 PHRASING = {
-    "abbr", "audio", "b", "bdo", "br", "button", "cite", "code", "data", "datalist", "dfn", "em",
-    "embed", "i", "img", "input", "kbd", "label", "mark", "math", "meter", "noscript", "object",
-    "output", "progress", "q", "ruby", "samp", "script", "select", "small", "span", "strong",
-    "sub", "sup", "textarea", "time", "var", "wbr",
+    "abbr",
+    "audio",
+    "b",
+    "bdo",
+    "br",
+    "button",
+    "cite",
+    "code",
+    "data",
+    "datalist",
+    "dfn",
+    "em",
+    "embed",
+    "i",
+    "img",
+    "input",
+    "kbd",
+    "label",
+    "mark",
+    "math",
+    "meter",
+    "noscript",
+    "object",
+    "output",
+    "progress",
+    "q",
+    "ruby",
+    "samp",
+    "script",
+    "select",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+    "textarea",
+    "time",
+    "var",
+    "wbr",
 }
 CHAR_THRESHOLD = 500
 FLAG_STRIP_UNLIKELY, FLAG_WEIGHT, FLAG_CLEAN = 1, 2, 4
 
 
+_P_LEN = etree.XPath("string-length(normalize-space(.))")
+
+
 def inner_text(el: HtmlElement) -> str:
-    return WS.sub(" ", el.text_content()).strip()
+    return " ".join(text_of(el).split())
 
 
 def text_similarity(a: str, b: str) -> float:
@@ -113,13 +165,11 @@ def _is_phrasing(node: HtmlElement) -> bool:
 
 
 def _has_block_child(el: HtmlElement) -> bool:
-    return any(
-        isinstance(d.tag, str) and d.tag in DIV_TO_P for d in el.iterdescendants()
-    )
+    return any(isinstance(d.tag, str) and d.tag in DIV_TO_P for d in el.iterdescendants())
 
 
 def _without_content(el: HtmlElement) -> bool:
-    if el.text_content().strip():
+    if text_of(el).strip():
         return False
     kids = [c for c in el if isinstance(c.tag, str)]
     return not kids or all(c.tag in ("br", "hr") for c in kids)
@@ -156,7 +206,7 @@ def _wrap_phrasing(div: HtmlElement) -> None:
         if p is None:
             if not text.strip():
                 return
-            p = lxml.html.Element("p")
+            p = etree.Element("p")
             p.text = text
             div.append(p)
         elif len(p):
@@ -174,7 +224,7 @@ def _wrap_phrasing(div: HtmlElement) -> None:
                 if n.tag == "br":
                     add_text(tail)
                     continue
-                p = lxml.html.Element("p")
+                p = etree.Element("p")
                 div.append(p)
             p.append(n)
         else:
@@ -302,7 +352,7 @@ def _grab(page: HtmlElement, state: _State, protected: set[HtmlElement]) -> Html
     body = page
     top_candidate = top[0] if top else None
     if top_candidate is None or top_candidate.tag == "body" or top_candidate is page:
-        content = lxml.html.Element("div")
+        content = etree.Element("div")
         content.text = page.text
         page.text = None
         for child in list(page):
@@ -350,7 +400,7 @@ def _grab(page: HtmlElement, state: _State, protected: set[HtmlElement]) -> Html
     if top_candidate not in scores:
         state.init(top_candidate)
 
-    content = lxml.html.Element("div")
+    content = etree.Element("div")
     parent = top_candidate.getparent()
     assert parent is not None
     sibling_threshold = max(10.0, scores[top_candidate] * 0.2)
@@ -358,15 +408,19 @@ def _grab(page: HtmlElement, state: _State, protected: set[HtmlElement]) -> Html
     for sib in [c for c in parent if isinstance(c.tag, str)]:
         append = sib is top_candidate
         if not append:
-            bonus = scores[top_candidate] * 0.2 if top_class and sib.get("class", "") == top_class else 0
+            bonus = (
+                scores[top_candidate] * 0.2
+                if top_class and sib.get("class", "") == top_class
+                else 0
+            )
             if sib in scores and scores[sib] + bonus >= sibling_threshold:
                 append = True
             elif sib.tag == "p":
                 ld = link_density(sib)
                 text = inner_text(sib)
-                if len(text) > 80 and ld < 0.25:
-                    append = True
-                elif 0 < len(text) < 80 and ld == 0 and re.search(r"\.( |$)", text):
+                if (len(text) > 80 and ld < 0.25) or (
+                    0 < len(text) < 80 and ld == 0 and re.search(r"\.( |$)", text)
+                ):
                     append = True
         if append:
             if sib.tag not in ALTER_TO_DIV_EXCEPTIONS:
@@ -414,7 +468,11 @@ def _is_data_table(table: HtmlElement) -> bool:
 
 
 def _clean_conditionally(
-    root: HtmlElement, tag: str, state: _State, data_tables: set[HtmlElement], protected: set[HtmlElement]
+    root: HtmlElement,
+    tag: str,
+    state: _State,
+    data_tables: set[HtmlElement],
+    protected: set[HtmlElement],
 ) -> None:
     if not state.flags & FLAG_CLEAN:
         return
@@ -463,8 +521,7 @@ def _clean_conditionally(
         length = len(text)
         ld = link_density(node)
         textish = sum(
-            len(inner_text(x))
-            for x in node.iterdescendants("span", "li", "td", *DIV_TO_P)
+            len(inner_text(x)) for x in node.iterdescendants("span", "li", "td", *DIV_TO_P)
         )
         text_density = textish / length if length else 0
         in_figure = _has_ancestor(node, "figure")
@@ -515,7 +572,7 @@ def _prep_article(content: HtmlElement, state: _State, protected: set[HtmlElemen
                 continue
             if el in protected or _inside(el, protected):
                 continue
-            if SHARE.search(match_string(el)) and len(el.text_content()) < CHAR_THRESHOLD:
+            if SHARE.search(match_string(el)) and len(text_of(el)) < CHAR_THRESHOLD:
                 drop(el)
     for h in list(content.iter("h1", "h2")):
         if _class_weight(state, h) < 0:
@@ -525,7 +582,7 @@ def _prep_article(content: HtmlElement, state: _State, protected: set[HtmlElemen
     for h1 in content.iter("h1"):
         h1.tag = "h2"
     for p in list(content.iter("p")):
-        if not p.text_content().strip() and not any(
+        if not text_of(p).strip() and not any(
             True for _ in p.iter("img", "embed", "object", "iframe")
         ):
             drop(p)
@@ -535,7 +592,9 @@ def _prep_article(content: HtmlElement, state: _State, protected: set[HtmlElemen
             if table.find(".//table") is not None:
                 continue
             cell = [c for c in rows[0] if isinstance(c.tag, str)][0]
-            cell.tag = "p" if all(_is_phrasing(c) for c in cell if isinstance(c.tag, str)) else "div"
+            cell.tag = (
+                "p" if all(_is_phrasing(c) for c in cell if isinstance(c.tag, str)) else "div"
+            )
             cell.tail = table.tail
             table.getparent().replace(table, cell)  # type: ignore[union-attr]
 
@@ -554,24 +613,34 @@ def _text_len(el: HtmlElement) -> int:
 def find_structural(body: HtmlElement, rules: Rules) -> HtmlElement | None:
     """The first body-container selector matching an element that holds most of the page's
     paragraph text."""
-    page_ptext = sum(len(inner_text(p)) for p in body.iter("p"))
+    lengths = {p: _P_LEN(p) for p in body.iter("p")}
+    page_ptext = sum(lengths.values())
     if page_ptext < 200:
         return None
-    for xpath in rules.body_containers:
-        found = [el for el in xpath(body) if isinstance(el, etree._Element)]
+    for found in rules.body_containers.first_by_priority(body):
         if not found:
             continue
-        best = max(found, key=lambda el: sum(len(inner_text(p)) for p in el.iter("p")))
-        ptext = sum(len(inner_text(p)) for p in best.iter("p"))
+        best, ptext = max(
+            ((el, sum(lengths.get(p, 0) for p in el.iter("p"))) for el in found),
+            key=lambda pair: pair[1],
+        )
         if ptext >= 0.4 * page_ptext and ptext >= 200:
             return best
     return None
 
 
-def extract_content(
-    doc: HtmlElement, rules: Rules, title: str, protect: list[etree.XPath] | None = None
-) -> Extraction | None:
-    """Find the article body. Returns None when nothing readable is there."""
+KEEP_ATTR = "data-printedition-keep"
+_KEPT = etree.XPath(f"descendant-or-self::*[@{KEEP_ATTR}]")
+
+
+def kept(root: HtmlElement) -> set[HtmlElement]:
+    """Elements marked (with ``KEEP_ATTR``) as journalism the clean-up must not remove."""
+    return set(_KEPT(root))
+
+
+def extract_content(doc: HtmlElement, rules: Rules, title: str) -> Extraction | None:
+    """Find the article body. Returns None when nothing readable is there. Elements carrying
+    ``KEEP_ATTR`` (pull quotes, captioned figures, embeds) survive the clean-up."""
     body = doc.find("body")
     if body is None:
         body = doc
@@ -586,14 +655,12 @@ def extract_content(
             page = copy.deepcopy(scope)
             if method == "structure":
                 # a stand-in <body>, so the container itself can win the scoring
-                holder = lxml.html.Element("body")
+                holder = etree.Element("body")
                 holder.append(page)
-                wrapper = lxml.html.Element("html")
+                wrapper = etree.Element("html")
                 wrapper.append(holder)
                 page = holder
-            protected: set[HtmlElement] = set()
-            for xp in protect or ():
-                protected.update(el for el in xp(page) if isinstance(el, etree._Element))
+            protected = kept(page)
             state = _State(flags=flags, title=title, scores={})
             content = _grab(page, state, protected)
             _prep_article(content, state, protected)
@@ -632,7 +699,7 @@ def find_byline_node(body: HtmlElement, marked: set[HtmlElement]) -> HtmlElement
                 or BYLINE.search(match_string(node))
                 or node in marked
             ):
-                length = len(node.text_content().strip())
+                length = len(text_of(node).strip())
                 if 0 < length < 100:
                     return node
             if _unlikely(node):

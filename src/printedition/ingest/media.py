@@ -10,15 +10,34 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
 
-from printedition.ingest.clean import HtmlElement
+from printedition.ingest.clean import (
+    HtmlElement,
+    text_of,
+)
 from printedition.ingest.text import clean_line
 from printedition.model import Embed, ImageRef
 
 _SRCSET_ITEM = re.compile(r"\s*(\S+?)(?:\s+([\d.]+)([wxh]))?\s*(?:,|$)")
-_WP_SIZE = re.compile(r"^(?P<stem>.+?)-(?P<w>\d{2,5})x(?P<h>\d{2,5})(?P<ext>\.(?:jpe?g|png|gif|webp|avif))$", re.I)
+_WP_SIZE = re.compile(
+    r"^(?P<stem>.+?)-(?P<w>\d{2,5})x(?P<h>\d{2,5})(?P<ext>\.(?:jpe?g|png|gif|webp|avif))$", re.I
+)
 _WP_HOST = re.compile(r"(^|\.)(wp\.com|wordpress\.com)$|/wp-content/", re.I)
-_RESIZE_PARAMS = {"w", "h", "width", "height", "resize", "fit", "crop", "quality", "strip", "ssl", "zoom"}
-_TRACKER = re.compile(r"pixel|spacer|blank\.gif|1x1|tracking|beacon|/feed/|gravatar\.com/avatar", re.I)
+_RESIZE_PARAMS = {
+    "w",
+    "h",
+    "width",
+    "height",
+    "resize",
+    "fit",
+    "crop",
+    "quality",
+    "strip",
+    "ssl",
+    "zoom",
+}
+_TRACKER = re.compile(
+    r"pixel|spacer|blank\.gif|1x1|tracking|beacon|/feed/|gravatar\.com/avatar", re.I
+)
 
 
 def resolve(url: str, base: str | None) -> str:
@@ -102,7 +121,9 @@ def image_ref(img: HtmlElement, base: str | None) -> ImageRef | None:
     for src_el in sources:
         kind = (src_el.get("type") or "").lower()
         penalty = 0.5 if ("webp" in kind or "avif" in kind) else 1.0  # paper wants JPEG/PNG
-        for url, size, is_w in parse_srcset(src_el.get("srcset") or src_el.get("data-srcset") or ""):
+        for url, size, is_w in parse_srcset(
+            src_el.get("srcset") or src_el.get("data-srcset") or ""
+        ):
             ranked.append((size * penalty, url))
             if is_w:
                 widths[resolve(url, base)] = size
@@ -145,7 +166,7 @@ def image_ref(img: HtmlElement, base: str | None) -> ImageRef | None:
 
 
 def split_credit(text: str, patterns: tuple[re.Pattern[str], ...]) -> tuple[str, str]:
-    """"A caption. Photo: AP/Alamy" → ("A caption.", "Photo: AP/Alamy")."""
+    """ "A caption. Photo: AP/Alamy" → ("A caption.", "Photo: AP/Alamy")."""
     for pattern in patterns:
         m = pattern.search(text)
         if m:
@@ -155,7 +176,9 @@ def split_credit(text: str, patterns: tuple[re.Pattern[str], ...]) -> tuple[str,
     return text, ""
 
 
-_YOUTUBE = re.compile(r"(?:youtube(?:-nocookie)?\.com/(?:embed/|watch\?v=|v/|shorts/)|youtu\.be/)([\w-]{6,})")
+_YOUTUBE = re.compile(
+    r"(?:youtube(?:-nocookie)?\.com/(?:embed/|watch\?v=|v/|shorts/)|youtu\.be/)([\w-]{6,})"
+)
 _VIMEO = re.compile(r"vimeo\.com/(?:video/)?(\d+)")
 
 
@@ -183,12 +206,12 @@ def embed_url_kind(url: str) -> tuple[str, str]:
 
 def tweet_embed(bq: HtmlElement, base: str | None) -> Embed:
     """``blockquote.twitter-tweet`` → Embed(kind="tweet") with text, author and status URL."""
-    paras = [clean_line(p.text_content()) for p in bq.iter("p")]
+    paras = [clean_line(text_of(p)) for p in bq.iter("p")]
     text = " ".join(p for p in paras if p)
     links = [resolve(a.get("href", ""), base) for a in bq.iter("a") if a.get("href")]
     status = [u for u in links if "/status/" in u]
     url = status[-1] if status else (links[-1] if links else "")
-    full = clean_line(bq.text_content())
+    full = clean_line(text_of(bq))
     author = ""
     m = re.search(r"[—–-]\s*([^—–]+?)\s*(\(@\w+\))", full)
     if m:
@@ -213,7 +236,7 @@ def frame_embed(el: HtmlElement, base: str | None, title: str = "") -> Embed | N
                 url = source.get("src", "")
                 break
     if not url:
-        text = clean_line(el.text_content())
+        text = clean_line(text_of(el))
         if re.match(r"^https?://\S+$", text):
             url = text
     if not url:

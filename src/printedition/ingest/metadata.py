@@ -14,7 +14,10 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from printedition.ingest.clean import HtmlElement
+from printedition.ingest.clean import (
+    HtmlElement,
+    text_of,
+)
 from printedition.ingest.text import clean_line
 from printedition.model import Author
 
@@ -151,7 +154,7 @@ def _article_node(nodes: list[dict[str, Any]]) -> dict[str, Any] | None:
 
 def doc_title(doc: HtmlElement) -> str:
     t = doc.find(".//title")
-    return clean_line(t.text_content()) if t is not None else ""
+    return clean_line(text_of(t)) if t is not None else ""
 
 
 def title_from_document(doc: HtmlElement) -> str:
@@ -169,7 +172,7 @@ def title_from_document(doc: HtmlElement) -> str:
         if words(cur) < 3:
             cur = re.sub(r"^[^|\-\\/>»]*[|\-\\/>»](.*)", r"\1", orig)
     elif ": " in cur:
-        headings = [clean_line(h.text_content()) for h in doc.iter("h1", "h2")]
+        headings = [clean_line(text_of(h)) for h in doc.iter("h1", "h2")]
         if cur not in headings:
             cur = orig[orig.rfind(":") + 1 :]
             if words(cur) < 3:
@@ -177,7 +180,7 @@ def title_from_document(doc: HtmlElement) -> str:
     elif len(cur) > 150 or len(cur) < 15:
         h1s = list(doc.iter("h1"))
         if len(h1s) == 1:
-            cur = clean_line(h1s[0].text_content())
+            cur = clean_line(text_of(h1s[0]))
     cur = cur.strip()
     n = words(cur)
     if n <= 4 and (not hierarchical or n != words(re.sub(r"[|\-\\/>»]+", "", orig)) - 1):
@@ -262,8 +265,12 @@ def read_metadata(doc: HtmlElement) -> PageMeta:
                 meta.authors = [Author(name=n) for n in split_names(values[key])]
                 break
         if not meta.authors and article_author:
-            meta.authors = [Author(name=n) for a in multi.get("article:author", []) for n in split_names(a)
-                            if not re.match(r"^https?://", a)]
+            meta.authors = [
+                Author(name=n)
+                for a in multi.get("article:author", [])
+                for n in split_names(a)
+                if not re.match(r"^https?://", a)
+            ]
 
     # --- description, site, section, tags, language, dates
     description = ""
@@ -311,7 +318,12 @@ def read_metadata(doc: HtmlElement) -> PageMeta:
             meta.tags.append(t)
 
     html = doc if doc.tag == "html" else doc.getroottree().getroot()
-    lang = html.get("lang") or html.get("xml:lang") or html.get("{http://www.w3.org/XML/1998/namespace}lang") or ""
+    lang = (
+        html.get("lang")
+        or html.get("xml:lang")
+        or html.get("{http://www.w3.org/XML/1998/namespace}lang")
+        or ""
+    )
     if not lang and art is not None and isinstance(art.get("inLanguage"), str):
         lang = art["inLanguage"]
     lang = lang or values.get("http:language", "") or values.get("og:locale", "").replace("_", "-")
@@ -328,8 +340,11 @@ def read_metadata(doc: HtmlElement) -> PageMeta:
 
     time_el = None
     for t in doc.iter("time"):
-        if t.get("datetime") and (t.get("itemprop") == "datePublished" or "publish" in t.get("class", "")
-                                 or time_el is None):
+        if t.get("datetime") and (
+            t.get("itemprop") == "datePublished"
+            or "publish" in t.get("class", "")
+            or time_el is None
+        ):
             time_el = t
             if t.get("itemprop") == "datePublished" or "publish" in t.get("class", ""):
                 break
@@ -367,15 +382,19 @@ def byline_from_markup(el: HtmlElement) -> list[Author]:
     """Authors from a byline element: its ``itemprop=name`` part, else its text ("By A and B");
     author links (``rel=author``, ``/author/`` URLs) give each name its URL."""
     named = next(
-        (n for n in el.iter() if isinstance(n.tag, str) and "name" in (n.get("itemprop") or "").split()),
+        (
+            n
+            for n in el.iter()
+            if isinstance(n.tag, str) and "name" in (n.get("itemprop") or "").split()
+        ),
         None,
     )
-    text = clean_line((named if named is not None else el).text_content())
+    text = clean_line(text_of(named if named is not None else el))
     if not text or len(text) >= 100:
         return []
     urls: dict[str, str] = {}
     for a in el.iter("a"):
         href = a.get("href", "")
         if href and ("author" in (a.get("rel") or "") or "/author" in href or "/profile" in href):
-            urls.setdefault(clean_line(a.text_content()).lower(), href)
+            urls.setdefault(clean_line(text_of(a)).lower(), href)
     return [Author(name=n, url=urls.get(n.lower(), "")) for n in split_names(text) if len(n) < 80]

@@ -21,13 +21,17 @@ from printedition.ingest.clean import (
     PARSER_DEPTH_LIMIT,
     HtmlElement,
     decode_html,
+    drop,
     flatten_deep,
-    max_depth,
+    deeper_than,
     parse_html,
     prepare,
     remove_clutter,
+    text_of,
 )
 from printedition.ingest.extract import (
+    KEEP_ATTR,
+    kept,
     extract_content,
     find_byline_node,
     inner_text,
@@ -61,7 +65,7 @@ _PROTECT = compile_selector(
         "div.wp-caption",
     ]
 )
-_FIGURE_WITH_CAPTION = etree.XPath("descendant-or-self::figure[.//figcaption]")
+_FIGURE_WITH_CAPTION = etree.XPath("//figure[.//figcaption]")
 
 
 def normalise_article(
@@ -110,7 +114,11 @@ def normalise_file(path: Path, *, limits: Limits | None = None) -> Article:
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", where=where) from None
     uri = path.resolve().as_uri()
-    slug = path.parent.resolve().name if path.name.lower() in ("index.html", "index.htm") else path.stem
+    slug = (
+        path.parent.resolve().name
+        if path.name.lower() in ("index.html", "index.htm")
+        else path.stem
+    )
     return _normalise(
         data, where=where, source_url=uri, image_base=uri, limits=limits, slug=slugify(slug) or None
     )
@@ -142,13 +150,15 @@ def _header_scopes(doc: HtmlElement, rules: Rules) -> list[HtmlElement]:
     scopes = [e for e in rules.header(doc) if isinstance(e, etree._Element)][:1]
     articles = list(doc.iter("article"))
     if articles:
-        scopes.append(max(articles, key=lambda a: len(a.text_content())))
+        scopes.append(max(articles, key=lambda a: len(text_of(a))))
     return scopes
 
 
-def _standfirst(doc: HtmlElement, rules: Rules, scopes: list[HtmlElement]) -> tuple[str, HtmlElement | None]:
+def _standfirst(
+    doc: HtmlElement, rules: Rules, scopes: list[HtmlElement]
+) -> tuple[str, HtmlElement | None]:
     for el in _first_match(rules.standfirst, scopes):
-        text = clean_line(el.text_content())
+        text = clean_line(text_of(el))
         if 20 <= len(text) <= 600 and el.tag not in ("meta", "article", "main", "body"):
             return text, el
     return "", None
@@ -156,7 +166,7 @@ def _standfirst(doc: HtmlElement, rules: Rules, scopes: list[HtmlElement]) -> tu
 
 def _kicker(rules: Rules, scopes: list[HtmlElement]) -> str:
     for el in _first_match(rules.kicker, scopes):
-        text = clean_line(el.text_content())
+        text = clean_line(text_of(el))
         if 0 < len(text) <= 60:
             return text
     return ""
@@ -164,12 +174,31 @@ def _kicker(rules: Rules, scopes: list[HtmlElement]) -> str:
 
 def _lead_element(rules: Rules, scopes: list[HtmlElement]) -> HtmlElement | None:
     for el in _first_match(rules.lead_image, scopes):
-        img = el if el.tag == "img" else next((i for i in el.iter("img") if not is_tracker(i)), None)
+        img = (
+            el if el.tag == "img" else next((i for i in el.iter("img") if not is_tracker(i)), None)
+        )
         if img is None:
             continue
         fig = next((a for a in img.iterancestors("figure")), None)
         return fig if fig is not None else img
     return None
+
+
+def _mark(doc: HtmlElement, rules: Rules) -> None:
+    """Tag journalism the clean-up must keep, and each element's role (credit, pull quote,
+    note), as attributes: they survive the copies the extractor makes."""
+    for el in [*_PROTECT(doc), *_FIGURE_WITH_CAPTION(doc)]:
+        el.set(KEEP_ATTR, "")
+    per_selector = rules.journalism_roles.first_by_priority(doc)
+    sizes = (len(rules.pull_quote.selectors), len(rules.note.selectors), len(rules.credit.selectors))
+    start = 0
+    for role, size in zip(blk.ROLES, sizes, strict=True):
+        for found in per_selector[start : start + size]:
+            for el in found:
+                el.set(blk.ROLE_ATTR, role)
+                if role != "credit":
+                    el.set(KEEP_ATTR, "")
+        start += size
 
 
 def _normalise(
@@ -196,8 +225,8 @@ def _normalise(
             raise InputError("the page is empty: expected an HTML page", where=where)
         text = html
     doc = parse_html(text, where)
-    depth = max_depth(doc)
-    if depth >= PARSER_DEPTH_LIMIT - 1:
+    too_deep = deeper_than(doc, PARSER_DEPTH_LIMIT - 2)
+    if too_deep:
         warnings.append(
             BuildWarning(
                 code="nesting-truncated",
@@ -205,8 +234,9 @@ def _normalise(
                 where=where,
             )
         )
-    if depth > min(limits.max_nesting_depth, _CONVERT_DEPTH):
-        flatten_deep(doc, min(limits.max_nesting_depth, _CONVERT_DEPTH))
+    flatten_at = min(limits.max_nesting_depth, _CONVERT_DEPTH)
+    if deeper_than(doc, flatten_at):
+        flatten_deep(doc, flatten_at)
 
     rules = default_rules()
     meta = read_metadata(doc)
@@ -233,20 +263,25 @@ def _normalise(
         if node is not None:
             authors = byline_from_markup(node)
             if authors:
-                node.drop_tree()
+                drop(node)
     lead_el = _lead_element(rules, scopes) if scopes else None
 
-    protect = [_PROTECT, rules.pull_quote, rules.note, _FIGURE_WITH_CAPTION]
-    extraction = extract_content(doc, rules, meta.headline, protect)
+    _mark(doc, rules)
+    extraction = extract_content(doc, rules, meta.headline)
     if extraction is None:
-        hint = " (the page nests HTML too deeply to be read)" if depth >= PARSER_DEPTH_LIMIT - 1 else ""
+        hint = (
+            " (the page nests HTML too deeply to be read)"
+            if depth >= PARSER_DEPTH_LIMIT - 1
+            else ""
+        )
         raise NoArticleError(f"no article found in the page{hint}", where=where)
     content = extraction.content
-    protected = {e for xp in protect for e in xp(content) if isinstance(e, etree._Element)}
-    remove_clutter(content, rules, protected)
+    remove_clutter(content, rules, kept(content))
     _drop_furniture(content, meta.headline, standfirst, authors)
 
-    ctx = blk.Context(base_url=img_base, link_base=link_base, rules=rules, max_blocks=limits.max_blocks)
+    ctx = blk.Context(
+        base_url=img_base, link_base=link_base, rules=rules, max_blocks=limits.max_blocks
+    )
     blk.prepare_context(content, ctx)
     body = blk.convert(content, ctx)
     if ctx.count >= limits.max_blocks:
@@ -264,7 +299,9 @@ def _normalise(
         lead_blocks = blk.block(lead_el, ctx)
         lead = next((b for b in lead_blocks if isinstance(b, Figure)), None)
         if lead is not None:
-            body = [b for b in body if not (isinstance(b, Figure) and b.image.url == lead.image.url)]
+            body = [
+                b for b in body if not (isinstance(b, Figure) and b.image.url == lead.image.url)
+            ]
     if lead is None and body and isinstance(body[0], Figure):
         lead = body.pop(0)
 
@@ -325,14 +362,16 @@ def _tags(meta: PageMeta, doc: HtmlElement) -> list[str]:
         seen: set[str] = set()
         for a in doc.iter("a"):
             if "tag" in (a.get("rel") or "").split():
-                t = clean_line(a.text_content())
+                t = clean_line(text_of(a))
                 if t and t.lower() not in seen:
                     seen.add(t.lower())
                     tags.append(t)
     return tags
 
 
-def _drop_furniture(content: HtmlElement, headline: str, standfirst: str, authors: list[Author]) -> None:
+def _drop_furniture(
+    content: HtmlElement, headline: str, standfirst: str, authors: list[Author]
+) -> None:
     """Remove a repeated headline, standfirst or byline line from the top of the body."""
     names = {a.name.lower() for a in authors}
     checked = 0
@@ -345,15 +384,21 @@ def _drop_furniture(content: HtmlElement, headline: str, standfirst: str, author
         checked += 1
         if checked > 8:
             break
-        if headline and el.tag in ("h1", "h2") and text_similarity(headline, text) > 0.9:
-            el.drop_tree()
-        elif standfirst and _norm(text) == _norm(standfirst):
-            el.drop_tree()
-        elif names and len(text) < 80 and re.sub(r"^(by|par|von|por)\s+", "", text.lower()).strip() in names:
-            el.drop_tree()
+        if (
+            (headline and el.tag in ("h1", "h2") and text_similarity(headline, text) > 0.9)
+            or (standfirst and _norm(text) == _norm(standfirst))
+            or (
+                names
+                and len(text) < 80
+                and re.sub(r"^(by|par|von|por)\s+", "", text.lower()).strip() in names
+            )
+        ):
+            drop(el)
 
 
-def _warnings(article: Article, meta: PageMeta, method: str, length: int, where: str) -> list[BuildWarning]:
+def _warnings(
+    article: Article, meta: PageMeta, method: str, length: int, where: str
+) -> list[BuildWarning]:
     out: list[BuildWarning] = []
     if not article.authors:
         out.append(BuildWarning(code="no-byline", message="no author found", where=where))
@@ -379,13 +424,21 @@ def _warnings(article: Article, meta: PageMeta, method: str, length: int, where:
     for f in figs:
         if not f.alt and not f.decorative:
             out.append(
-                BuildWarning(code="figure-no-alt", message=f"image has no alt text: {f.image.url}", where=where)
+                BuildWarning(
+                    code="figure-no-alt",
+                    message=f"image has no alt text: {f.image.url}",
+                    where=where,
+                )
             )
         if not f.credit:
             out.append(
-                BuildWarning(code="figure-no-credit", message=f"image has no credit: {f.image.url}", where=where)
+                BuildWarning(
+                    code="figure-no-credit",
+                    message=f"image has no credit: {f.image.url}",
+                    where=where,
+                )
             )
     return out
 
 
-__all__ = ["normalise_article", "normalise_file", "slugify", "image_ref"]
+__all__ = ["image_ref", "normalise_article", "normalise_file", "slugify"]

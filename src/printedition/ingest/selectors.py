@@ -1,10 +1,10 @@
 """Extraction rules as data: loads ``data/boilerplate.toml`` into compiled selectors and patterns.
 
 Goes in: the shipped TOML file (or another one a maintainer points at). Comes out: ``Rules``,
-a frozen bundle of XPath expressions and regular expressions the cleaner and extractor use.
+a frozen bundle of selectors and regular expressions the cleaner and extractor use.
 The selector syntax is a small CSS subset (tag, .class, #id, [attr], [attr=v], [attr~=v],
-[attr^=v], [attr*=v], [attr$=v], combined without spaces); ``compile_selector`` turns one into
-XPath so lxml evaluates it in C.
+[attr^=v], [attr*=v], [attr$=v], combined without spaces, and "ancestor descendant"); each list
+is matched in one pass over the tree.
 """
 
 from __future__ import annotations
@@ -29,59 +29,159 @@ _SIMPLE = re.compile(
 _PART = re.compile(r"""\.([\w-]+)|\#([\w-]+)|\[([\w:-]+)(?:([~^$*|]?=)("[^"]*"|'[^']*'|[^\]]*))?\]""")
 
 
-def _literal(value: str) -> str:
-    if "'" not in value:
-        return f"'{value}'"
-    if '"' not in value:
-        return f'"{value}"'
-    parts = value.split("'")
-    return "concat(" + ", \"'\", ".join(f"'{p}'" for p in parts) + ")"
+@dataclass(frozen=True, slots=True)
+class _Simple:
+    tag: str | None
+    classes: frozenset[str]
+    ident: str | None
+    attrs: tuple[tuple[str, str | None, str], ...]  # (name, operator or None, value)
+
+    def matches(self, el: etree._Element, tokens: frozenset[str]) -> bool:
+        if self.tag is not None and el.tag != self.tag:
+            return False
+        if self.classes and not self.classes <= tokens:
+            return False
+        if self.ident is not None and el.get("id") != self.ident:
+            return False
+        for name, op, val in self.attrs:
+            have = el.get(name)
+            if have is None:
+                return False
+            if op is None:
+                continue
+            if op == "=" and have != val:
+                return False
+            if op == "~=" and val not in have.split():
+                return False
+            if op == "^=" and not have.startswith(val):
+                return False
+            if op == "*=" and val not in have:
+                return False
+            if op == "$=" and not have.endswith(val):
+                return False
+            if op == "|=" and not (have == val or have.startswith(val + "-")):
+                return False
+        return True
 
 
-def _compile_one(selector: str) -> str:
-    """One CSS selector (or "ancestor descendant") → an XPath relative to the context node."""
-    steps: list[str] = []
+def _tokens(el: etree._Element) -> frozenset[str]:
+    cls = el.get("class")
+    return frozenset(cls.split()) if cls else frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class _Compound:
+    """``a b c``: ``c`` inside ``b`` inside ``a``."""
+
+    text: str
+    steps: tuple[_Simple, ...]
+
+    def matches(self, el: etree._Element, tokens: frozenset[str]) -> bool:
+        if not self.steps[-1].matches(el, tokens):
+            return False
+        want = len(self.steps) - 2
+        for anc in el.iterancestors():
+            if want < 0:
+                break
+            if self.steps[want].matches(anc, _tokens(anc)):
+                want -= 1
+        return want < 0
+
+
+def _parse(selector: str) -> _Compound:
+    steps: list[_Simple] = []
     for simple in selector.split():
         m = _SIMPLE.match(simple)
         if not m:
             raise ConfigError(f"selector {selector!r} is not in the supported CSS subset")
-        conds: list[str] = []
+        classes: set[str] = set()
+        ident = None
+        attrs: list[tuple[str, str | None, str]] = []
         for part in _PART.finditer(m.group("rest") or ""):
-            cls, ident, attr, op, raw = part.groups()
+            cls, idv, attr, op, raw = part.groups()
             if cls:
-                conds.append(f"contains(concat(' ', normalize-space(@class), ' '), ' {cls} ')")
-            elif ident:
-                conds.append(f"@id={_literal(ident)}")
+                classes.add(cls)
+            elif idv:
+                ident = idv
             else:
-                if op is None:
-                    conds.append(f"@{attr}")
-                    continue
-                val = raw.strip("'\"")
-                lit = _literal(val)
-                if op == "=":
-                    conds.append(f"@{attr}={lit}")
-                elif op == "~=":
-                    conds.append(f"contains(concat(' ', normalize-space(@{attr}), ' '), ' {val} ')")
-                elif op == "^=":
-                    conds.append(f"starts-with(@{attr}, {lit})")
-                elif op == "*=":
-                    conds.append(f"contains(@{attr}, {lit})")
-                elif op == "$=":
-                    conds.append(
-                        f"substring(@{attr}, string-length(@{attr}) - {len(val) - 1})={lit}"
-                    )
-                else:  # |=
-                    conds.append(f"(@{attr}={lit} or starts-with(@{attr}, {_literal(val + '-')}))")
-        tag = m.group("tag") or "*"
-        steps.append(tag.lower() + "".join(f"[{c}]" for c in conds))
-    return "descendant-or-self::" + "//".join(steps)
+                attrs.append((attr, op, (raw or "").strip("'\"")))
+        tag = m.group("tag")
+        steps.append(
+            _Simple(
+                tag=None if tag in (None, "*") else tag.lower(),
+                classes=frozenset(classes),
+                ident=ident,
+                attrs=tuple(attrs),
+            )
+        )
+    return _Compound(text=selector, steps=tuple(steps))
 
 
-def compile_selector(selectors: list[str] | tuple[str, ...]) -> etree.XPath:
-    """Several selectors → one XPath returning matches in document order."""
-    if not selectors:
-        return etree.XPath("/..")
-    return etree.XPath(" | ".join(_compile_one(s) for s in selectors))
+class Selector:
+    """A list of CSS-subset selectors matched in one pass over a tree, in document order.
+
+    Selectors are indexed by what their last step needs (a class, an id, an attribute or a
+    tag), so each element is checked only against the selectors that could match it.
+    """
+
+    def __init__(self, selectors: list[str] | tuple[str, ...]) -> None:
+        self.selectors = tuple(_parse(s) for s in selectors)
+        self._by_class: dict[str, list[int]] = {}
+        self._by_id: dict[str, list[int]] = {}
+        self._by_attr: dict[str, list[int]] = {}
+        self._by_tag: dict[str, list[int]] = {}
+        self._any: list[int] = []
+        for i, sel in enumerate(self.selectors):
+            last = sel.steps[-1]
+            if last.classes:
+                self._by_class.setdefault(min(last.classes), []).append(i)
+            elif last.ident is not None:
+                self._by_id.setdefault(last.ident, []).append(i)
+            elif last.attrs:
+                self._by_attr.setdefault(last.attrs[0][0], []).append(i)
+            elif last.tag is not None:
+                self._by_tag.setdefault(last.tag, []).append(i)
+            else:
+                self._any.append(i)
+
+    def _which(self, el: etree._Element) -> list[int]:
+        """Indexes of the selectors ``el`` matches."""
+        tag = el.tag
+        if not isinstance(tag, str):
+            return []
+        tokens = _tokens(el)
+        cands: list[int] = list(self._any)
+        for t in tokens:
+            hit = self._by_class.get(t)
+            if hit:
+                cands.extend(hit)
+        if self._by_id:
+            ident = el.get("id")
+            if ident and ident in self._by_id:
+                cands.extend(self._by_id[ident])
+        for name, idx in self._by_attr.items():
+            if el.get(name) is not None:
+                cands.extend(idx)
+        hit = self._by_tag.get(tag)
+        if hit:
+            cands.extend(hit)
+        return [i for i in cands if self.selectors[i].matches(el, tokens)]
+
+    def __call__(self, root: etree._Element) -> list[etree._Element]:
+        """Every element at or below ``root`` matching any selector, in document order."""
+        return [el for el in root.iter() if self._which(el)]
+
+    def first_by_priority(self, root: etree._Element) -> list[list[etree._Element]]:
+        """Matches per selector (in the order the selectors were given), one pass."""
+        out: list[list[etree._Element]] = [[] for _ in self.selectors]
+        for el in root.iter():
+            for i in set(self._which(el)):
+                out[i].append(el)
+        return out
+
+
+def compile_selector(selectors: list[str] | tuple[str, ...]) -> Selector:
+    return Selector(selectors)
 
 
 def _regex(patterns: list[str], where: str) -> re.Pattern[str]:
@@ -95,22 +195,23 @@ def _regex(patterns: list[str], where: str) -> re.Pattern[str]:
 class Rules:
     """Compiled extraction rules (see data/boilerplate.toml for what each means)."""
 
-    body_containers: tuple[etree.XPath, ...]
-    header: etree.XPath
+    body_containers: Selector
+    header: Selector
     remove_tags: frozenset[str]
-    remove: etree.XPath
+    remove: Selector
     clutter_class: re.Pattern[str]
     clutter_text: re.Pattern[str]
     clutter_text_max: int
     hidden_style: re.Pattern[str]
-    kicker: etree.XPath
-    standfirst: etree.XPath
-    byline: etree.XPath
-    lead_image: etree.XPath
-    pull_quote: etree.XPath
-    note: etree.XPath
-    credit: etree.XPath
+    kicker: Selector
+    standfirst: Selector
+    byline: Selector
+    lead_image: Selector
+    pull_quote: Selector
+    note: Selector
+    credit: Selector
     credit_patterns: tuple[re.Pattern[str], ...]
+    journalism_roles: Selector  # pull_quote, note, credit selectors in that order (one pass)
 
 
 def _get(data: dict[str, Any], section: str, key: str, where: str) -> Any:
@@ -126,7 +227,7 @@ def rules_from_toml(text: str, where: str = "boilerplate.toml") -> Rules:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{where}: {exc}") from None
 
-    def sel(section: str, key: str) -> etree.XPath:
+    def sel(section: str, key: str) -> Selector:
         return compile_selector(list(_get(data, section, key, where)))
 
     credit_patterns = tuple(
@@ -134,9 +235,7 @@ def rules_from_toml(text: str, where: str = "boilerplate.toml") -> Rules:
         for p in _get(data, "journalism", "credit_patterns", where)
     )
     return Rules(
-        body_containers=tuple(
-            compile_selector([s]) for s in _get(data, "containers", "body", where)
-        ),
+        body_containers=compile_selector(list(_get(data, "containers", "body", where))),
         header=sel("containers", "header"),
         remove_tags=frozenset(_get(data, "remove", "tags", where)),
         remove=sel("remove", "selectors"),
@@ -152,6 +251,13 @@ def rules_from_toml(text: str, where: str = "boilerplate.toml") -> Rules:
         note=sel("journalism", "note"),
         credit=sel("journalism", "credit"),
         credit_patterns=credit_patterns,
+        journalism_roles=Selector(
+            [
+                *_get(data, "journalism", "pull_quote", where),
+                *_get(data, "journalism", "note", where),
+                *_get(data, "journalism", "credit", where),
+            ]
+        ),
     )
 
 

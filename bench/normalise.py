@@ -1,0 +1,87 @@
+"""Benchmark the normaliser on the Readability test pages: speed and quality.
+
+Prints pages per second (median of several runs over the 94 real pages) for printedition and,
+when it is installed, trafilatura in the same run; then the quality figures (token F1 of
+``article_text`` against expected.html, title and byline match), computed by bench/scoring.py,
+which the quality-gate test shares.
+
+    python bench/normalise.py [--runs 5] [--no-trafilatura]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import scoring  # noqa: E402
+
+
+def _rate(run: Callable[[bytes, str], object], pages: list[tuple[bytes, str]], runs: int) -> float:
+    rates = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        for data, url in pages:
+            try:
+                run(data, url)
+            except Exception:  # noqa: BLE001 - a page that fails still took its time
+                pass
+        rates.append(len(pages) / (time.perf_counter() - start))
+    return statistics.median(rates)
+
+
+def _trafilatura() -> tuple[Callable[[bytes, str], object], scoring.Extractor] | None:
+    try:
+        import trafilatura
+    except ImportError:
+        return None
+
+    def run(data: bytes, url: str) -> object:
+        return trafilatura.extract(data, url=url)
+
+    def extract(data: bytes, url: str) -> tuple[str, str, str]:
+        doc = trafilatura.bare_extraction(data, url=url, with_metadata=True)
+        if doc is None:
+            return "", "", ""
+        return doc.text or "", doc.title or "", doc.author or ""
+
+    return run, extract
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--no-trafilatura", action="store_true")
+    args = parser.parse_args()
+
+    from printedition.ingest.normalise import normalise_article
+
+    cases = scoring.cases()
+    pages = [((c / "source.html").read_bytes(), f"http://fakehost/test/{c.name}/") for c in cases]
+    size = sum(len(d) for d, _ in pages) / 1e6
+    print(f"{len(pages)} Readability test pages ({size:.1f} MB), median of {args.runs} runs")
+
+    def ours(data: bytes, url: str) -> object:
+        return normalise_article(data, url)
+
+    ours(*pages[0])  # warm-up: rules, regexes
+    rate = _rate(ours, pages, args.runs)
+    print(f"  printedition  {rate:6.1f} pages/s")
+    other = None if args.no_trafilatura else _trafilatura()
+    if other is not None:
+        other[0](*pages[0])
+        t_rate = _rate(other[0], pages, args.runs)
+        print(f"  trafilatura   {t_rate:6.1f} pages/s   (printedition is {rate / t_rate:.1f}×)")
+    print("quality (bench/scoring.py):")
+    print("  printedition ", scoring.score(scoring.printedition_extractor, cases).summary())
+    if other is not None:
+        print("  trafilatura  ", scoring.score(other[1], cases).summary())
+
+
+if __name__ == "__main__":
+    main()

@@ -351,3 +351,28 @@ def test_render_survives_a_deep_model() -> None:
         block = BlockQuote(blocks=(block,))  # type: ignore[arg-type]
     html = render_blocks((block,), RenderOptions(resolve_image=lambda r: None))  # type: ignore[arg-type]
     assert html.count("<blockquote>") == 150
+
+
+def test_truncated_images_are_refused_even_after_weasyprint_loosens_pillow() -> None:
+    import weasyprint  # noqa: F401 - its import sets ImageFile.LOAD_TRUNCATED_IMAGES = True
+    from PIL import ImageFile
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES
+    for name in ("truncated_jpeg", "corrupt_png"):
+        with pytest.raises(ImageError, match="corrupt or truncated"):
+            prepare_for_screen(getattr(himg, name)(), where=name)
+
+
+@pytest.mark.parametrize(
+    "name", ["png_bomb", "jpeg_bomb", "gif_bomb", "html_as_image", "bad_exif_jpeg"]
+)
+def test_probe_guards_like_open(name: str) -> None:
+    from printedition.images import probe_image
+
+    data = getattr(himg, name)()
+    if name == "bad_exif_jpeg":
+        assert probe_image(data, where=name) == (120, 80)
+        return
+    with pytest.raises(ImageError):
+        probe_image(data, where=name)
+    assert probe_image(himg.exif_rotated_jpeg(), where="r") == (200, 300)

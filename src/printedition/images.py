@@ -15,7 +15,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
 from printedition.errors import ImageError
 from printedition.settings import Limits
@@ -64,6 +64,10 @@ def _decoding(where: str) -> Iterator[None]:
     ours, so everything but our own errors and interrupts is caught here, and only here.
     Pillow's own warnings (corrupt EXIF, odd palettes) are silenced; bomb warnings are errors.
     """
+    # WeasyPrint sets ImageFile.LOAD_TRUNCATED_IMAGES = True when it is imported, which would
+    # let a truncated photo through as half grey: while we decode, truncation is an error.
+    truncated = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -86,6 +90,29 @@ def _decoding(where: str) -> Iterator[None]:
         except Exception as exc:
             detail = str(exc)[:120] or type(exc).__name__
             raise ImageError(f"image is corrupt or truncated ({detail})", where=where) from None
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = truncated
+
+
+def _precheck(data: bytes, where: str, limits: Limits) -> None:
+    if not data:
+        raise ImageError("image is empty", where=where)
+    if len(data) > limits.max_image_bytes:
+        raise ImageError(f"image is larger than {limits.max_image_bytes} bytes", where=where)
+    head = data[:1024].lstrip().lower()
+    if head.startswith((b"<svg", b"<?xml", b"<!doctype", b"<html")) or b"<svg" in head:
+        raise ImageError("SVG or HTML is not an image we read", where=where)
+
+
+def _check_pixels(width: int, height: int, where: str, limits: Limits) -> None:
+    if width <= 0 or height <= 0:
+        raise ImageError("image has no pixels", where=where)
+    if width * height > limits.max_image_pixels:
+        raise ImageError(
+            f"image is {width}×{height} pixels, over the limit of "
+            f"{limits.max_image_pixels:,} (Limits.max_image_pixels; a decompression bomb?)",
+            where=where,
+        )
 
 
 def open_image(
@@ -99,24 +126,10 @@ def open_image(
     ``max_edge``, JPEGs are decoded at a reduced scale when the caller will shrink them anyway.
     """
     limits = limits or Limits()
-    if not data:
-        raise ImageError("image is empty", where=where)
-    if len(data) > limits.max_image_bytes:
-        raise ImageError(f"image is larger than {limits.max_image_bytes} bytes", where=where)
-    head = data[:1024].lstrip().lower()
-    if head.startswith((b"<svg", b"<?xml", b"<!doctype", b"<html")) or b"<svg" in head:
-        raise ImageError("SVG or HTML is not an image we read", where=where)
+    _precheck(data, where, limits)
     with _decoding(where):
         img: Image.Image = Image.open(io.BytesIO(data), formats=_DECODE_FORMATS)
-        width, height = img.size
-        if width <= 0 or height <= 0:
-            raise ImageError("image has no pixels", where=where)
-        if width * height > limits.max_image_pixels:
-            raise ImageError(
-                f"image is {width}×{height} pixels, over the limit of "
-                f"{limits.max_image_pixels:,} (a decompression bomb?)",
-                where=where,
-            )
+        _check_pixels(img.width, img.height, where, limits)
         source_format = img.format
         img.seek(0)
         if max_edge and source_format in ("JPEG", "MPO"):
@@ -271,40 +284,15 @@ def probe_image(data: bytes, *, where: str, limits: Limits | None = None) -> tup
     Checks the same bounds as ``open_image`` so layout can plan before the full decode.
     """
     limits = limits or Limits()
-    if not data:
-        raise ImageError("image is empty", where=where)
-    if len(data) > limits.max_image_bytes:
-        raise ImageError(f"image is larger than {limits.max_image_bytes} bytes", where=where)
-    head = data[:512].lstrip().lower()
-    if head.startswith((b"<svg", b"<?xml")) or b"<svg" in head:
-        raise ImageError("SVG images are not supported", where=where)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
+    _precheck(data, where, limits)
+    with _decoding(where):
+        img = Image.open(io.BytesIO(data), formats=_DECODE_FORMATS)
+        width, height = img.size
         try:
-            img = Image.open(io.BytesIO(data), formats=_DECODE_FORMATS)
-            width, height = img.size
-            try:
-                orientation = int(img.getexif().get(0x0112, 1))
-            except (OSError, ValueError, TypeError, SyntaxError):
-                orientation = 1
-        except UnidentifiedImageError:
-            raise ImageError(
-                "not an image, or an image format we do not read", where=where
-            ) from None
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise ImageError(
-                "image is too large to decode safely (a decompression bomb?)", where=where
-            ) from None
-        except (OSError, ValueError, SyntaxError, EOFError, IndexError, TypeError, KeyError) as exc:
-            raise ImageError(f"image is corrupt or truncated ({exc})", where=where) from None
-    if width <= 0 or height <= 0:
-        raise ImageError("image has no pixels", where=where)
-    if width * height > limits.max_image_pixels:
-        raise ImageError(
-            f"image is {width}×{height} pixels, over the limit of "
-            f"{limits.max_image_pixels:,} (a decompression bomb?)",
-            where=where,
-        )
+            orientation = int(img.getexif().get(0x0112, 1))
+        except Exception:  # a broken EXIF block only loses the orientation hint
+            orientation = 1
+    _check_pixels(width, height, where, limits)
     if orientation in (5, 6, 7, 8):  # rotated a quarter turn: width and height swap
         width, height = height, width
     return width, height
@@ -344,12 +332,13 @@ def prepare_for_press(
     if colour not in ("grey", "cmyk", "rgb"):
         raise ValueError(f"unknown press colour {colour!r}")
     img = open_image(data, where=where, limits=limits)
-    graphic = is_graphic(img, img.info.get("source_format"))
-    img = flatten(to_srgb(img))
-    max_px = max(1, round(placed_width_mm / 25.4 * max_ppi))
-    if img.width > max_px:
-        height = max(1, round(img.height * max_px / img.width))
-        img = img.resize((max_px, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    with _decoding(where):
+        graphic = is_graphic(img, img.info.get("source_format"))
+        img = flatten(to_srgb(img))
+        max_px = max(1, round(placed_width_mm / 25.4 * max_ppi))
+        if img.width > max_px:
+            height = max(1, round(img.height * max_px / img.width))
+            img = img.resize((max_px, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
     if colour == "grey":
         img = img.convert("L")
     elif colour == "cmyk":

@@ -22,7 +22,6 @@ from printedition.ingest.clean import (
     is_known_embed,
     text_of,
 )
-from printedition.ingest.selectors import Rules
 
 UNLIKELY = re.compile(
     r"-ad-|ai2html|banner|breadcrumbs|combx|comment|community|cover-wrap|disqus|extra|footer|gdpr|"
@@ -610,14 +609,16 @@ def _text_len(el: HtmlElement) -> int:
     return len(inner_text(el))
 
 
-def find_structural(body: HtmlElement, rules: Rules) -> HtmlElement | None:
-    """The first body-container selector matching an element that holds most of the page's
-    paragraph text."""
+def find_structural(
+    body: HtmlElement, containers: list[list[HtmlElement]]
+) -> HtmlElement | None:
+    """The first body-container selector (``containers``: its matches, selector by selector)
+    matching an element that holds most of the page's paragraph text."""
     lengths = {p: _P_LEN(p) for p in body.iter("p")}
     page_ptext = sum(lengths.values())
     if page_ptext < 200:
         return None
-    for found in rules.body_containers.first_by_priority(body):
+    for found in containers:
         if not found:
             continue
         best, ptext = max(
@@ -638,13 +639,15 @@ def kept(root: HtmlElement) -> set[HtmlElement]:
     return set(_KEPT(root))
 
 
-def extract_content(doc: HtmlElement, rules: Rules, title: str) -> Extraction | None:
+def extract_content(
+    doc: HtmlElement, title: str, containers: list[list[HtmlElement]]
+) -> Extraction | None:
     """Find the article body. Returns None when nothing readable is there. Elements carrying
     ``KEEP_ATTR`` (pull quotes, captioned figures, embeds) survive the clean-up."""
     body = doc.find("body")
     if body is None:
         body = doc
-    container = find_structural(body, rules)
+    container = find_structural(body, containers)
     attempts: list[Extraction] = []
     scopes: list[tuple[str, HtmlElement]] = []
     if container is not None and not os.environ.get("NOSTRUCT"):

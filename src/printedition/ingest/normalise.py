@@ -21,9 +21,9 @@ from printedition.ingest.clean import (
     PARSER_DEPTH_LIMIT,
     HtmlElement,
     decode_html,
+    deeper_than,
     drop,
     flatten_deep,
-    deeper_than,
     parse_html,
     prepare,
     remove_clutter,
@@ -31,15 +31,15 @@ from printedition.ingest.clean import (
 )
 from printedition.ingest.extract import (
     KEEP_ATTR,
-    kept,
     extract_content,
     find_byline_node,
     inner_text,
+    kept,
     text_similarity,
 )
 from printedition.ingest.media import image_ref, is_tracker
 from printedition.ingest.metadata import PageMeta, byline_from_markup, read_metadata
-from printedition.ingest.selectors import Rules, compile_selector, default_rules
+from printedition.ingest.selectors import GroupMatches, default_rules
 from printedition.ingest.text import clean_line
 from printedition.model import (
     Article,
@@ -55,16 +55,6 @@ from printedition.settings import Limits
 
 # Never recurse deeper than this while converting, whatever the limit says.
 _CONVERT_DEPTH = 150
-_PROTECT = compile_selector(
-    [
-        "blockquote.twitter-tweet",
-        "blockquote.instagram-media",
-        "figure.wp-block-embed",
-        "figure.wp-block-image",
-        "figure.wp-caption",
-        "div.wp-caption",
-    ]
-)
 _FIGURE_WITH_CAPTION = etree.XPath("//figure[.//figcaption]")
 
 
@@ -138,42 +128,43 @@ def _slug_from_url(url: str) -> str:
     return slugify(last)
 
 
-def _first_match(xpath: etree.XPath, scopes: list[HtmlElement]) -> list[HtmlElement]:
+def _first_in(found: list[HtmlElement], scopes: list[HtmlElement]) -> list[HtmlElement]:
+    """The matches inside the first scope that has any."""
     for scope in scopes:
-        found = [e for e in xpath(scope) if isinstance(e, etree._Element)]
-        if found:
-            return found
+        inside = [el for el in found if el is scope or any(a is scope for a in el.iterancestors())]
+        if inside:
+            return inside
     return []
 
 
-def _header_scopes(doc: HtmlElement, rules: Rules) -> list[HtmlElement]:
-    scopes = [e for e in rules.header(doc) if isinstance(e, etree._Element)][:1]
+def _header_scopes(doc: HtmlElement, found: GroupMatches) -> list[HtmlElement]:
+    """Where the headline, kicker, standfirst and lead photo live: the article's header, then
+    the largest ``<article>``."""
+    scopes = found["header"][:1]
     articles = list(doc.iter("article"))
     if articles:
         scopes.append(max(articles, key=lambda a: len(text_of(a))))
     return scopes
 
 
-def _standfirst(
-    doc: HtmlElement, rules: Rules, scopes: list[HtmlElement]
-) -> tuple[str, HtmlElement | None]:
-    for el in _first_match(rules.standfirst, scopes):
+def _standfirst(found: list[HtmlElement], scopes: list[HtmlElement]) -> str:
+    for el in _first_in(found, scopes):
         text = clean_line(text_of(el))
         if 20 <= len(text) <= 600 and el.tag not in ("meta", "article", "main", "body"):
-            return text, el
-    return "", None
+            return text
+    return ""
 
 
-def _kicker(rules: Rules, scopes: list[HtmlElement]) -> str:
-    for el in _first_match(rules.kicker, scopes):
+def _kicker(found: list[HtmlElement], scopes: list[HtmlElement]) -> str:
+    for el in _first_in(found, scopes):
         text = clean_line(text_of(el))
         if 0 < len(text) <= 60:
             return text
     return ""
 
 
-def _lead_element(rules: Rules, scopes: list[HtmlElement]) -> HtmlElement | None:
-    for el in _first_match(rules.lead_image, scopes):
+def _lead_element(found: list[HtmlElement], scopes: list[HtmlElement]) -> HtmlElement | None:
+    for el in _first_in(found, scopes):
         img = (
             el if el.tag == "img" else next((i for i in el.iter("img") if not is_tracker(i)), None)
         )
@@ -184,21 +175,16 @@ def _lead_element(rules: Rules, scopes: list[HtmlElement]) -> HtmlElement | None
     return None
 
 
-def _mark(doc: HtmlElement, rules: Rules) -> None:
+def _mark(doc: HtmlElement, found: GroupMatches) -> None:
     """Tag journalism the clean-up must keep, and each element's role (credit, pull quote,
     note), as attributes: they survive the copies the extractor makes."""
-    for el in [*_PROTECT(doc), *_FIGURE_WITH_CAPTION(doc)]:
+    for el in [*found["keep"], *_FIGURE_WITH_CAPTION(doc)]:
         el.set(KEEP_ATTR, "")
-    per_selector = rules.journalism_roles.first_by_priority(doc)
-    sizes = (len(rules.pull_quote.selectors), len(rules.note.selectors), len(rules.credit.selectors))
-    start = 0
-    for role, size in zip(blk.ROLES, sizes, strict=True):
-        for found in per_selector[start : start + size]:
-            for el in found:
-                el.set(blk.ROLE_ATTR, role)
-                if role != "credit":
-                    el.set(KEEP_ATTR, "")
-        start += size
+    for role, group in zip(blk.ROLES, ("pull_quote", "note", "credit"), strict=True):
+        for el in found[group]:
+            el.set(blk.ROLE_ATTR, role)
+            if role != "credit":
+                el.set(KEEP_ATTR, "")
 
 
 def _normalise(
@@ -252,28 +238,25 @@ def _normalise(
     img_base = image_base or page_base or (meta.canonical or None)
 
     prepare(doc, rules)
-    scopes = _header_scopes(doc, rules)
-    standfirst, standfirst_el = _standfirst(doc, rules, scopes)
-    kicker = _kicker(rules, scopes) or meta.section
+    found = rules.page.select(doc)
+    scopes = _header_scopes(doc, found)
+    standfirst = _standfirst(found["standfirst"], scopes)
+    kicker = _kicker(found["kicker"], scopes) or meta.section
+    lead_el = _lead_element(found["lead_image"], scopes) if scopes else None
     authors = list(meta.authors)
     if not authors:
         body_el = doc.find("body")
-        marked = {e for e in rules.byline(doc) if isinstance(e, etree._Element)}
-        node = find_byline_node(body_el if body_el is not None else doc, marked)
+        node = find_byline_node(body_el if body_el is not None else doc, set(found["byline"]))
         if node is not None:
             authors = byline_from_markup(node)
             if authors:
                 drop(node)
-    lead_el = _lead_element(rules, scopes) if scopes else None
 
-    _mark(doc, rules)
-    extraction = extract_content(doc, rules, meta.headline)
+    _mark(doc, found)
+    containers = [[el for el in sel if el.getparent() is not None] for sel in found.by_selector("containers")]
+    extraction = extract_content(doc, meta.headline, containers)
     if extraction is None:
-        hint = (
-            " (the page nests HTML too deeply to be read)"
-            if depth >= PARSER_DEPTH_LIMIT - 1
-            else ""
-        )
+        hint = " (the page nests HTML too deeply to be read)" if too_deep else ""
         raise NoArticleError(f"no article found in the page{hint}", where=where)
     content = extraction.content
     remove_clutter(content, rules, kept(content))

@@ -144,12 +144,23 @@ class Selector:
             else:
                 self._any.append(i)
 
+        conds = []
+        if self._by_class:
+            conds.append("@class")
+        if self._by_id:
+            conds.append("@id")
+        conds += [f"@{name}" for name in self._by_attr]
+        conds += [f"self::{tag}" for tag in self._by_tag]
+        # Only elements that could match reach Python (the test runs in C).
+        self._prefilter = etree.XPath(
+            "descendant-or-self::*" + (f"[{' or '.join(conds)}]" if conds and not self._any else "")
+        )
+
     def _which(self, el: etree._Element) -> list[int]:
         """Indexes of the selectors ``el`` matches."""
         tag = el.tag
-        if not isinstance(tag, str):
-            return []
-        tokens = _tokens(el)
+        cls = el.get("class")
+        tokens = frozenset(cls.split()) if cls else frozenset()
         cands: list[int] = list(self._any)
         for t in tokens:
             hit = self._by_class.get(t)
@@ -162,22 +173,70 @@ class Selector:
         for name, idx in self._by_attr.items():
             if el.get(name) is not None:
                 cands.extend(idx)
-        hit = self._by_tag.get(tag)
+        hit = self._by_tag.get(tag)  # type: ignore[arg-type]
         if hit:
             cands.extend(hit)
+        if not cands:
+            return cands
         return [i for i in cands if self.selectors[i].matches(el, tokens)]
 
     def __call__(self, root: etree._Element) -> list[etree._Element]:
         """Every element at or below ``root`` matching any selector, in document order."""
-        return [el for el in root.iter() if self._which(el)]
+        return [el for el in self._prefilter(root) if self._which(el)]
 
-    def first_by_priority(self, root: etree._Element) -> list[list[etree._Element]]:
-        """Matches per selector (in the order the selectors were given), one pass."""
+    def per_selector(
+        self, root: etree._Element
+    ) -> tuple[list[list[etree._Element]], dict[etree._Element, int]]:
+        """Matches per selector (in the order the selectors were given) and each matched
+        element's position in document order; one pass."""
         out: list[list[etree._Element]] = [[] for _ in self.selectors]
-        for el in root.iter():
-            for i in set(self._which(el)):
-                out[i].append(el)
-        return out
+        positions: dict[etree._Element, int] = {}
+        for el in self._prefilter(root):
+            which = self._which(el)
+            if which:
+                positions[el] = len(positions)
+                for i in set(which):
+                    out[i].append(el)
+        return out, positions
+
+
+class SelectorGroups:
+    """Named lists of selectors matched together in one pass."""
+
+    def __init__(self, groups: dict[str, list[str]]) -> None:
+        self.names = tuple(groups)
+        self._spans: dict[str, tuple[int, int]] = {}
+        flat: list[str] = []
+        for name, sels in groups.items():
+            self._spans[name] = (len(flat), len(flat) + len(sels))
+            flat.extend(sels)
+        self.selector = Selector(flat)
+
+    def select(self, root: etree._Element) -> GroupMatches:
+        per, positions = self.selector.per_selector(root)
+        return GroupMatches(self._spans, per, positions)
+
+
+class GroupMatches:
+    def __init__(
+        self,
+        spans: dict[str, tuple[int, int]],
+        per: list[list[etree._Element]],
+        positions: dict[etree._Element, int],
+    ) -> None:
+        self._spans = spans
+        self._per = per
+        self._positions = positions
+
+    def by_selector(self, name: str) -> list[list[etree._Element]]:
+        """The group's matches, one list per selector in priority order."""
+        start, end = self._spans[name]
+        return self._per[start:end]
+
+    def __getitem__(self, name: str) -> list[etree._Element]:
+        """The group's matches in document order (each element once)."""
+        found = {el for sel in self.by_selector(name) for el in sel}
+        return sorted(found, key=self._positions.__getitem__)
 
 
 def compile_selector(selectors: list[str] | tuple[str, ...]) -> Selector:
@@ -211,7 +270,9 @@ class Rules:
     note: Selector
     credit: Selector
     credit_patterns: tuple[re.Pattern[str], ...]
-    journalism_roles: Selector  # pull_quote, note, credit selectors in that order (one pass)
+    # Everything looked for on the cleaned page, in one pass: "containers", "header", "kicker",
+    # "standfirst", "byline", "lead_image", "pull_quote", "note", "credit", "keep".
+    page: SelectorGroups
 
 
 def _get(data: dict[str, Any], section: str, key: str, where: str) -> Any:
@@ -251,12 +312,16 @@ def rules_from_toml(text: str, where: str = "boilerplate.toml") -> Rules:
         note=sel("journalism", "note"),
         credit=sel("journalism", "credit"),
         credit_patterns=credit_patterns,
-        journalism_roles=Selector(
-            [
-                *_get(data, "journalism", "pull_quote", where),
-                *_get(data, "journalism", "note", where),
-                *_get(data, "journalism", "credit", where),
-            ]
+        page=SelectorGroups(
+            {
+                "containers": list(_get(data, "containers", "body", where)),
+                "header": list(_get(data, "containers", "header", where)),
+                **{
+                    key: list(_get(data, "journalism", key, where))
+                    for key in ("kicker", "standfirst", "byline", "lead_image", "pull_quote", "note", "credit")
+                },
+                "keep": list(_get(data, "journalism", "keep", where)),
+            }
         ),
     )
 

@@ -531,7 +531,7 @@ def test_interrupted_build_leaves_nothing(
         path.write_bytes(b"PK partial")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(book_module, "_write_zip", interrupted)
+    monkeypatch.setattr(book_module, "write_zip", interrupted)
     with pytest.raises(KeyboardInterrupt):
         _build(out, [(_article(folder, "i"), _policy(folder))])
     assert [p.name for p in tmp_path.iterdir()] == ["book.epub"]

@@ -1,6 +1,10 @@
-"""EPUB export: chapter models → EPUB 3. ``book`` assembles and writes (ebooklib is imported
-there only), ``pages`` makes the XHTML documents, ``imagestore`` loads and stores images,
-``metadata`` derives identity, dates and the accessibility audit."""
+"""EPUB export: chapter models → EPUB 3.
+
+``book`` is the stage entry point (``write_epub``); ``pages`` makes the XHTML documents,
+``imagestore`` loads, processes and stores images once, ``metadata`` derives identity, dates
+and the accessibility audit, and ``package`` turns it all into zip members (ebooklib is
+imported there only) and writes the deterministic zip.
+"""
 
 from printedition.epub.book import EpubOptions, EpubResult, Section, write_epub
 from printedition.epub.imagestore import ImageCache, image_cache_key, process_image

@@ -1,4 +1,4 @@
-"""EPUB book: chapter models → one EPUB 3 file (ebooklib lives here only).
+"""EPUB book: chapter models → one EPUB 3 file (the stage entry point, ``write_epub``).
 
 Goes in: ``(Article, ResourcePolicy)`` pairs in reading order and ``EpubOptions``. Comes out: an
 EPUB 3 written atomically, with nav.xhtml (toc and landmarks) and toc.ncx, a cover declared both
@@ -7,7 +7,7 @@ accessibility metadata, and an ``EpubResult`` listing the warnings the build sur
 
 Steps: 1. load and prepare every image once (cached by source digest), 2. render each article
 through ``render`` with prev/next/contents links, 3. build the front and back matter and the
-cover, 4. assemble the book with ebooklib, 5. write a deterministic zip (fixed times and order,
+cover, 4. assemble the package (``package``, where ebooklib lives), 5. write a deterministic zip (fixed times and order,
 images stored, ``mimetype`` first).
 """
 
@@ -15,23 +15,17 @@ from __future__ import annotations
 
 import importlib.resources
 import re
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from ebooklib import epub as eb
-from lxml import etree
-
 from printedition import __version__
 from printedition.cover import CoverSpec, generate_cover
 from printedition.epub.imagestore import ImageCache, ImageStore, process_image
 from printedition.epub.metadata import (
-    CONFORMS_TO,
     Audit,
     clean_language,
-    file_as,
     modified_time,
     newest_date,
     one_line,
@@ -39,7 +33,16 @@ from printedition.epub.metadata import (
     stable_identifier,
     utc,
 )
+from printedition.epub.package import (
+    Document,
+    Package,
+    TocLink,
+    TocSection,
+    package_members,
+    write_zip,
+)
 from printedition.epub.pages import (
+    CSS_HREF,
     ArticleEntry,
     BookText,
     article_document,
@@ -54,12 +57,6 @@ from printedition.outputs import atomic_path
 from printedition.render import byline_text, format_date
 from printedition.resources import ResourcePolicy, read_resource
 from printedition.settings import Limits, Paper
-
-_STORED = (".jpg", ".jpeg", ".png")
-_XML = "{http://www.w3.org/XML/1998/namespace}"
-_XHTML = "{http://www.w3.org/1999/xhtml}"
-_EPUB_NS = "{http://www.idpf.org/2007/ops}"
-_NCX = "{http://www.daisy.org/z3986/2005/ncx/}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -101,94 +98,6 @@ class EpubResult:
     accessibility_summary: str
 
 
-# ---------------------------------------------------------------------------------------------
-# 4. Assembly (ebooklib) and 5. the deterministic zip
-# ---------------------------------------------------------------------------------------------
-
-
-class _Doc(eb.EpubHtml):  # type: ignore[misc]
-    """An XHTML document we serialised ourselves: ebooklib lists it but does not re-parse it."""
-
-    def __init__(self, uid: str, file_name: str, title: str, content: bytes, lang: str) -> None:
-        super().__init__(uid=uid, file_name=file_name, title=title, lang=lang)
-        self.raw = content
-
-    def get_content(self, default: object = None) -> bytes:
-        return self.raw
-
-
-class _Collector:
-    def __init__(self) -> None:
-        self.members: list[tuple[str, bytes]] = []
-
-    def writestr(self, name: str, data: str | bytes, compress_type: int | None = None) -> None:
-        self.members.append((name, data.encode("utf-8") if isinstance(data, str) else data))
-
-
-class _Writer(eb.EpubWriter):  # type: ignore[misc]
-    """ebooklib's writer, collecting members instead of zipping, with its gaps fixed:
-    xml:lang on <package>, nav in the book's language with a real heading, NCX depth."""
-
-    def __init__(self, book: eb.EpubBook, mtime: datetime, depth: int) -> None:
-        options = {"mtime": mtime, "epub3_pages": False, "landmark_title": "Landmarks"}
-        super().__init__("", book, options)
-        self.depth = depth
-
-    def members(self) -> list[tuple[str, bytes]]:
-        self.out = _Collector()
-        self.out.writestr("mimetype", "application/epub+zip")
-        self._write_container()
-        self._write_opf()
-        self._write_items()
-        members: list[tuple[str, bytes]] = self.out.members
-        return members
-
-    def _write_opf_file(self, root: etree._Element) -> None:
-        root.set(f"{_XML}lang", self.book.language)
-        super()._write_opf_file(root)
-
-    def _get_nav(self, item: eb.EpubNav) -> bytes:
-        root = etree.fromstring(super()._get_nav(item))
-        root.set("lang", self.book.language)
-        root.set(f"{_XML}lang", self.book.language)
-        for nav in root.iter(f"{_XHTML}nav"):
-            kind = nav.get(f"{_EPUB_NS}type")
-            heading = nav.find(f"{_XHTML}h2")
-            if kind == "toc":
-                nav.set("id", "toc")
-                if heading is not None:
-                    heading.tag = f"{_XHTML}h1"
-                    heading.text = "Contents"
-            elif kind == "landmarks":
-                nav.set("hidden", "hidden")
-        data: bytes = etree.tostring(root, encoding="utf-8", xml_declaration=True)
-        return data.replace(b"?>", b"?>\n<!DOCTYPE html>", 1)
-
-    def _get_ncx(self) -> bytes:
-        root = etree.fromstring(super()._get_ncx())
-        root.set(f"{_XML}lang", self.book.language)
-        for meta in root.iter(f"{_NCX}meta"):
-            if meta.get("name") == "dtb:depth":
-                meta.set("content", str(self.depth))
-        data: bytes = etree.tostring(root, encoding="utf-8", xml_declaration=True)
-        return data
-
-
-def _write_zip(path: Path, members: list[tuple[str, bytes]], when: datetime) -> None:
-    stamp = (when.year, when.month, when.day, when.hour, when.minute, when.second)
-    with zipfile.ZipFile(path, "w") as zf:
-        for name, data in members:
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.create_system = 3
-            info.external_attr = 0o100644 << 16
-            if name == "mimetype" or name.lower().endswith(_STORED):
-                info.compress_type = zipfile.ZIP_STORED
-                zf.writestr(info, data)
-            else:
-                info.compress_type = zipfile.ZIP_DEFLATED
-                zf.writestr(info, data, compresslevel=6)
-
-
 def _stylesheet() -> bytes:
     return (importlib.resources.files("printedition") / "data" / "epub.css").read_bytes()
 
@@ -223,58 +132,65 @@ def _slug_file(index: int, slug: str) -> str:
     return f"a{index + 1:03d}-{clean}.xhtml"
 
 
-def write_epub(
-    articles: Sequence[tuple[Article, ResourcePolicy]],
-    out: Path,
-    options: EpubOptions | None = None,
-    *,
-    image_cache: ImageCache | None = None,
-) -> EpubResult:
-    """Write ``articles`` (in reading order) as one EPUB 3 at ``out``, atomically."""
-    options = options or EpubOptions()
-    if not articles:
-        raise InputError("no articles to put in the EPUB")
-    folder = Path(out).parent
-    if not folder.is_dir():  # fail before the work, not after it
-        raise OutputError(f"output folder {folder} does not exist", where=str(out))
-    models = [a for a, _ in articles]
-    paper = Paper()
-    images = ImageStore(
-        max_edge=options.max_image_edge,
-        limits=options.limits,
-        strict=options.strict,
-        cache=image_cache,
-    )
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Facts:
+    """Book-level facts, each from an option or else from the articles themselves."""
 
-    # Book-level facts, each from an option or else from the articles themselves.
-    article_langs = [clean_language(a.language) for a in models]
-    language = clean_language(options.language) or next((x for x in article_langs if x), "")
-    language_declared = bool(language)
-    language = language or clean_language(paper.language) or "en"
-    sites = list(dict.fromkeys(a.site_name for a in models if a.site_name))
+    title: str
+    language: str
+    language_declared: bool
+    publisher: str
+    date: datetime | None  # dc:date
+    modified: datetime  # dcterms:modified and every zip member's time
+    identifier: str
+    plan: list[tuple[str, list[int]]]  # (section title, article indexes) in reading order
+    files: dict[int, str]  # article index → XHTML file name
+
+    @property
+    def order(self) -> list[int]:
+        return [i for _, ids in self.plan for i in ids]
+
+    def section_of(self, index: int) -> tuple[str, str]:
+        """(section title, anchor id) of an article; ('', '') outside sections."""
+        for n, (title, ids) in enumerate(self.plan):
+            if index in ids:
+                return (title, f"section-{n + 1}") if title else ("", "")
+        return ("", "")
+
+
+def _facts(models: Sequence[Article], options: EpubOptions) -> _Facts:
+    paper = Paper()
+    found = next((x for x in (clean_language(a.language) for a in models) if x), "")
+    language = clean_language(options.language) or found
+    sites = dict.fromkeys(a.site_name for a in models if a.site_name)
     publisher = options.publisher or ", ".join(sites)
-    newest = newest_date(models)
-    book_date = utc(options.date) if options.date else newest
+    date = utc(options.date) if options.date else newest_date(models)
     if options.title:
         title = options.title
     elif len(models) == 1:
         title = models[0].headline
     else:
-        title = " · ".join(x for x in (publisher or paper.name, format_date(book_date)) if x)
-    identifier = options.identifier or stable_identifier(models)
-    modified = modified_time(options.source_date_epoch, models)
-    plan = _plan_sections(len(models), options.sections)
-    order = [i for _, ids in plan for i in ids]
-    files = {i: _slug_file(i, models[i].slug) for i in range(len(models))}
-    section_of = {i: t for t, ids in plan for i in ids}
-    section_id = {
-        i: f"section-{n + 1}" if t else "" for n, (t, ids) in enumerate(plan) for i in ids
-    }
+        title = " · ".join(x for x in (publisher or paper.name, format_date(date)) if x)
+    return _Facts(
+        title=title,
+        language=language or clean_language(paper.language) or "en",
+        language_declared=bool(language),
+        publisher=publisher,
+        date=date,
+        modified=modified_time(options.source_date_epoch, models),
+        identifier=options.identifier or stable_identifier(models),
+        plan=_plan_sections(len(models), options.sections),
+        files={i: _slug_file(i, a.slug) for i, a in enumerate(models)},
+    )
 
-    # 1–2. Articles (images are loaded as the renderer asks for them).
-    text = BookText(title=title, language=language)
-    docs: list[_Doc] = []
-    missing_alt = shown_figures = 0
+
+def _render_articles(
+    articles: Sequence[tuple[Article, ResourcePolicy]], facts: _Facts, images: ImageStore
+) -> tuple[list[Document], Audit]:
+    """One XHTML document per article in reading order, and the accessibility audit."""
+    docs: list[Document] = []
+    order = facts.order
+    shown = missing_alt = 0
     headings_ok = True
     for pos, i in enumerate(order):
         article, policy = articles[i]
@@ -284,136 +200,182 @@ def write_epub(
         ) -> str | None:
             return images.resolve(ref, _p, _a)
 
-        prev_i = order[pos - 1] if pos > 0 else None
-        next_i = order[pos + 1] if pos + 1 < len(order) else None
+        def link(j: int | None) -> tuple[str, str] | None:
+            return (facts.files[j], articles[j][0].headline) if j is not None else None
+
         doc = article_document(
             article,
             resolve=resolve,
-            lang=clean_language(article.language) or language,
-            section=section_of[i],
-            prev=(files[prev_i], models[prev_i].headline) if prev_i is not None else None,
-            next=(files[next_i], models[next_i].headline) if next_i is not None else None,
+            lang=clean_language(article.language) or facts.language,
+            section=facts.section_of(i)[0],
+            prev=link(order[pos - 1] if pos > 0 else None),
+            next=link(order[pos + 1] if pos + 1 < len(order) else None),
             contents="contents.xhtml",
         )
-        headings_ok = headings_ok and doc.headings_in_order
-        docs.append(_Doc(f"a{i + 1:03d}", files[i], article.headline, doc.xhtml, doc.lang))
-        kept = [fig for fig in figures(article) if images.kept(fig.image, policy)]
-        shown_figures += len(kept)
-        missing_alt += sum(1 for fig in kept if not fig.decorative and not fig.alt.strip())
-
-    # 3. Cover, front and back matter.
-    cover_href = _cover(options, models, articles, images, title, publisher, book_date)
-    entries = [
-        ArticleEntry(
-            file=files[i],
-            headline=models[i].headline,
-            byline=byline_text(models[i]),
-            description=one_line(models[i].standfirst or models[i].description),
-            section=section_of[i],
-            section_id=section_id[i],
-            url=models[i].url or models[i].source_url,
-            published=format_date(models[i].published),
-            updated=format_date(models[i].updated),
+        docs.append(
+            Document(
+                uid=f"a{i + 1:03d}",
+                file=facts.files[i],
+                title=article.headline,
+                xhtml=doc.xhtml,
+                lang=doc.lang,
+            )
         )
-        for i in order
-    ]
+        headings_ok = headings_ok and doc.headings_in_order
+        kept = [fig for fig in figures(article) if images.kept(fig.image, policy)]
+        shown += len(kept)
+        missing_alt += sum(1 for fig in kept if not fig.decorative and not fig.alt.strip())
     audit = Audit(
-        images=shown_figures,
+        images=shown,
         missing_alt=missing_alt,
-        language_declared=language_declared,
+        language_declared=facts.language_declared,
         headings_in_order=headings_ok,
     )
-    date_line = format_date(book_date)
+    return docs, audit
+
+
+def _front_and_back(
+    models: Sequence[Article], facts: _Facts, options: EpubOptions, cover_href: str
+) -> tuple[list[Document], Document]:
+    """Cover, title and contents pages; the colophon."""
+    text = BookText(title=facts.title, language=facts.language)
+    entries = []
+    for i in facts.order:
+        a = models[i]
+        section, section_id = facts.section_of(i)
+        entries.append(
+            ArticleEntry(
+                file=facts.files[i],
+                headline=a.headline,
+                byline=byline_text(a),
+                description=one_line(a.standfirst or a.description),
+                section=section,
+                section_id=section_id,
+                url=a.url or a.source_url,
+                published=format_date(a.published),
+                updated=format_date(a.updated),
+            )
+        )
+    title_page = title_document(
+        text, subtitle=options.subtitle, publisher=facts.publisher, date=format_date(facts.date)
+    )
+    colophon = colophon_document(
+        text,
+        entries,
+        publisher=facts.publisher,
+        rights=options.rights or Paper().rights,
+        built=format_date(facts.modified),
+        built_iso=facts.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        generator=f"printedition {__version__}",
+    )
+    lang = facts.language
     front = [
-        _Doc("cover", "cover.xhtml", "Cover", cover_document(text, cover_href), language),
-        _Doc(
-            "titlepage",
-            "title.xhtml",
-            "Title page",
-            title_document(text, subtitle=options.subtitle, publisher=publisher, date=date_line),
-            language,
+        Document(
+            uid="cover",
+            file="cover.xhtml",
+            title="Cover",
+            xhtml=cover_document(text, cover_href),
+            lang=lang,
         ),
-        _Doc("contents", "contents.xhtml", "Contents", contents_document(text, entries), language),
+        Document(
+            uid="titlepage", file="title.xhtml", title="Title page", xhtml=title_page, lang=lang
+        ),
+        Document(
+            uid="contents",
+            file="contents.xhtml",
+            title="Contents",
+            xhtml=contents_document(text, entries),
+            lang=lang,
+        ),
     ]
-    colophon = _Doc(
-        "colophon",
-        "colophon.xhtml",
-        "Colophon",
-        colophon_document(
-            text,
-            entries,
-            publisher=publisher,
-            rights=options.rights or paper.rights,
-            built=format_date(modified),
-            built_iso=modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            generator=f"printedition {__version__}",
-        ),
-        language,
+    return front, Document(
+        uid="colophon", file="colophon.xhtml", title="Colophon", xhtml=colophon, lang=lang
     )
 
-    # 4. The book.
-    book = eb.EpubBook()
-    book.set_identifier(identifier)
-    book.set_title(title)
-    book.set_language(language)
-    package_entries = package_metadata(
-        models,
-        publisher=publisher,
-        date=book_date,
-        description=options.description,
-        rights=options.rights or paper.rights,
-        audit=audit,
-    )
-    for namespace, name, value, attrs in package_entries:
-        book.add_metadata(namespace, name, value, attrs or None)
-    book.add_item(
-        eb.EpubItem(
-            uid="css", file_name="style/epub.css", media_type="text/css", content=_stylesheet()
+
+def _toc(facts: _Facts, headlines: dict[int, str]) -> list[TocLink | TocSection]:
+    """Contents, then section → article (or articles alone), then the colophon."""
+    toc: list[TocLink | TocSection] = [
+        TocLink(href="contents.xhtml", title="Contents", uid="toc-contents")
+    ]
+    for sec_title, ids in facts.plan:
+        links = tuple(
+            TocLink(href=facts.files[i], title=headlines[i], uid=f"toc-a{i + 1:03d}") for i in ids
         )
-    )
-    for href, image in images.files.items():
-        if href == cover_href:
-            book.set_cover(href, image.data, create_page=False)
-        else:
-            uid = "img-" + Path(href).stem
-            book.add_item(
-                eb.EpubItem(
-                    uid=uid, file_name=href, media_type=image.media_type, content=image.data
-                )
-            )
-    nav = eb.EpubNav(title="Contents")
-    nav.add_link(href="style/epub.css", rel="stylesheet", type="text/css")
-    for doc in [*front, *docs, colophon]:
-        book.add_item(doc)
-    book.add_item(nav)
-    book.add_item(eb.EpubNcx())
-    book.spine = [*front, *docs, colophon]
-    by_file = {d.file_name: d for d in docs}
-    toc: list[object] = [eb.Link("contents.xhtml", "Contents", "toc-contents")]
-    for sec_title, ids in plan:
-        links = [eb.Link(files[i], models[i].headline, f"toc-a{i + 1:03d}") for i in ids]
         if sec_title:
             # The section points at its first article: nav targets must follow spine order.
-            toc.append((eb.Section(sec_title, href=files[ids[0]]), links))
+            toc.append(TocSection(title=sec_title, href=facts.files[ids[0]], links=links))
         else:
             toc.extend(links)
-    toc.append(eb.Link("colophon.xhtml", "Colophon", "toc-colophon"))
-    book.toc = toc
-    first = by_file[files[order[0]]]
-    book.guide = [
-        {"href": "cover.xhtml", "title": "Cover", "type": "cover"},
-        {"href": "contents.xhtml", "title": "Contents", "type": "toc"},
-        {"href": first.file_name, "title": "Start of content", "type": "text"},
-    ]
-    depth = 2 if any(t for t, _ in plan) else 1
-    members = _Writer(book, modified.replace(tzinfo=None), depth).members()
+    toc.append(TocLink(href="colophon.xhtml", title="Colophon", uid="toc-colophon"))
+    return toc
 
-    # 5. Zip, atomically.
+
+def write_epub(
+    articles: Sequence[tuple[Article, ResourcePolicy]],
+    out: Path,
+    options: EpubOptions | None = None,
+    *,
+    image_cache: ImageCache | None = None,
+) -> EpubResult:
+    """Write ``articles`` (in reading order) as one EPUB 3 at ``out``, atomically.
+
+    ``image_cache`` (optional) maps ``image_cache_key`` → ``ProcessedImage`` and is shared
+    between builds so that each source image is decoded and resampled once.
+    """
+    options = options or EpubOptions()
+    if not articles:
+        raise InputError("no articles to put in the EPUB")
+    folder = Path(out).parent
+    if not folder.is_dir():  # fail before the work, not after it
+        raise OutputError(f"output folder {folder} does not exist", where=str(out))
+    models = [a for a, _ in articles]
+    facts = _facts(models, options)
+    images = ImageStore(
+        max_edge=options.max_image_edge,
+        limits=options.limits,
+        strict=options.strict,
+        cache=image_cache,
+    )
+    # 1–2. Articles; images are loaded, processed and stored as the renderer asks for them.
+    docs, audit = _render_articles(articles, facts, images)
+    # 3. Cover, front and back matter.
+    cover_href = _cover(options, articles, images, facts)
+    front, colophon = _front_and_back(models, facts, options, cover_href)
+    # 4. The book, as zip members.
+    metadata = package_metadata(
+        models,
+        publisher=facts.publisher,
+        date=facts.date,
+        description=options.description,
+        rights=options.rights or Paper().rights,
+        audit=audit,
+    )
+    headlines = {i: a.headline for i, a in enumerate(models)}
+    package = Package(
+        identifier=facts.identifier,
+        title=facts.title,
+        language=facts.language,
+        modified=facts.modified,
+        metadata=metadata,
+        stylesheet=(CSS_HREF, _stylesheet()),
+        images=images.files,
+        cover_href=cover_href,
+        spine=[*front, *docs, colophon],
+        toc=_toc(facts, headlines),
+        landmarks=[
+            ("cover.xhtml", "Cover", "cover"),
+            ("contents.xhtml", "Contents", "toc"),
+            (facts.files[facts.order[0]], "Start of content", "text"),
+        ],
+    )
+    members = package_members(package)
+    # 5. The zip, atomically.
     with atomic_path(out) as tmp:
-        _write_zip(tmp, members, modified)
+        write_zip(tmp, members, facts.modified)
     return EpubResult(
         path=Path(out),
-        identifier=identifier,
+        identifier=facts.identifier,
         warnings=tuple(images.warnings),
         images=len(images.files),
         bytes=Path(out).stat().st_size,
@@ -424,12 +386,9 @@ def write_epub(
 
 def _cover(
     options: EpubOptions,
-    models: list[Article],
     articles: Sequence[tuple[Article, ResourcePolicy]],
     images: ImageStore,
-    title: str,
-    publisher: str,
-    date: datetime | None,
+    facts: _Facts,
 ) -> str:
     """The cover's href: the given image, or a generated front page."""
     cache = images.cache
@@ -461,9 +420,9 @@ def _cover(
                 break
     paper = Paper()
     spec = CoverSpec(
-        masthead=options.masthead or publisher or paper.name,
-        title=title,
-        date_line=format_date(date),
+        masthead=options.masthead or facts.publisher or paper.name,
+        title=facts.title,
+        date_line=format_date(facts.date),
         tagline=options.subtitle,
         lead=lead,
         max_edge=options.max_image_edge,
@@ -477,13 +436,4 @@ def _cover(
     return images.store(cover, "cover")
 
 
-__all__ = [
-    "CONFORMS_TO",
-    "EpubOptions",
-    "EpubResult",
-    "Section",
-    "clean_language",
-    "file_as",
-    "stable_identifier",
-    "write_epub",
-]
+__all__ = ["EpubOptions", "EpubResult", "Section", "write_epub"]

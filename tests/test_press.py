@@ -289,7 +289,11 @@ def test_short_issue_is_padded_to_four_pages(tmp_path: Path) -> None:
     result = write_pdf([_small_article(tmp_path, n=4)], out, PressOptions())
     assert result.pages == 4 and result.padded_pages == 3
     pages = _pdftotext(out).split("\f")
-    assert "4" in pages[3] and "Byline Times" in pages[3]
+    # The house pages carry the folio and go on counting, the number on the outer edge.
+    assert pages[1].splitlines()[0] == "2 · BYLINE TIMES"  # a left page
+    assert "BYLINE TIMES · 3" in pages[2].splitlines()  # a right page
+    assert pages[3].splitlines()[0] == "4 · BYLINE TIMES"
+    assert "Byline Times" in pages[3]
 
 
 # ---------------------------------------------------------------------------------------------

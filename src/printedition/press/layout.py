@@ -112,8 +112,9 @@ def plan_lead(
     story, so it can share its page); never narrower than half the columns (it is the lead)."""
     n = geometry.columns
     least = max(1, min(n, math.ceil(n / 2)))
-    max_height = geometry.content_height_mm * (0.3 if short else 0.45)
+    max_height = geometry.content_height_mm * (0.25 if short else 0.45)
     if short:
+        least = max(1, min(n, math.ceil(n * 0.4)))
         n = max(least, math.ceil(n * 0.6))
     chosen = least
     for k in range(n, least - 1, -1):
@@ -188,6 +189,7 @@ class StoryLayout:
     article: Article
     plans: Mapping[str, FigurePlan]  # ImageRef.url → plan
     hrefs: Mapping[str, str]  # ImageRef.url → printedition-image: URL (absent: unusable)
+    follows: bool = False  # starts below the previous story on the same page
 
 
 def default_month(articles: Sequence[Article]) -> str:
@@ -389,35 +391,95 @@ def estimate_story_mm(story: StoryLayout, geometry: Geometry) -> tuple[float, fl
             body += 2 * BODY_LINE_MM
         elif type(block).__name__ in ("Table", "Embed", "Note"):
             body += 12 * BODY_LINE_MM
-    return opening, body * 1.04
+    return opening, body * 1.1
 
 
-def plan_sharing(
-    stories: Sequence[StoryLayout], geometry: Geometry, *, first_page_used_mm: float
-) -> list[bool]:
-    """For each story, whether it follows the previous one on the same page."""
-    n = geometry.columns
+MASTHEAD_MM = 52.0  # the masthead's height on the first page
+STORY_GAP_MM = 10.0  # the rule and space above a story that follows another on its page
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoryPlan:
+    """Where a story's figures stand and whether it follows the previous story on its page."""
+
+    plans: Mapping[str, FigurePlan]
+    follows: bool
+
+
+def _plans_for(
+    article: Article, sizes: Mapping[str, tuple[int, int]], geometry: Geometry, *, small_lead: bool
+) -> dict[str, FigurePlan]:
+    plans: dict[str, FigurePlan] = {}
+    for role, fig in figure_refs(article):
+        url = fig.image.url
+        if url in plans or url not in sizes:
+            continue
+        w, h = sizes[url]
+        plans[url] = (
+            plan_lead(w, h, geometry, short=small_lead)
+            if role == "lead"
+            else plan_inline(w, h, geometry)
+        )
+    return plans
+
+
+def _end_on_page(used: float, opening: float, body: float, geometry: Geometry) -> float:
+    """Height used on the page where a story ends, given the height used where it starts."""
+    n, height = geometry.columns, geometry.content_height_mm
+    room = height - used - opening
+    if room > 0 and body / n <= room:
+        return used + opening + body / n
+    remaining = body - max(0.0, room) * n
+    pages = remaining / (n * height)
+    return max(30.0, (pages - math.floor(pages)) * height)
+
+
+def plan_pages(
+    stories: Sequence[tuple[Article, Mapping[str, tuple[int, int]]]],
+    geometry: Geometry,
+    *,
+    first_page_used_mm: float = MASTHEAD_MM,
+    share: bool = True,
+) -> list[StoryPlan]:
+    """Decide, story by story, how wide each lead photo stands and which stories share a page.
+
+    A story that ends high on its page gets a smaller lead (three fifths of the columns at
+    most) when that lets the next story start below it; otherwise its lead is as wide as its
+    pixels allow, to fill the page. Heights come from ``estimate_story_mm``."""
     height = geometry.content_height_mm
-    follows = [False] * len(stories)
-    used = first_page_used_mm  # height used on the current page
-    for i, story in enumerate(stories):
-        opening, body = estimate_story_mm(story, geometry)
-        if i > 0:
-            free = height - used
-            if free >= SHARE_MIN_FREE * height and opening + 45 <= free - 10:
-                follows[i] = True
-                used += 10  # the rule and space between stories
+    result: list[StoryPlan] = []
+    used = first_page_used_mm
+    follows = False
+    for i, (article, sizes) in enumerate(stories):
+        big = _plans_for(article, sizes, geometry, small_lead=False)
+        chosen = big
+        if share and i + 1 < len(stories):
+            small = _plans_for(article, sizes, geometry, small_lead=True)
+            o, b = estimate_story_mm(StoryLayout(article=article, plans=small, hrefs={}), geometry)
+            end = _end_on_page(used, o, b, geometry)
+            nxt_article, nxt_sizes = stories[i + 1]
+            nxt = _plans_for(nxt_article, nxt_sizes, geometry, small_lead=True)
+            no, _ = estimate_story_mm(
+                StoryLayout(article=nxt_article, plans=nxt, hrefs={}), geometry
+            )
+            if height - end - STORY_GAP_MM >= no + 60:
+                chosen = small
+        result.append(StoryPlan(plans=chosen, follows=follows))
+        o, b = estimate_story_mm(StoryLayout(article=article, plans=chosen, hrefs={}), geometry)
+        used = _end_on_page(used, o, b, geometry)
+        follows = False
+        if share and i + 1 < len(stories):
+            nxt_article, nxt_sizes = stories[i + 1]
+            nxt = _plans_for(nxt_article, nxt_sizes, geometry, small_lead=True)
+            no, _ = estimate_story_mm(
+                StoryLayout(article=nxt_article, plans=nxt, hrefs={}), geometry
+            )
+            if height - used - STORY_GAP_MM >= no + 60 and height - used >= SHARE_MIN_FREE * height:
+                follows = True
+                used += STORY_GAP_MM
             else:
                 used = 0.0
-        room = height - used - opening
-        if room > 0 and body / n <= room:
-            used += opening + body / n
-            continue
-        remaining = body - max(0.0, room) * n
-        pages = remaining / (n * height)
-        used = (pages - math.floor(pages)) * height if pages > 0 else 0.0
-        used = max(used, 30.0)
-    return follows
+    return result
 
 
 def is_short(article: Article, geometry: Geometry) -> bool:
@@ -457,12 +519,6 @@ def build_document(
     month = furniture.month or default_month([s.article for s in stories])
     language = paper.language or "en-GB"
     section_at = {s.start: s.title for s in sections}
-    masthead_mm = 52.0 if furniture.masthead else 0.0
-    follows = (
-        plan_sharing(stories, geometry, first_page_used_mm=masthead_mm)
-        if not (front_page_html or contents_html)
-        else [False] * len(stories)
-    )
     head = (
         f'<!DOCTYPE html>\n<html lang="{attr(language)}">\n<head>\n<meta charset="utf-8"/>\n'
         f"<title>{text(paper.name)}{(' · ' + text(month)) if month else ''}</title>\n"
@@ -488,7 +544,7 @@ def build_document(
         elif i == 0 and not (front_page_html or contents_html):
             css_class = "first"
         else:
-            css_class = "follows" if follows[i] else ""
+            css_class = "follows" if story.follows else ""
         parts.append(
             _story(story, geometry, links=furniture.proof, language=language, css_class=css_class)
         )
@@ -507,6 +563,7 @@ __all__ = [
     "Geometry",
     "Section",
     "StoryLayout",
+    "StoryPlan",
     "build_document",
     "default_month",
     "figure_refs",
@@ -514,4 +571,5 @@ __all__ = [
     "is_short",
     "plan_inline",
     "plan_lead",
+    "plan_pages",
 ]

@@ -50,6 +50,7 @@ from printedition.model import Article, BuildWarning
 from printedition.outputs import atomic_path
 from printedition.press.layout import (
     IMAGE_SCHEME,
+    MASTHEAD_MM,
     MAX_PPI,
     MIN_PPI,
     PACKAGE_SCHEME,
@@ -61,9 +62,7 @@ from printedition.press.layout import (
     build_document,
     default_month,
     figure_refs,
-    is_short,
-    plan_inline,
-    plan_lead,
+    plan_pages,
 )
 from printedition.press.preflight import PreflightReport, preflight_pdf
 from printedition.resources import ResourcePolicy, read_resource
@@ -112,6 +111,8 @@ class PressOptions:
     extra_css: str = ""
     image_cache: ImageCache | None = None  # processed images keyed by source digest + use
     house_panels: tuple[str, ...] = ()  # issue build: XHTML for the pad pages, used in turn
+    # issue build: processed images its own pages use (front-page photo), href → bytes
+    extra_images: tuple[tuple[str, bytes], ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -198,24 +199,25 @@ def _image_where(article: Article, url: str) -> str:
     return url
 
 
-def _process_images(
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Source:
+    data: bytes
+    width: int
+    height: int
+    where: str
+
+
+def _read_images(
     article: Article,
     policy: ResourcePolicy,
-    geometry: Geometry,
     options: PressOptions,
-    icc: bytes | None,
-    icc_digest: str,
-    images: dict[str, bytes],
-    cache: ImageCache,
     warnings: list[BuildWarning],
-) -> StoryLayout:
-    plans: dict[str, FigurePlan] = {}
-    hrefs: dict[str, str] = {}
-    colour = "rgb" if options.proof else options.colour
-    short = is_short(article, geometry)
-    for role, fig in figure_refs(article):
+) -> dict[str, _Source]:
+    """Read every figure's bytes through the resource gate and probe its size (no decode)."""
+    sources: dict[str, _Source] = {}
+    for _, fig in figure_refs(article):
         url = fig.image.url
-        if url in plans:
+        if url in sources:
             continue
         where = _image_where(article, url)
         try:
@@ -226,19 +228,35 @@ def _process_images(
                 raise
             warnings.append(BuildWarning(code="image-missing", message=exc.message, where=where))
             continue
-        plan = (
-            plan_lead(width_px, height_px, geometry, short=short)
-            if role == "lead"
-            else plan_inline(width_px, height_px, geometry)
-        )
-        source = hashlib.sha256(data).hexdigest()
-        key = f"{source}:{colour}:{icc_digest}:{plan.width_mm:.1f}:{MAX_PPI}"
+        sources[url] = _Source(data=data, width=width_px, height=height_px, where=where)
+    return sources
+
+
+def _prepare_images(
+    article: Article,
+    sources: dict[str, _Source],
+    plans: dict[str, FigurePlan],
+    policy: ResourcePolicy,
+    options: PressOptions,
+    icc: bytes | None,
+    icc_digest: str,
+    images: dict[str, bytes],
+    cache: ImageCache,
+    warnings: list[BuildWarning],
+) -> dict[str, str]:
+    """Convert and resample each photo for where it stands; returns url → image href."""
+    hrefs: dict[str, str] = {}
+    colour = "rgb" if options.proof else options.colour
+    for url, plan in plans.items():
+        source = sources[url]
+        digest = hashlib.sha256(source.data).hexdigest()
+        key = f"{digest}:{colour}:{icc_digest}:{plan.width_mm:.1f}:{MAX_PPI}"
         processed = cache.get(key)
         if processed is None:
             try:
                 processed = prepare_for_press(
-                    data,
-                    where=where,
+                    source.data,
+                    where=source.where,
                     colour=colour,
                     icc=icc,
                     placed_width_mm=plan.width_mm,
@@ -248,7 +266,9 @@ def _process_images(
             except ImageError as exc:
                 if options.strict_images:
                     raise
-                warnings.append(BuildWarning(code="image-broken", message=exc.message, where=where))
+                warnings.append(
+                    BuildWarning(code="image-broken", message=exc.message, where=source.where)
+                )
                 continue
             cache[key] = processed
         ppi = processed.width / (plan.width_mm / 25.4)
@@ -258,17 +278,16 @@ def _process_images(
                     code="image-low-ppi",
                     message=(
                         f"photo stands at {ppi:.0f} ppi across {plan.columns} column(s) "
-                        f"({plan.width_mm:.0f} mm; {width_px}×{height_px} px); "
+                        f"({plan.width_mm:.0f} mm; {source.width}×{source.height} px); "
                         f"the press wants {MIN_PPI}"
                     ),
-                    where=where,
+                    where=source.where,
                 )
             )
         href = f"{IMAGE_SCHEME}{processed.digest}{processed.extension}"
         images[href] = processed.data
-        plans[url] = plan
         hrefs[url] = href
-    return StoryLayout(article=article, plans=plans, hrefs=hrefs)
+    return hrefs
 
 
 # ---------------------------------------------------------------------------------------------
@@ -338,6 +357,11 @@ def _pad_html(
     from printedition.render import attr, text
 
     paper = furniture.paper
+    # The first house page keeps the issue's page parity and folio (even: a left page).
+    side = "left" if first_page % 2 == 0 else "right"
+    number, name, month = "counter(page)", "string(paper)", "string(month)"
+    left = f"{number} '  ·  ' {name}" if side == "left" else month
+    right = month if side == "left" else f"{name} '  ·  ' {number}"
     blocks = "".join(
         '<section class="house">'
         f'<p class="house-name">{text(paper.name)}</p>'
@@ -356,9 +380,10 @@ def _pad_html(
         f'<link rel="stylesheet" href="{PACKAGE_SCHEME}styles/fonts.css"/>'
         f'<link rel="stylesheet" href="{PACKAGE_SCHEME}styles/press.css"/>'
         f"<style>{page_css(geometry, bleed_mm=bleed_mm, proof=furniture.proof)}{extra_css}"
-        f"@page :first {{ counter-reset: page {first_page - 1}; "
-        "@top-left { content: counter(page) '  ·  ' string(paper); border-bottom: 0.6pt solid device-cmyk(0 0 0 1); }"
-        "@top-right { content: string(month); border-bottom: 0.6pt solid device-cmyk(0 0 0 1); } }"
+        f"html {{ break-before: {side}; }}"
+        f"@page :first {{ counter-reset: page {first_page}; "
+        f"@top-left {{ content: {left}; border-bottom: 0.6pt solid device-cmyk(0 0 0 1); }}"
+        f"@top-right {{ content: {right}; border-bottom: 0.6pt solid device-cmyk(0 0 0 1); }} }}"
         "</style></head><body>"
         f'<div class="furniture-strings" data-paper="{attr(paper.name)}" data-month="{attr(furniture.month)}"></div>'
         f"{blocks}</body></html>"
@@ -444,13 +469,38 @@ def write_pdf(
     geometry = Geometry.for_format(fmt)
     bleed = max(options.bleed_mm, 8.0) if options.proof else options.bleed_mm
     warnings: list[BuildWarning] = []
-    images: dict[str, bytes] = {}
+    images: dict[str, bytes] = dict(options.extra_images)
     cache: ImageCache = options.image_cache if options.image_cache is not None else {}
 
-    stories = [
-        _process_images(a, p, geometry, options, icc, icc_digest, images, cache, warnings)
-        for a, p in articles
-    ]
+    # Stage 1, images: read and probe, plan the pages, then convert for where each stands.
+    sources = [_read_images(a, p, options, warnings) for a, p in articles]
+    own_pages = bool(options.front_page_html or options.contents_html)
+    page_plans = plan_pages(
+        [
+            (a, {u: (s.width, s.height) for u, s in src.items()})
+            for (a, _), src in zip(articles, sources, strict=True)
+        ],
+        geometry,
+        first_page_used_mm=MASTHEAD_MM if options.masthead else 0.0,
+        share=not own_pages,
+    )
+    section_starts = {s.start for s in options.sections}
+    stories = []
+    for i, ((article, policy), src, plan) in enumerate(
+        zip(articles, sources, page_plans, strict=True)
+    ):
+        plans = dict(plan.plans)
+        hrefs = _prepare_images(
+            article, src, plans, policy, options, icc, icc_digest, images, cache, warnings
+        )
+        stories.append(
+            StoryLayout(
+                article=article,
+                plans=plans,
+                hrefs=hrefs,
+                follows=plan.follows and i not in section_starts,
+            )
+        )
     furniture = Furniture(
         paper=options.paper,
         month=options.month or default_month([a for a, _ in articles]),
@@ -542,8 +592,9 @@ def _fallback_fonts(pdf_bytes: bytes) -> list[BuildWarning]:
     found: set[str] = set()
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
         for page in pdf.pages:
-            fonts = page.obj.get("/Resources", {}).get("/Font", {})
-            for font in fonts.values():
+            resources = page.obj.get("/Resources")
+            fonts: Any = resources.get("/Font") if resources is not None else None
+            for font in fonts.values() if fonts is not None else ():
                 name = str(font.get("/BaseFont", "")).lstrip("/")
                 name = name.split("+", 1)[-1]
                 if name and not name.startswith(BUNDLED_FONT_PREFIXES):

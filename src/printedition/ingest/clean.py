@@ -340,10 +340,16 @@ def _is_teaser(el: HtmlElement) -> bool:
     return False
 
 
+_WITH_CLASS = etree.XPath(".//*[@class]")
+_LEN = etree.XPath("string-length(normalize-space(.))")
+_TEASER_TAGS = {"div", "aside", "section", "article", "figure", "a"}
+_TEXT_TAGS = {"p", "div", "section", "aside", "li", "figure", "blockquote", *_HEADINGS}
+
+
 def remove_clutter(content: HtmlElement, rules: Rules, protected: set[HtmlElement]) -> int:
     """Remove newsletter boxes, appeals, teasers, share widgets… inside the article body.
     Returns how many elements went."""
-    total = len(" ".join(text_of(content).split())) or 1
+    total = _LEN(content) or 1
     removed = 0
 
     def safe(el: HtmlElement) -> bool:
@@ -351,44 +357,52 @@ def remove_clutter(content: HtmlElement, rules: Rules, protected: set[HtmlElemen
             return False
         if any(p in protected for p in el.iterdescendants()):
             return False
-        return len(" ".join(text_of(el).split())) < 0.6 * total or total < 300
+        return bool(_LEN(el) < 0.6 * total or total < 300)
 
-    for el in list(content.iterdescendants()):
-        if not isinstance(el.tag, str) or el.getparent() is None:
+    verdicts: dict[str, bool] = {}
+    for el in _WITH_CLASS(content):
+        if el.getparent() is None:
             continue
-        if any(rules.clutter_class.search(t) for t in _tokens(el)) and safe(el):
+        hit = False
+        for token in _tokens(el):
+            verdict = verdicts.get(token)
+            if verdict is None:
+                verdict = verdicts[token] = bool(rules.clutter_class.search(token))
+            if verdict:
+                hit = True
+                break
+        if hit and safe(el):
             drop(el)
             removed += 1
-    for el in list(content.iterdescendants()):
-        if not isinstance(el.tag, str) or el.getparent() is None:
+    limit = rules.clutter_text_max
+    for el in list(content.iterdescendants(*(_TEASER_TAGS | _TEXT_TAGS))):
+        if el.getparent() is None:
             continue
-        if el.tag in ("div", "aside", "section", "article", "figure", "a") and el is not content:
-            if (
-                _is_teaser(el)
-                and safe(el)
-                and (el.tag != "figure" or el.find(".//figcaption") is None)
-            ):
-                drop(el)
-                removed += 1
-                continue
-        if el.tag in ("p", "div", "section", "aside", "li", "figure", "blockquote", *_HEADINGS):
-            text = " ".join(text_of(el).split())
-            if not text or len(text) > rules.clutter_text_max:
-                continue
-            if not rules.clutter_text.search(text):
-                continue
-            target = el
+        length = _LEN(el)
+        if not length or length > max(limit, 500):
+            continue
+        if (
+            el.tag in _TEASER_TAGS
+            and _is_teaser(el)
+            and safe(el)
+            and (el.tag != "figure" or el.find(".//figcaption") is None)
+        ):
+            drop(el)
+            removed += 1
+            continue
+        if el.tag not in _TEXT_TAGS or length > limit:
+            continue
+        text = " ".join(text_of(el).split())
+        if not (rules.clutter_text_anchored.match(text) or rules.clutter_text_anywhere.search(text)):
+            continue
+        target = el
+        parent = target.getparent()
+        while parent is not None and parent is not content and _LEN(parent) == length:
+            target = parent
             parent = target.getparent()
-            while (
-                parent is not None
-                and parent is not content
-                and " ".join(text_of(parent).split()) == text
-            ):
-                target = parent
-                parent = target.getparent()
-            if safe(target):
-                drop(target)
-                removed += 1
+        if safe(target):
+            drop(target)
+            removed += 1
     return removed
 
 

@@ -108,6 +108,11 @@ FLAG_STRIP_UNLIKELY, FLAG_WEIGHT, FLAG_CLEAN = 1, 2, 4
 _P_LEN = etree.XPath("string-length(normalize-space(.))")
 
 
+def text_len(el: HtmlElement) -> int:
+    """Length of the element's text with whitespace runs collapsed (computed in C)."""
+    return int(_P_LEN(el))
+
+
 def inner_text(el: HtmlElement) -> str:
     return " ".join(text_of(el).split())
 
@@ -127,14 +132,14 @@ def match_string(el: HtmlElement) -> str:
 
 
 def link_density(el: HtmlElement) -> float:
-    total = len(inner_text(el))
+    total = text_len(el)
     if not total:
         return 0.0
     links = 0.0
     for a in el.iter("a"):
         href = a.get("href", "")
         coefficient = 0.3 if len(href) > 1 and href.startswith("#") else 1.0
-        links += len(inner_text(a)) * coefficient
+        links += text_len(a) * coefficient
     return links / total
 
 
@@ -282,7 +287,8 @@ def _grab(page: HtmlElement, state: _State, protected: set[HtmlElement]) -> Html
                     continue
             if state.flags & FLAG_STRIP_UNLIKELY and tag not in ("body", "a"):
                 if (
-                    UNLIKELY.search(ms)
+                    ms != " "
+                    and UNLIKELY.search(ms)
                     and not MAYBE.search(ms)
                     and not _has_ancestor(node, "table")
                     and not _has_ancestor(node, "code")
@@ -326,10 +332,10 @@ def _grab(page: HtmlElement, state: _State, protected: set[HtmlElement]) -> Html
         parent = el.getparent()
         if parent is None:
             continue
-        text = inner_text(el)
-        if len(text) < 25:
+        length = text_len(el)
+        if length < 25:
             continue
-        score = 1 + len(COMMAS.split(text)) + min(len(text) // 100, 3)
+        score = 1 + len(COMMAS.findall(text_of(el))) + 1 + min(length // 100, 3)
         level = 0
         anc = parent
         while anc is not None and level < 5:
@@ -491,7 +497,7 @@ def _clean_conditionally(
         text = inner_text(node)
         is_list = tag in ("ul", "ol")
         if not is_list:
-            list_len = sum(len(inner_text(x)) for x in node.iter("ul", "ol"))
+            list_len = sum(text_len(x) for x in node.iter("ul", "ol"))
             is_list = bool(text) and list_len / len(text) > 0.9 if text else False
         weight = _class_weight(state, node)
         if weight < 0:
@@ -503,7 +509,7 @@ def _clean_conditionally(
         img = sum(1 for _ in node.iter("img"))
         li = sum(1 for _ in node.iter("li")) - 100
         inputs = sum(1 for _ in node.iter("input"))
-        heading_len = sum(len(inner_text(h)) for h in node.iter("h1", "h2", "h3", "h4", "h5", "h6"))
+        heading_len = sum(text_len(h) for h in node.iter("h1", "h2", "h3", "h4", "h5", "h6"))
         heading_density = heading_len / len(text) if text else 0
         embed_count = 0
         keep = False
@@ -520,7 +526,7 @@ def _clean_conditionally(
         length = len(text)
         ld = link_density(node)
         textish = sum(
-            len(inner_text(x)) for x in node.iterdescendants("span", "li", "td", *DIV_TO_P)
+            text_len(x) for x in node.iterdescendants("span", "li", "td", *DIV_TO_P)
         )
         text_density = textish / length if length else 0
         in_figure = _has_ancestor(node, "figure")
@@ -606,7 +612,7 @@ class Extraction:
 
 
 def _text_len(el: HtmlElement) -> int:
-    return len(inner_text(el))
+    return text_len(el)
 
 
 def find_structural(

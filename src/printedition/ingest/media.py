@@ -41,6 +41,16 @@ _TRACKER = re.compile(
 
 
 def resolve(url: str, base: str | None) -> str:
+    """``url`` made absolute against ``base``; "" when it cannot be parsed (e.g. ``http://[::1``)."""
+    try:
+        resolved = _resolve(url, base)
+        urlsplit(resolved)
+    except ValueError:
+        return ""
+    return resolved
+
+
+def _resolve(url: str, base: str | None) -> str:
     url = url.strip()
     if not url:
         return ""
@@ -75,7 +85,10 @@ def parse_srcset(value: str) -> list[tuple[str, float, bool]]:
 
 def wordpress_original(url: str) -> str | None:
     """The full-size original of a WordPress size variant, when the URL tells it."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # a malformed URL has no original either
+        return None
     if not (_WP_HOST.search(parts.netloc) or _WP_HOST.search(parts.path)):
         return None
     path = parts.path

@@ -121,8 +121,21 @@ def slugify(text: str) -> str:
     return text[:80].strip("-")
 
 
+def _join(base: str, url: str) -> str:
+    """urljoin that gives "" for URLs it cannot parse (``<base href="http://[">``)."""
+    try:
+        joined = urljoin(base, url)
+        urlsplit(joined)
+    except ValueError:
+        return ""
+    return joined
+
+
 def _slug_from_url(url: str) -> str:
-    path = unquote(urlsplit(url).path).rstrip("/")
+    try:
+        path = unquote(urlsplit(url).path).rstrip("/")
+    except ValueError:
+        return ""
     last = path.rsplit("/", 1)[-1]
     last = re.sub(r"\.(html?|php|aspx?)$", "", last)
     return slugify(last)
@@ -157,7 +170,8 @@ def _standfirst(found: list[HtmlElement], scopes: list[HtmlElement]) -> str:
 
 def _kicker(found: list[HtmlElement], scopes: list[HtmlElement]) -> str:
     for el in _first_in(found, scopes):
-        text = clean_line(text_of(el))
+        link = next(el.iter("a"), None)
+        text = clean_line(text_of(link if link is not None else el))
         if 0 < len(text) <= 60:
             return text
     return ""
@@ -228,7 +242,7 @@ def _normalise(
     meta = read_metadata(doc)
     page_base = source_url or None
     if meta.base_href:
-        page_base = urljoin(source_url, meta.base_href) if source_url else meta.base_href
+        page_base = _join(source_url, meta.base_href) if source_url else meta.base_href
     link_base = page_base or (meta.canonical or None)
     if image_base is not None and meta.base_href:
         # A saved page's images live beside it, whatever <base> said on the web.
@@ -311,7 +325,9 @@ def _normalise(
     article = Article(
         slug=slug,
         headline=headline,
-        url=(urljoin(link_base or "", meta.canonical) if meta.canonical else source_url),
+        url=(
+            _join(link_base or "", meta.canonical) or source_url if meta.canonical else source_url
+        ),
         source_url=source_url,
         kicker=kicker,
         standfirst=standfirst,

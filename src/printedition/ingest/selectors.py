@@ -80,12 +80,17 @@ class _Compound:
         if not self.steps[-1].matches(el, tokens):
             return False
         want = len(self.steps) - 2
+        if want < 0:
+            return True
         for anc in el.iterancestors():
-            if want < 0:
-                break
-            if self.steps[want].matches(anc, _tokens(anc)):
+            step = self.steps[want]
+            if step.tag is not None and anc.tag != step.tag:
+                continue
+            if step.matches(anc, _tokens(anc) if step.classes else frozenset()):
                 want -= 1
-        return want < 0
+                if want < 0:
+                    return True
+        return False
 
 
 def _parse(selector: str) -> _Compound:
@@ -260,6 +265,8 @@ class Rules:
     remove: Selector
     clutter_class: re.Pattern[str]
     clutter_text: re.Pattern[str]
+    clutter_text_anchored: re.Pattern[str]  # the patterns starting with "^" (tried with match)
+    clutter_text_anywhere: re.Pattern[str]
     clutter_text_max: int
     hidden_style: re.Pattern[str]
     kicker: Selector
@@ -302,6 +309,12 @@ def rules_from_toml(text: str, where: str = "boilerplate.toml") -> Rules:
         remove=sel("remove", "selectors"),
         clutter_class=_regex(_get(data, "remove", "class_patterns", where), where),
         clutter_text=_regex(_get(data, "remove", "text_patterns", where), where),
+        clutter_text_anchored=_regex(
+            [p[1:] for p in _get(data, "remove", "text_patterns", where) if p.startswith("^")], where
+        ),
+        clutter_text_anywhere=_regex(
+            [p for p in _get(data, "remove", "text_patterns", where) if not p.startswith("^")], where
+        ),
         clutter_text_max=int(_get(data, "remove", "text_max_chars", where)),
         hidden_style=_regex([_get(data, "hidden", "style_pattern", where)], where),
         kicker=sel("journalism", "kicker"),

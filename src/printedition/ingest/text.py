@@ -14,6 +14,10 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 def clean_text(text: str) -> str:
     """Inline text: NFC, junk removed, runs of whitespace → one space (not stripped)."""
+    if text.isascii():
+        if _CONTROL.search(text):
+            text = _CONTROL.sub("", text)
+        return _WS.sub(" ", text)
     text = _CONTROL.sub("", _JUNK.sub("", text))
     return unicodedata.normalize("NFC", _WS.sub(" ", text))
 

@@ -200,6 +200,53 @@ def built(folder: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, E
                 )
             ],
         ),
+        "rtl": _build(
+            out / "rtl.epub",
+            [
+                (
+                    Article(
+                        slug="rtl",
+                        headline="مرحبا بالعالم",
+                        language="ar",
+                        body=(Paragraph(content=(Text(text="نص عربي"),)),),
+                    ),
+                    pol,
+                )
+            ],
+        ),
+        "hostile": _build(
+            out / "hostile.epub",
+            [
+                (Article(slug="", headline=""), pol),
+                (
+                    Article(
+                        slug="x-y",
+                        headline="Nul\x00 and \ud800 lone surrogate",
+                        language="not a language!",
+                        tags=("a", "a", ""),
+                        authors=(Author(name=""), Author(name="Bob\x07 Ray")),
+                        body=(
+                            Subheading(level=6, content=(Text(text="deep"),)),
+                            Subheading(level=2, content=()),
+                            Paragraph(
+                                content=(
+                                    Link(href="javascript:x()", children=(Text(text="js"),)),
+                                    Link(
+                                        href="https://exa mple.com/", children=(Text(text="host"),)
+                                    ),
+                                    Link(href="http://[::1/", children=(Text(text="ipv6"),)),
+                                    Link(
+                                        href="https://e.com:99999/", children=(Text(text="port"),)
+                                    ),
+                                    Link(href="https://ok.example/", children=()),
+                                )
+                            ),
+                        ),
+                    ),
+                    pol,
+                ),
+            ],
+        ),
     }
     return results
 
@@ -605,3 +652,29 @@ def test_cli_errors_are_one_line(folder: Path, tmp_path: Path) -> None:
     )
     assert r.exit_code == 1 and r.output == f"Error: {tmp_path / 'nope.jpg'}: file not found\n"
     assert not (tmp_path / "x.epub").exists()
+
+
+def test_right_to_left_language(built: dict[str, EpubResult]) -> None:
+    with _zip(built["rtl"]) as z:
+        doc = z.read("EPUB/a001-rtl.xhtml").decode()
+    assert (
+        '<html xmlns="http://www.w3.org/1999/xhtml"' in doc
+        and 'lang="ar" xml:lang="ar" dir="rtl"' in doc
+    )
+    spine = _opf(built["rtl"]).find(".//opf:spine", NS)
+    assert spine.get("page-progression-direction") == "rtl"
+
+
+def test_hostile_strings_still_make_a_valid_book(built: dict[str, EpubResult]) -> None:
+    res = built["hostile"]
+    opf = _opf(res)
+    assert opf.find(".//dc:language", NS).text == "en-GB"  # the paper's, not declared
+    assert not res.conforms
+    with _zip(res) as z:
+        first = z.read("EPUB/a001-article.xhtml").decode()
+        second = z.read("EPUB/a002-x-y.xhtml").decode()
+    assert "<h1>Untitled article</h1>" in first
+    assert "<h1>Nul and  lone surrogate</h1>" in second
+    assert "<h2>deep</h2>" in second and "<h2></h2>" not in second
+    assert "<a " not in second.split("</nav>", 1)[1]  # every bad link is text now
+    assert [c.text for c in opf.findall(".//dc:creator", NS)] == ["Bob Ray"]

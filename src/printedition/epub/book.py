@@ -13,6 +13,7 @@ images stored, ``mimetype`` first).
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.resources
 import re
 from collections.abc import Sequence
@@ -54,7 +55,7 @@ from printedition.epub.pages import (
 from printedition.errors import ConfigError, InputError, OutputError
 from printedition.model import Article, BuildWarning, ImageRef, figures
 from printedition.outputs import atomic_path
-from printedition.render import byline_text, format_date
+from printedition.render import byline_text, format_date, xml_safe
 from printedition.resources import ResourcePolicy, read_resource
 from printedition.settings import Limits, Paper
 
@@ -125,6 +126,28 @@ def _plan_sections(count: int, sections: tuple[Section, ...]) -> list[tuple[str,
     if rest:
         plan.append(("", rest))
     return [(t, ids) for t, ids in plan if ids]
+
+
+def _presentable(article: Article) -> Article:
+    """The article's own strings made XML-safe (a model JSON may carry control characters or
+    lone surrogates, which neither lxml nor UTF-8 accept), and a headline when it has none:
+    every document, nav entry and dc:title needs text."""
+    headline = xml_safe(article.headline).strip()
+    if not headline:
+        headline = re.sub(r"[-_]+", " ", article.slug).strip().capitalize() or "Untitled article"
+    return article.with_changes(
+        headline=xml_safe(headline),
+        slug=xml_safe(article.slug),
+        url=xml_safe(article.url),
+        source_url=xml_safe(article.source_url),
+        kicker=xml_safe(article.kicker),
+        standfirst=xml_safe(article.standfirst),
+        description=xml_safe(article.description),
+        site_name=xml_safe(article.site_name),
+        language=xml_safe(article.language),
+        tags=tuple(xml_safe(t) for t in article.tags),
+        authors=tuple(dataclasses.replace(a, name=xml_safe(a.name)) for a in article.authors),
+    )
 
 
 def _slug_file(index: int, slug: str) -> str:
@@ -329,6 +352,7 @@ def write_epub(
     folder = Path(out).parent
     if not folder.is_dir():  # fail before the work, not after it
         raise OutputError(f"output folder {folder} does not exist", where=str(out))
+    articles = [(_presentable(a), policy) for a, policy in articles]
     models = [a for a, _ in articles]
     facts = _facts(models, options)
     images = ImageStore(

@@ -21,7 +21,9 @@ from ebooklib import epub as eb
 from lxml import etree
 
 from printedition.epub.metadata import MetaEntry
+from printedition.epub.pages import text_direction
 from printedition.images import ProcessedImage
+from printedition.render import xml_safe
 
 _STORED = (".jpg", ".jpeg", ".png")
 _XML = "{http://www.w3.org/XML/1998/namespace}"
@@ -154,11 +156,14 @@ def write_zip(path: Path, members: list[tuple[str, bytes]], when: datetime) -> N
 def package_members(pkg: Package) -> list[tuple[str, bytes]]:
     """The book as zip members: metadata, manifest, spine, toc (nav and NCX), landmarks."""
     book = eb.EpubBook()
-    book.set_identifier(pkg.identifier)
-    book.set_title(pkg.title)
+    # Every string handed to ebooklib is made XML-safe: lxml refuses control characters and
+    # lone surrogates, and a model JSON may carry them.
+    book.set_identifier(xml_safe(pkg.identifier))
+    book.set_title(xml_safe(pkg.title))
     book.set_language(pkg.language)
     for namespace, name, value, attrs in pkg.metadata:
-        book.add_metadata(namespace, name, value, attrs or None)
+        clean = {k: xml_safe(v) for k, v in attrs.items()}
+        book.add_metadata(namespace, name, xml_safe(value), clean or None)
     css_href, css = pkg.stylesheet
     book.add_item(eb.EpubItem(uid="css", file_name=css_href, media_type="text/css", content=css))
     for href, image in pkg.images.items():
@@ -173,7 +178,10 @@ def package_members(pkg: Package) -> list[tuple[str, bytes]]:
                     content=image.data,
                 )
             )
-    nav = eb.EpubNav(title="Contents")
+    rtl = text_direction(pkg.language) == "rtl"
+    if rtl:
+        book.set_direction("rtl")  # spine page-progression-direction
+    nav = eb.EpubNav(title="Contents", direction="rtl" if rtl else None)
     nav.add_link(href=css_href, rel="stylesheet", type="text/css")
     spine = [_Doc(d.uid, d.file, d.title, d.xhtml, d.lang) for d in pkg.spine]
     for doc in spine:
@@ -184,10 +192,10 @@ def package_members(pkg: Package) -> list[tuple[str, bytes]]:
     toc: list[object] = []
     for entry in pkg.toc:
         if isinstance(entry, TocSection):
-            links = [eb.Link(x.href, x.title, x.uid) for x in entry.links]
-            toc.append((eb.Section(entry.title, href=entry.href), links))
+            links = [eb.Link(x.href, xml_safe(x.title), x.uid) for x in entry.links]
+            toc.append((eb.Section(xml_safe(entry.title), href=entry.href), links))
         else:
-            toc.append(eb.Link(entry.href, entry.title, entry.uid))
+            toc.append(eb.Link(entry.href, xml_safe(entry.title), entry.uid))
     book.toc = toc
     book.guide = [{"href": h, "title": t, "type": k} for h, t, k in pkg.landmarks]
     depth = 2 if any(isinstance(e, TocSection) for e in pkg.toc) else 1

@@ -77,13 +77,22 @@ class ArticleDoc:
     headings_in_order: bool
 
 
+_RTL = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "ps", "sd", "ug", "ur", "yi"})
+
+
+def text_direction(lang: str) -> str:
+    """'rtl' for languages written right to left, else 'ltr'."""
+    return "rtl" if lang.split("-")[0].lower() in _RTL else "ltr"
+
+
 def document(*, title: str, lang: str, body: str, body_class: str = "") -> bytes:
     cls = f' class="{attr(body_class)}"' if body_class else ""
+    direction = ' dir="rtl"' if text_direction(lang) == "rtl" else ""
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n'
         '<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops"'
-        f' lang="{attr(lang)}" xml:lang="{attr(lang)}">\n<head>\n<meta charset="utf-8"/>\n'
-        f"<title>{text(title)}</title>\n"
+        f' lang="{attr(lang)}" xml:lang="{attr(lang)}"{direction}>\n<head>\n'
+        f'<meta charset="utf-8"/>\n<title>{text(title)}</title>\n'
         f'<link rel="stylesheet" type="text/css" href="{CSS_HREF}"/>\n</head>\n'
         f"<body{cls}>\n{body}\n</body>\n</html>\n"
     ).encode()
@@ -405,5 +414,6 @@ __all__ = [
     "document",
     "epub_href",
     "epub_safe",
+    "text_direction",
     "title_document",
 ]

@@ -172,7 +172,11 @@ def build_issue(
     try:
         loaded, failed = _ingest_all(manifest, options, pool, report, stats, notes)
         if not loaded:
-            raise InputError("no article could be read: nothing to build", where=str(manifest.path))
+            first = failed[0][2] if failed else None
+            why = f" (the first: {first.error_where}: {first.error})" if first else ""
+            raise InputError(
+                f"no article could be read, nothing to build{why}", where=str(manifest.path)
+            )
         _images_all(manifest, options, pool, loaded, report, stats, notes)
         outputs = _outputs(manifest, options, pool, store, loaded, report, notes)
     except _Stop as stop:
@@ -293,7 +297,6 @@ def _images_all(
     stats: CacheStats,
     notes: list[BuildWarning],
 ) -> None:
-    want_pdf = "pdf" in options.only
     want_epub = "epub" in options.only
     jobs = [
         ImageJob(
@@ -302,12 +305,6 @@ def _images_all(
             policy=item.policy,
             cache_root=str(options.cache_dir),
             use_cache=options.use_cache,
-            press=_press_options(manifest, proof=False)
-            if want_pdf and item.entry.in_print
-            else None,
-            proof=_press_options(manifest, proof=True)
-            if want_pdf and item.entry.in_print
-            else None,
             epub_max_edge=EPUB_MAX_EDGE if want_epub and item.entry.in_epub else None,
         )
         for i, item in enumerate(loaded)
@@ -327,7 +324,6 @@ def _images_all(
         item = loaded[r.index]
         item.images = r
         item.warnings.extend(r.problems)
-        item.warnings.extend(r.notes)
         notes.extend(r.cache_problems)
 
 
@@ -354,28 +350,41 @@ def _options_key(options: Any) -> dict[str, Any]:
     return data
 
 
-def _cover_href(item: _Loaded, manifest: Manifest, store: Store) -> str | None:
-    """The press image URL write_pdf will give the cover story's lead photo."""
-    from printedition.press import pdf as press_pdf
-    from printedition.press.layout import Geometry
+def _cover_image(item: _Loaded, options: Any, store: Store) -> tuple[str, bytes] | None:
+    """The front-page photo, processed for the full page width: (href, bytes)."""
+    from printedition.images import prepare_for_press
+    from printedition.press.layout import IMAGE_SCHEME, MAX_PPI, Geometry
+    from printedition.resources import read_resource
 
     article = item.print_article
     if article.lead is None:
         return None
-    options = _press_options(manifest, proof=False)
-    icc, icc_digest = press_pdf._read_icc(options)
-    story = press_pdf._process_images(
-        article.with_changes(body=()),
-        item.policy,
-        Geometry.for_format(options.page_format),
-        options,
-        icc,
-        icc_digest,
-        {},
-        StoreImageCache(store),
-        [],
-    )
-    return story.hrefs.get(article.lead.image.url)
+    try:
+        data = read_resource(article.lead.image.url, item.policy)
+    except InputError:
+        return None  # already reported by the images stage
+    width = Geometry.for_format(options.page_format).content_width_mm
+    colour = "rgb" if options.proof else options.colour
+    icc = options.icc_profile.read_bytes() if options.icc_profile else None
+    key = f"cover:{digest(data)}:{colour}:{digest(icc) if icc else ''}:{width:.1f}:{MAX_PPI}"
+    images = StoreImageCache(store)
+    try:
+        processed = images[key]
+    except KeyError:
+        try:
+            processed = prepare_for_press(
+                data,
+                where=article.lead.image.url,
+                colour=colour,
+                icc=icc,
+                placed_width_mm=width,
+                max_ppi=MAX_PPI,
+                limits=item.policy.limits,
+            )
+        except PrinteditionError:
+            return None
+        images[key] = processed
+    return f"{IMAGE_SCHEME}{processed.digest}{processed.extension}", processed.data
 
 
 def _timed(fn: Callable[[], T]) -> tuple[T, float]:
@@ -438,22 +447,27 @@ def _outputs(
         for i, x in enumerate(in_print):
             if i == 0 or x.section != in_print[i - 1].section:
                 sections.append(PressSection(title=x.section, start=i))
-        hooks = {
+        base_hooks: dict[str, Any] = {
             "sections": tuple(sections),
-            "front_page_html": front_page_html(
-                manifest,
-                cover_item.print_article,
-                stories,
-                cover_image_href=_cover_href(cover_item, manifest, store),
-            ),
             "contents_html": contents_html(manifest, stories),
             "extra_css": ISSUE_CSS,
+            "house_panels": house_panels(manifest, stories),
         }
-        hooks.update(_panel_hook(manifest, stories))
-        jobs: list[tuple[str, Path, Any]] = [
-            ("press-pdf", press_path, _press_options(manifest, proof=False, **hooks)),
-            ("proof-pdf", out / f"{stem}-proof.pdf", _press_options(manifest, proof=True, **hooks)),
-        ]
+        jobs: list[tuple[str, Path, Any]] = []
+        for kind, path, proof in (
+            ("press-pdf", press_path, False),
+            ("proof-pdf", out / f"{stem}-proof.pdf", True),
+        ):
+            opts = _press_options(manifest, proof=proof, **base_hooks)
+            photo = _cover_image(cover_item, opts, store)
+            opts = dataclasses.replace(
+                opts,
+                front_page_html=front_page_html(
+                    manifest, cover_item.print_article, stories, cover_image_href=photo and photo[0]
+                ),
+                extra_images=(photo,) if photo else (),
+            )
+            jobs.append((kind, path, opts))
         articles = [(x.print_article, x.policy) for x in in_print]
         keys = [
             cache_key(
@@ -468,6 +482,8 @@ def _outputs(
             if _restore(store, kind, key, path):
                 meta = store.get_json(kind + "-meta", key) or {}
                 outputs.append(_pdf_report(kind, path, meta, cached=True, seconds=0.0))
+                if kind == "press-pdf":
+                    _attribute_press_warnings(meta, in_print, notes)
             else:
                 pending.append((kind, path, opts, key))
         report("print", 0, len(pending))
@@ -496,8 +512,9 @@ def _outputs(
             store.put(kind, key, path.read_bytes())
             store.put_json(kind + "-meta", key, meta)
             outputs.append(_pdf_report(kind, path, meta, cached=False, seconds=meta["seconds"]))
+            if kind == "press-pdf":
+                _attribute_press_warnings(meta, in_print, notes)
             report("print", n, len(pending))
-        _attribute_press_warnings(outputs, in_print, notes)
         if options.strict:
             for o in outputs:
                 if o.valid is False:
@@ -513,16 +530,6 @@ def _outputs(
     if options.validate:
         outputs = _check_epubs(outputs, store, report, strict=options.strict)
     return outputs
-
-
-def _panel_hook(manifest: Manifest, stories: list[PrintStory]) -> dict[str, Any]:
-    """House panels for the pad pages, if press/pdf.py offers the hook."""
-    from printedition.press.pdf import PressOptions
-
-    names = {f.name for f in dataclasses.fields(PressOptions)}
-    if "house_panels" in names:
-        return {"house_panels": house_panels(manifest, stories)}
-    return {}
 
 
 def _restore(store: Store, kind: str, key: str, path: Path) -> bool:
@@ -559,11 +566,21 @@ def _pdf_report(
 
 
 def _attribute_press_warnings(
-    outputs: list[OutputReport], in_print: list[_Loaded], notes: list[BuildWarning]
+    meta: dict[str, Any], in_print: list[_Loaded], notes: list[BuildWarning]
 ) -> None:
-    """Low-resolution photos etc. belong to the article whose image they name."""
-    # The warm-up step already recorded per-article image notes; nothing more to attribute here.
-    del outputs, in_print, notes
+    """The press writer's warnings: about a photo → its article; the rest → build notes."""
+    owners: dict[str, _Loaded] = {}
+    for x in in_print:
+        for url, _ in x.images.digests if x.images else ():
+            owners.setdefault(url, x)
+    for raw in meta.get("warnings", []):
+        w = BuildWarning(**raw)
+        owner = owners.get(w.where)
+        if owner is None:
+            if w not in notes:
+                notes.append(w)
+        elif w not in owner.warnings:
+            owner.warnings.append(w)
 
 
 def _front_page_image(store: Store, press_pdf: Path) -> bytes | None:

@@ -125,10 +125,11 @@ def contents_html(
         a = story.article
         byline = byline_text(a)
         by = f' <span class="contents-byline">{text(byline)}</span>' if byline else ""
+        # The number floats right, ahead of the text (no flex: it does not paginate well).
         parts.append(
-            f'<li><span class="contents-headline">{text(a.headline)}</span>{by}'
-            + (f'<span class="contents-page">{_pageref(a)}</span>' if pages else "")
-            + "</li>"
+            "<li>"
+            + (f'<span class="contents-folio">{_pageref(a)}</span>' if pages else "")
+            + f'<span class="contents-headline">{text(a.headline)}</span>{by}</li>'
         )
     if current is not None:
         parts.append("</ol>")
@@ -194,11 +195,12 @@ ISSUE_CSS = """
 .contents-section { font-family: 'Libre Franklin', sans-serif; font-size: 11pt; text-transform: uppercase;
   letter-spacing: 0.1em; border-bottom: 1.2pt solid device-cmyk(0 0 0 1); margin: 5mm 0 2mm; }
 .contents-list { list-style: none; margin: 0; padding: 0; }
-.contents-list li { display: flex; align-items: baseline; margin: 0 0 2mm; font-size: 11pt; line-height: 13pt; }
+.contents-list li { display: block; margin: 0 0 2mm; font-size: 11pt; line-height: 13pt;
+  break-inside: avoid; }
 .contents-headline { font-weight: 700; }
 .contents-byline { font-family: 'Libre Franklin', sans-serif; font-size: 8pt; margin-left: 2mm;
   text-transform: uppercase; letter-spacing: 0.04em; }
-.contents-page { margin-left: auto; padding-left: 4mm; font-family: 'Libre Franklin', sans-serif;
+.contents-folio { float: right; padding-left: 6mm; font-family: 'Libre Franklin', sans-serif;
   font-weight: 700; }
 .house-panel { border: 2.4pt solid device-cmyk(0 0 0 1); padding: 12mm; margin-top: 10mm; }
 .house-panel .house-name { font-family: 'Libre Caslon Condensed', 'Libre Caslon Text', serif;

@@ -283,8 +283,6 @@ class ImageJob:
     policy: ResourcePolicy
     cache_root: str
     use_cache: bool
-    press: object | None = None  # press.pdf.PressOptions (kept untyped: imported lazily)
-    proof: object | None = None
     epub_max_edge: int | None = None
 
 
@@ -293,7 +291,6 @@ class ImageResult:
     index: int
     digests: tuple[tuple[str, str], ...] = ()  # (image URL, sha256 of the source bytes)
     problems: tuple[BuildWarning, ...] = ()  # images that could not be used
-    notes: tuple[BuildWarning, ...] = ()  # low resolution and the like
     seconds: float = 0.0
     cache_problems: tuple[BuildWarning, ...] = field(default=())
 
@@ -303,7 +300,7 @@ def _where(article: Article, url: str) -> str:
 
 
 def prepare_images(job: ImageJob) -> ImageResult:
-    """Read every image of one article; fill the press/proof/EPUB image caches for it."""
+    """Read every image of one article (digests for the cache keys); make its EPUB images."""
     start = time.perf_counter()
     store = Store(Path(job.cache_root), enabled=job.use_cache)
     images = StoreImageCache(store)
@@ -344,47 +341,15 @@ def prepare_images(job: ImageJob) -> ImageResult:
                 )
                 continue
         usable.append(fig)
-    notes: list[BuildWarning] = []
-    broken = {p.where for p in problems}
-    for options in (job.press, job.proof):
-        if options is None:
-            continue
-        notes.extend(_warm_press(article, policy, options, images, broken, problems))
+    # The press images are made inside press/pdf.py's write_pdf (it plans the pages first),
+    # through the same disk cache: a rebuild finds them there.
     return ImageResult(
         index=job.index,
         digests=tuple(digests),
         problems=tuple(problems),
-        notes=tuple(n for n in notes if n.code != "image-missing"),
         seconds=time.perf_counter() - start,
         cache_problems=tuple(store.take_problems()),
     )
-
-
-def _warm_press(
-    article: Article,
-    policy: ResourcePolicy,
-    options: object,
-    images: StoreImageCache,
-    broken: set[str],
-    problems: list[BuildWarning],
-) -> list[BuildWarning]:
-    """Thin adapter over press/pdf.py's per-article image step (it has no public one)."""
-    from printedition.press import pdf as press_pdf
-    from printedition.press.layout import Geometry
-
-    assert isinstance(options, press_pdf.PressOptions)
-    lenient = dataclasses.replace(options, strict_images=False)
-    icc, icc_digest = press_pdf._read_icc(lenient)
-    geometry = Geometry.for_format(lenient.page_format)
-    warnings: list[BuildWarning] = []
-    press_pdf._process_images(
-        article, policy, geometry, lenient, icc, icc_digest, {}, images, warnings
-    )
-    for w in warnings:
-        if w.code in ("image-broken", "image-missing") and w.where not in broken:
-            broken.add(w.where)
-            problems.append(w)
-    return [w for w in warnings if w.code not in ("image-broken", "image-missing")]
 
 
 __all__ = [

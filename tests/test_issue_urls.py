@@ -1,0 +1,141 @@
+"""An issue whose articles are URLs, served from 127.0.0.1; plus the CLI's exit codes and errors."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from localhttp import Reply, serve, silent_server
+
+from printedition.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTICLES = ROOT / "samples" / "articles"
+SLUGS = ("rail-strike-called-off", "opinion-local-news-deserts", "heatwave-amber-alert-schools")
+
+
+def _routes() -> dict[str, object]:
+    """Each sample page at /<slug>/ and its images beside it, with ETags like WordPress."""
+    routes: dict[str, object] = {}
+    for slug in SLUGS:
+        folder = ARTICLES / slug
+        html = (folder / "index.html").read_bytes()
+        routes[f"/{slug}/"] = Reply(
+            200, html, {"Content-Type": "text/html; charset=utf-8", "ETag": f'"{slug}"'}
+        )
+        for image in folder.iterdir():
+            if image.suffix in (".jpg", ".png", ".webp"):
+                kind = {"jpg": "jpeg"}.get(image.suffix[1:], image.suffix[1:])
+                routes[f"/{slug}/{image.name}"] = Reply(
+                    200, image.read_bytes(), {"Content-Type": f"image/{kind}"}
+                )
+    return routes
+
+
+def _manifest(tmp_path: Path, base: str, silent: str) -> Path:
+    entries = "\n".join(f'  "{base}/{slug}/",' for slug in SLUGS)
+    text = f"""
+[paper]
+name = "Local Test Paper"
+
+[issue]
+number = 3
+cover_date = "April 2027"
+
+[cover]
+article = "{base}/{SLUGS[0]}/"
+
+[limits]
+fetch_timeout = 0.5
+fetch_retries = 0
+
+[[sections]]
+title = "News"
+articles = [
+{entries}
+]
+
+[[sections]]
+title = "Broken"
+articles = ["{base}/gone-missing/", "{silent}/never-answers/"]
+"""
+    path = tmp_path / "issue.toml"
+    path.write_text(text)
+    return path
+
+
+def test_url_issue_builds_reports_404_and_silent_server_and_exits_1(tmp_path: Path) -> None:
+    with serve(_routes()) as srv, silent_server() as silent:  # type: ignore[arg-type]
+        manifest = _manifest(tmp_path, srv.base, silent)
+        args = ["issue", "build", str(manifest), "-o", str(tmp_path / "out"), "--only", "epub"]
+        args += ["--cache-dir", str(tmp_path / "cache"), "--allow-private"]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 1, result.output
+        # A second build revalidates the cached pages with If-None-Match.
+        again = CliRunner().invoke(main, [*args, "--quiet"])
+        assert again.exit_code == 1 and again.output == ""
+    out = tmp_path / "out"
+    report = json.loads((out / "report.json").read_text())
+    status = {a["slug"]: a for a in report["articles"]}
+    assert [status[s]["status"] for s in SLUGS] == ["ok", "ok", "ok"]
+    assert status["gone-missing"]["status"] == "failed"
+    assert "HTTP 404" in status["gone-missing"]["error"]
+    assert status["never-answers"]["status"] == "failed"
+    assert "timeout" in status["never-answers"]["error"]
+    assert {p.stem for p in (out / "articles").glob("*.epub")} == set(SLUGS)
+    issue_epub = next(o for o in report["outputs"] if o["kind"] == "issue-epub")
+    assert issue_epub["valid"] is True, issue_epub["messages"]
+    assert all(o["valid"] for o in report["outputs"]), "EPUBCheck: 0 errors, 0 warnings"
+    assert "FAILED gone-missing" in result.output and "FAILED never-answers" in result.output
+    assert "Built with problems: 2 article(s) failed" in result.output
+    ua = {h["user-agent"] for _, h in srv.requests}
+    assert len(ua) == 1 and ua.pop().startswith("printedition/")
+    page_requests = [h for p, h in srv.requests if p == f"/{SLUGS[0]}/"]
+    assert page_requests[-1].get("if-none-match") == f'"{SLUGS[0]}"'
+
+
+def test_private_addresses_are_refused_without_allow_private(tmp_path: Path) -> None:
+    with serve(_routes()) as srv, silent_server() as silent:  # type: ignore[arg-type]
+        manifest = _manifest(tmp_path, srv.base, silent)
+        args = ["issue", "build", str(manifest), "-o", str(tmp_path / "out"), "--only", "epub"]
+        result = CliRunner().invoke(main, [*args, "--cache-dir", str(tmp_path / "cache")])
+    assert result.exit_code == 1
+    assert re.search(
+        r"Error: .*issue.toml: no article could be read.*private, loopback", result.output
+    )
+    assert srv.requests == []
+
+
+def test_strict_stops_at_the_first_problem(tmp_path: Path) -> None:
+    with serve(_routes()) as srv, silent_server() as silent:  # type: ignore[arg-type]
+        manifest = _manifest(tmp_path, srv.base, silent)
+        args = ["issue", "build", str(manifest), "-o", str(tmp_path / "out"), "--strict"]
+        args += ["--cache-dir", str(tmp_path / "cache"), "--allow-private"]
+        result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    assert re.search(
+        r"^Error: http://127\.0\.0\.1:\d+/gone-missing/: HTTP 404 Not Found$", result.output, re.M
+    )
+    assert not (tmp_path / "out" / "issue-3.epub").exists()
+
+
+def test_manifest_error_is_one_line_with_key_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "issue.toml"
+    path.write_text('[paper]\nname = "X"\ncolour = "purple"\n')
+    result = CliRunner().invoke(main, ["issue", "build", str(path), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Error: {path}:3: paper.colour: must be one of 'grey', 'cmyk', not 'purple'\n"
+    )
+
+
+@pytest.mark.parametrize("only", ["pdf,html", ""])
+def test_only_is_checked(tmp_path: Path, only: str) -> None:
+    path = tmp_path / "issue.toml"
+    path.write_text("")
+    result = CliRunner().invoke(main, ["issue", "build", str(path), "--only", only])
+    assert result.exit_code == 2
+    assert result.output == f"Error: --only {only!r}: use epub, pdf or epub,pdf\n"

@@ -123,3 +123,14 @@ def test_batch_output_parsing() -> None:
     assert messages[1].severity == "FATAL" and messages[1].file == "b.epub"
     assert "stopped before checking" in messages[1].text
     assert len(messages) == 2
+
+
+def test_no_java_is_a_config_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    good = tmp_path / "x.epub"
+    good.write_bytes(b"PK")
+    monkeypatch.setattr(validate.shutil, "which", lambda name: None)
+    r = CliRunner().invoke(main, ["check", str(good)])
+    assert r.exit_code == 2
+    assert r.output == (
+        "Error: EPUBCheck needs Java 17 or later: install a JRE (e.g. openjdk-17-jre)\n"
+    )

@@ -29,7 +29,7 @@ from printedition.epub import (
 )
 from printedition.epub import book as book_module
 from printedition.epub.pages import epub_href
-from printedition.errors import ImageError, OutputError, UnsafeResourceError
+from printedition.errors import ConfigError, ImageError, OutputError, UnsafeResourceError
 from printedition.images import ProcessedImage
 from printedition.model import (
     Article,
@@ -678,3 +678,16 @@ def test_hostile_strings_still_make_a_valid_book(built: dict[str, EpubResult]) -
     assert "<h2>deep</h2>" in second and "<h2></h2>" not in second
     assert "<a " not in second.split("</nav>", 1)[1]  # every bad link is text now
     assert [c.text for c in opf.findall(".//dc:creator", NS)] == ["Bob Ray"]
+
+
+def test_bad_settings_are_config_errors(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    items = [(_article(folder, "c"), _policy(folder))]
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    with pytest.raises(ConfigError, match="SOURCE_DATE_EPOCH must be whole seconds"):
+        write_epub(items, tmp_path / "c.epub", EpubOptions())
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    with pytest.raises(ConfigError, match="section 'News' names article 3, but there are 1"):
+        _build(tmp_path / "c.epub", items, sections=(Section(title="News", articles=(3,)),))
+    assert list(tmp_path.iterdir()) == []

@@ -78,7 +78,8 @@ def _can_compile(java: str) -> bool:
     return (home / "jmods" / "jdk.compiler.jmod").exists() or shutil.which("javac") is not None
 
 
-def _run(cmd: list[str]) -> str:
+def _run(cmd: list[str]) -> tuple[str, str]:
+    """(stdout, stderr) of one Java run."""
     try:
         done = subprocess.run(
             cmd, capture_output=True, timeout=_TIMEOUT, check=False, env=_java_env()
@@ -87,8 +88,9 @@ def _run(cmd: list[str]) -> str:
         raise InputError(f"EPUBCheck did not finish within {_TIMEOUT:.0f} s") from None
     except OSError as exc:
         raise ConfigError(f"cannot run Java for EPUBCheck: {exc.strerror}") from None
-    return done.stdout.decode("utf-8", errors="replace") + (
-        "\n" + done.stderr.decode("utf-8", errors="replace") if done.returncode > 1 else ""
+    return (
+        done.stdout.decode("utf-8", errors="replace"),
+        done.stderr.decode("utf-8", errors="replace"),
     )
 
 
@@ -98,7 +100,7 @@ def _java_env() -> dict[str, str]:
     return env
 
 
-def _parse_batch(output: str, names: Sequence[str]) -> list[CheckMessage]:
+def _parse_batch(output: str, names: Sequence[str], stderr: str = "") -> list[CheckMessage]:
     messages: list[CheckMessage] = []
     done: set[str] = set()
     for raw in output.splitlines():
@@ -124,7 +126,7 @@ def _parse_batch(output: str, names: Sequence[str]) -> list[CheckMessage]:
         )
     for name in names:
         if name not in done:
-            tail = output.strip().splitlines()[-1:] or ["no output"]
+            tail = (stderr or output).strip().splitlines()[-1:] or ["no output"]
             messages.append(
                 CheckMessage(
                     severity="FATAL",
@@ -162,7 +164,7 @@ def _check_one_by_one(java: str, jar: Path, names: Sequence[str]) -> list[CheckM
     messages: list[CheckMessage] = []
     for name in names:
         cmd = [java, "-Duser.language=en", "-jar", str(jar), name, "-q", "--json", "-"]
-        output = _run(cmd)
+        output, _ = _run(cmd)
         start = output.find("{")
         try:
             data = json.loads(output[start:]) if start >= 0 else None
@@ -194,8 +196,8 @@ def check_epub(paths: Sequence[Path | str]) -> list[CheckMessage]:
     launcher = importlib.resources.files("printedition") / "data" / "EpubCheckBatch.java"
     with importlib.resources.as_file(launcher) as source:
         cmd = [java, "-Duser.language=en", "-cp", str(jar), str(source), *names]
-        output = _run(cmd)
-    return _parse_batch(output, names)
+        output, errors = _run(cmd)
+    return _parse_batch(output, names, errors)
 
 
 def count_by_severity(messages: Sequence[CheckMessage]) -> dict[str, int]:

@@ -151,6 +151,13 @@ def render_figure(fig: Figure, opts: RenderOptions, *, css_class: str = "") -> s
     return "".join(parts)
 
 
+_MAX_START = 10**9
+
+
+def _clamp(value: int, high: int) -> int:
+    return max(1, min(high, value))
+
+
 def _render_table(table: Table, opts: RenderOptions) -> str:
     parts = ["<table>"]
     if table.caption:
@@ -165,10 +172,12 @@ def _render_table(table: Table, opts: RenderOptions) -> str:
             for cell in row.cells:
                 tag = "th" if cell.header else "td"
                 span = ""
-                if cell.colspan > 1:
-                    span += f' colspan="{cell.colspan}"'
-                if cell.rowspan > 1:
-                    span += f' rowspan="{cell.rowspan}"'
+                # Clamped as HTML does (a model JSON may say 10**9: layout would allocate it).
+                colspan, rowspan = _clamp(cell.colspan, 1000), _clamp(cell.rowspan, 1000)
+                if colspan > 1:
+                    span += f' colspan="{colspan}"'
+                if rowspan > 1:
+                    span += f' rowspan="{rowspan}"'
                 if tag == "th" and group == "thead":
                     span += ' scope="col"'
                 parts.append(f"<{tag}{span}>{render_inlines(cell.content, opts)}</{tag}>")
@@ -215,6 +224,7 @@ def render_block(block: Block, opts: RenderOptions) -> str:
             return render_figure(block, opts)
         case ListBlock(ordered=ordered, items=items, start=start):
             tag = "ol" if ordered else "ul"
+            start = max(-_MAX_START, min(_MAX_START, start))
             start_attr = f' start="{start}"' if ordered and start != 1 else ""
             lis = "".join(f"<li>{_render_item(item.blocks, opts)}</li>" for item in items)
             return f"<{tag}{start_attr}>{lis}</{tag}>"

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import ipaddress
 import os
 import re
+import signal
 import socket
 import stat
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import SplitResult, unquote, unquote_to_bytes, urlsplit
@@ -127,6 +130,38 @@ def check_host(host: str, *, allow_private: bool = False, resolve: bool = True) 
                 f"refused: {host} is a private, loopback or link-local address "
                 "(use --allow-private to permit it)"
             )
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float, *, where: str, what: str) -> Iterator[None]:
+    """Raise ``InputError`` naming ``where`` if the block runs longer than ``seconds``.
+
+    Uses SIGALRM, so it works in a process's main thread (the CLI, and the issue build's
+    worker processes); elsewhere, or when an outer limit is already running, it is a no-op
+    and the outer bound applies. A long C call (one lxml parse) finishes before it fires.
+    """
+    usable = (
+        seconds > 0
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+        and signal.getitimer(signal.ITIMER_REAL)[0] == 0
+    )
+    if not usable:
+        yield
+        return
+
+    def expired(signum: int, frame: object) -> None:
+        raise InputError(
+            f"{what} took longer than {seconds:g} s (Limits.article_timeout)", where=where
+        )
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _inside(path: Path, roots: tuple[Path, ...]) -> bool:

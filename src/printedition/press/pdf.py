@@ -24,6 +24,7 @@ import io
 import logging
 import warnings
 from collections.abc import Iterator, MutableMapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources as importlib_resources
@@ -232,6 +233,51 @@ def _read_images(
     return sources
 
 
+def _cache_key(source: _Source, plan: FigurePlan, colour: str, icc_digest: str) -> str:
+    digest = hashlib.sha256(source.data).hexdigest()
+    return f"{digest}:{colour}:{icc_digest}:{plan.width_mm:.1f}:{MAX_PPI}"
+
+
+def _warm_cache(
+    jobs: list[tuple[_Source, FigurePlan, ResourcePolicy]],
+    *,
+    colour: str,
+    icc: bytes | None,
+    icc_digest: str,
+    cache: ImageCache,
+) -> None:
+    """Convert the photos not yet in the cache on two threads (Pillow releases the GIL while
+    it resamples and encodes). Failures are left out: the ordered pass meets them again and
+    reports them where they belong."""
+    todo: dict[str, tuple[_Source, FigurePlan, ResourcePolicy]] = {}
+    for source, plan, policy in jobs:
+        key = _cache_key(source, plan, colour, icc_digest)
+        if key not in cache and key not in todo:
+            todo[key] = (source, plan, policy)
+    if len(todo) < 2:
+        return
+
+    def work(item: tuple[_Source, FigurePlan, ResourcePolicy]) -> ProcessedImage | None:
+        source, plan, policy = item
+        try:
+            return prepare_for_press(
+                source.data,
+                where=source.where,
+                colour=colour,
+                icc=icc,
+                placed_width_mm=plan.width_mm,
+                max_ppi=MAX_PPI,
+                limits=policy.limits,
+            )
+        except ImageError:
+            return None
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for key, processed in zip(todo, pool.map(work, todo.values()), strict=True):
+            if processed is not None:
+                cache[key] = processed
+
+
 def _prepare_images(
     article: Article,
     sources: dict[str, _Source],
@@ -249,8 +295,7 @@ def _prepare_images(
     colour = "rgb" if options.proof else options.colour
     for url, plan in plans.items():
         source = sources[url]
-        digest = hashlib.sha256(source.data).hexdigest()
-        key = f"{digest}:{colour}:{icc_digest}:{plan.width_mm:.1f}:{MAX_PPI}"
+        key = _cache_key(source, plan, colour, icc_digest)
         processed = cache.get(key)
         if processed is None:
             try:
@@ -483,6 +528,17 @@ def write_pdf(
         geometry,
         first_page_used_mm=MASTHEAD_MM if options.masthead else 0.0,
         share=not own_pages,
+    )
+    _warm_cache(
+        [
+            (src[url], fplan, policy)
+            for (_, policy), src, plan in zip(articles, sources, page_plans, strict=True)
+            for url, fplan in plan.plans.items()
+        ],
+        colour="rgb" if options.proof else options.colour,
+        icc=icc,
+        icc_digest=icc_digest,
+        cache=cache,
     )
     section_starts = {s.start for s in options.sections}
     stories = []

@@ -205,18 +205,28 @@ def inline_node(
 
 
 def merge_inlines(nodes: list[Inline]) -> list[Inline]:
-    """Join adjacent Text runs and collapse the spaces between runs."""
+    """Join adjacent Text runs and collapse the spaces between runs (linear time)."""
     out: list[Inline] = []
+    pending: list[str] = []
+
+    def flush() -> None:
+        if pending:
+            joined = "".join(pending)
+            out.append(Text(text=_SPACES.sub(" ", joined) if "  " in joined else joined))
+            pending.clear()
+
     for node in nodes:
         if isinstance(node, Text):
-            if not node.text:
-                continue
-            if out and isinstance(out[-1], Text):
-                joined = out[-1].text + node.text
-                out[-1] = Text(text=re.sub(r" {2,}", " ", joined))
-                continue
+            if node.text:
+                pending.append(node.text)
+            continue
+        flush()
         out.append(node)
+    flush()
     return out
+
+
+_SPACES = re.compile(r" {2,}")
 
 
 def _first_text(node: Inline) -> Text | None:
@@ -360,15 +370,14 @@ def _flush(run: list[Inline], out: list[Block], ctx: Context) -> None:
     for part in parts:
         content = trim_inlines(part)
         if content and inline_text(content).strip():
+            ctx.count += 1
             _add(out, Paragraph(content=content), ctx)
     run.clear()
 
 
 def _add(out: list[Block], block: Block, ctx: Context) -> None:
-    if ctx.count >= ctx.max_blocks:
-        return
-    ctx.count += 1
-    out.append(block)
+    if ctx.count <= ctx.max_blocks:
+        out.append(block)
 
 
 def convert(el: HtmlElement, ctx: Context) -> list[Block]:
@@ -399,6 +408,10 @@ def convert(el: HtmlElement, ctx: Context) -> list[Block]:
 
 def block(el: HtmlElement, ctx: Context) -> list[Block]:
     tag = el.tag
+    if ctx.count > ctx.max_blocks:
+        return []
+    if tag not in ("p", "div", "section", "article", "main"):
+        ctx.count += 1  # a leaf-like block (paragraphs are counted where they are made)
     if el in ctx.pull_quotes:
         pq = pull_quote(el, ctx)
         return [pq] if pq else []
@@ -503,8 +516,9 @@ def _list(el: HtmlElement, ctx: Context) -> list[Block]:
     if not items:
         return []
     start = 1
-    if el.tag == "ol" and el.get("start", "").strip().lstrip("-").isdigit():
-        start = int(el.get("start", "1"))
+    start_text = el.get("start", "").strip()
+    if el.tag == "ol" and start_text.lstrip("-").isdigit() and len(start_text) <= 10:
+        start = int(start_text)  # (a 5,000-digit start would make int() raise)
     return [ListBlock(ordered=el.tag == "ol", items=tuple(items), start=start)]
 
 

@@ -202,9 +202,10 @@ def _wrap_phrasing(div: HtmlElement) -> None:
     for n in nodes:
         div.remove(n)
     p: HtmlElement | None = None
+    last: HtmlElement | None = None  # p's last child (len() on lxml elements is not O(1))
 
     def add_text(text: str | None) -> None:
-        nonlocal p
+        nonlocal p, last
         if not text:
             return
         if p is None:
@@ -212,9 +213,10 @@ def _wrap_phrasing(div: HtmlElement) -> None:
                 return
             p = etree.Element("p")
             p.text = text
+            last = None
             div.append(p)
-        elif len(p):
-            p[-1].tail = (p[-1].tail or "") + text
+        elif last is not None:
+            last.tail = (last.tail or "") + text
         else:
             p.text = (p.text or "") + text
 
@@ -231,8 +233,10 @@ def _wrap_phrasing(div: HtmlElement) -> None:
                 p = etree.Element("p")
                 div.append(p)
             p.append(n)
+            last = n
         else:
             p = None
+            last = None
             div.append(n)
         add_text(tail)
 

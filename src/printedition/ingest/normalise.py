@@ -35,6 +35,8 @@ from printedition.ingest.extract import (
     find_byline_node,
     inner_text,
     kept,
+    link_density,
+    text_len,
     text_similarity,
 )
 from printedition.ingest.media import image_ref, is_tracker
@@ -51,8 +53,11 @@ from printedition.model import (
     inline_text,
     iter_blocks,
 )
+from printedition.resources import time_limit
 from printedition.settings import Limits
 
+# Less readable text than this (characters) is not an article.
+MIN_ARTICLE_CHARS = 80
 # Never recurse deeper than this while converting, whatever the limit says.
 _CONVERT_DEPTH = 150
 _FIGURE_WITH_CAPTION = etree.XPath("//figure[.//figcaption]")
@@ -92,8 +97,8 @@ def normalise_file(path: Path, *, limits: Limits | None = None) -> Article:
             raise InputError("not a file: expected an HTML page", where=where)
         if size > limits.max_page_bytes:
             raise InputError(
-                f"the page is {size / 1e6:.1f} MB, over the {limits.max_page_bytes / 1e6:.0f} MB "
-                "limit (Limits.max_page_bytes)",
+                f"the page is {_mb(size)}, over the {_mb(limits.max_page_bytes)} limit "
+                "(Limits.max_page_bytes)",
                 where=where,
             )
         data = path.read_bytes()
@@ -112,6 +117,10 @@ def normalise_file(path: Path, *, limits: Limits | None = None) -> Article:
     return _normalise(
         data, where=where, source_url=uri, image_base=uri, limits=limits, slug=slugify(slug) or None
     )
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024**2:.1f} MB".replace(".0 MB", " MB")
 
 
 def slugify(text: str) -> str:
@@ -210,11 +219,32 @@ def _normalise(
     limits: Limits,
     slug: str | None,
 ) -> Article:
+    with time_limit(limits.article_timeout, where=where, what="normalising the page"):
+        return _normalise_page(
+            html,
+            where=where,
+            source_url=source_url,
+            image_base=image_base,
+            limits=limits,
+            slug=slug,
+        )
+
+
+def _normalise_page(
+    html: str | bytes,
+    *,
+    where: str,
+    source_url: str,
+    image_base: str | None,
+    limits: Limits,
+    slug: str | None,
+) -> Article:
     warnings: list[BuildWarning] = []
     size = len(html)
     if size > limits.max_page_bytes:
         raise InputError(
-            f"the page is {size / 1e6:.1f} MB, over the {limits.max_page_bytes / 1e6:.0f} MB limit",
+            f"the page is {_mb(size)}, over the {_mb(limits.max_page_bytes)} limit "
+            "(Limits.max_page_bytes)",
             where=where,
         )
     if isinstance(html, bytes):
@@ -269,7 +299,7 @@ def _normalise(
     _mark(doc, found)
     containers = [[el for el in sel if el.getparent() is not None] for sel in found.by_selector("containers")]
     extraction = extract_content(doc, meta.headline, containers)
-    if extraction is None:
+    if extraction is None or not _readable(extraction.content):
         hint = " (the page nests HTML too deeply to be read)" if too_deep else ""
         raise NoArticleError(f"no article found in the page{hint}", where=where)
     content = extraction.content
@@ -281,7 +311,7 @@ def _normalise(
     )
     blk.prepare_context(content, ctx)
     body = blk.convert(content, ctx)
-    if ctx.count >= limits.max_blocks:
+    if ctx.count > limits.max_blocks:
         warnings.append(
             BuildWarning(
                 code="too-many-blocks",
@@ -344,6 +374,15 @@ def _normalise(
     )
     warnings.extend(_warnings(article, meta, extraction.method, extraction.text_length, where))
     return article.with_changes(warnings=tuple(warnings))
+
+
+def _readable(content: HtmlElement) -> bool:
+    """Enough prose to be an article: not a lone menu, link list or caption."""
+    length = text_len(content)
+    if length < MIN_ARTICLE_CHARS:
+        # a picture story: photos with little text
+        return any(not is_tracker(img) for img in content.iter("img"))
+    return not (length < 4 * MIN_ARTICLE_CHARS and link_density(content) > 0.5)
 
 
 def _norm(text: str) -> str:

@@ -105,7 +105,12 @@ class FigurePlan:
 
 
 def plan_lead(
-    width_px: int, height_px: int, geometry: Geometry, *, short: bool = False
+    width_px: int,
+    height_px: int,
+    geometry: Geometry,
+    *,
+    short: bool = False,
+    max_height_mm: float | None = None,
 ) -> FigurePlan:
     """The widest span at which the lead photo still reaches ``MIN_PPI`` and stays under
     half the page height (a third, and at most three fifths of the columns, for a ``short``
@@ -113,6 +118,8 @@ def plan_lead(
     n = geometry.columns
     least = max(1, min(n, math.ceil(n / 2)))
     max_height = geometry.content_height_mm * (0.25 if short else 0.45)
+    if max_height_mm is not None:
+        max_height = max_height_mm
     if short:
         least = max(1, min(n, math.ceil(n * 0.4)))
         n = max(least, math.ceil(n * 0.6))
@@ -434,6 +441,16 @@ def _end_on_page(used: float, opening: float, body: float, geometry: Geometry) -
     return max(30.0, (pages - math.floor(pages)) * height)
 
 
+def _fits_below(free: float, opening: float, body: float, geometry: Geometry) -> bool:
+    """Whether a story may start in ``free`` mm at the foot of a page: it ends on that page
+    (with room to spare for the estimate's error), or it is long and turns to the next page
+    with at least 45 mm (about a dozen lines) of columns under its opening."""
+    per_column = body / geometry.columns
+    if opening + per_column + 15 <= free:
+        return True
+    return opening + 45 <= free and per_column > 0.8 * geometry.content_height_mm
+
+
 def plan_pages(
     stories: Sequence[tuple[Article, Mapping[str, tuple[int, int]]]],
     geometry: Geometry,
@@ -459,26 +476,38 @@ def plan_pages(
             end = _end_on_page(used, o, b, geometry)
             nxt_article, nxt_sizes = stories[i + 1]
             nxt = _plans_for(nxt_article, nxt_sizes, geometry, small_lead=True)
-            no, _ = estimate_story_mm(
+            no, nb = estimate_story_mm(
                 StoryLayout(article=nxt_article, plans=nxt, hrefs={}), geometry
             )
-            if height - end - STORY_GAP_MM >= no + 60:
+            if _fits_below(height - end - STORY_GAP_MM, no, nb, geometry):
                 chosen = small
-        result.append(StoryPlan(plans=chosen, follows=follows))
+        start = used
         o, b = estimate_story_mm(StoryLayout(article=article, plans=chosen, hrefs={}), geometry)
-        used = _end_on_page(used, o, b, geometry)
-        follows = False
+        used = _end_on_page(start, o, b, geometry)
+        nxt_follows = False
         if share and i + 1 < len(stories):
             nxt_article, nxt_sizes = stories[i + 1]
             nxt = _plans_for(nxt_article, nxt_sizes, geometry, small_lead=True)
-            no, _ = estimate_story_mm(
+            no, nb = estimate_story_mm(
                 StoryLayout(article=nxt_article, plans=nxt, hrefs={}), geometry
             )
-            if height - used - STORY_GAP_MM >= no + 60 and height - used >= SHARE_MIN_FREE * height:
-                follows = True
-                used += STORY_GAP_MM
-            else:
-                used = 0.0
+            nxt_follows = _fits_below(height - used - STORY_GAP_MM, no, nb, geometry)
+        lead_url = article.lead.image.url if article.lead else ""
+        lead = chosen.get(lead_url)
+        if not nxt_follows and lead is not None and start + o + b / geometry.columns <= height:
+            # The story ends on this page and nothing follows it: let the photo fill the page.
+            room = lead.height_mm + (height - used) - 25
+            bigger = plan_lead(
+                lead.pixel_width,
+                lead.pixel_height,
+                geometry,
+                max_height_mm=min(0.62 * height, max(lead.height_mm, room)),
+            )
+            if bigger.width_mm > lead.width_mm:
+                chosen = {**chosen, lead_url: bigger}
+        result.append(StoryPlan(plans=chosen, follows=follows))
+        follows = nxt_follows
+        used = used + STORY_GAP_MM if nxt_follows else 0.0
     return result
 
 

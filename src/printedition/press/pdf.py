@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import tempfile
 import warnings
 from collections.abc import Iterator, MutableMapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -194,6 +195,18 @@ def _captured_weasyprint_log() -> Iterator[list[logging.LogRecord]]:
 # ---------------------------------------------------------------------------------------------
 
 
+def _in_article(exc: InputError, article: Article) -> InputError:
+    """The error about a photo, naming the article page it came from (the user's input)."""
+    page = article.source_url
+    if page.startswith("file:"):
+        from urllib.request import url2pathname
+
+        page = url2pathname(page[5:].removeprefix("//localhost").removeprefix("//"))
+    if not page or page == exc.where:
+        return exc
+    return type(exc)(f"{exc.message}: {exc.where[:200]}", where=page)
+
+
 def _image_where(article: Article, url: str) -> str:
     if url.startswith("data:"):
         return f"{article.slug}: data: image"
@@ -226,7 +239,7 @@ def _read_images(
             width_px, height_px = probe_image(data, where=where, limits=policy.limits)
         except InputError as exc:
             if options.strict_images:
-                raise
+                raise _in_article(exc, article) from None
             warnings.append(BuildWarning(code="image-missing", message=exc.message, where=where))
             continue
         sources[url] = _Source(data=data, width=width_px, height=height_px, where=where)
@@ -310,7 +323,7 @@ def _prepare_images(
                 )
             except ImageError as exc:
                 if options.strict_images:
-                    raise
+                    raise _in_article(exc, article) from None
                 warnings.append(
                     BuildWarning(code="image-broken", message=exc.message, where=source.where)
                 )
@@ -382,7 +395,16 @@ def _icc_description(data: bytes) -> str:
 def _render(html: str, fetcher: PressFetcher, variant: str, proof: bool) -> bytes:
     document = weasyprint.HTML(string=html, base_url=PACKAGE_SCHEME, url_fetcher=fetcher)
     pdf_variant = None if proof else VARIANTS[variant]["weasyprint"]
-    out = document.write_pdf(pdf_variant=pdf_variant, uncompressed_pdf=False)
+    try:
+        out = document.write_pdf(pdf_variant=pdf_variant, uncompressed_pdf=False)
+    except OSError as exc:
+        # WeasyPrint writes the embedded fonts to a temporary folder: a full /tmp lands here.
+        from printedition.outputs import describe_os_error
+
+        raise OutputError(
+            f"cannot lay out the pages: {describe_os_error(exc)} (temporary folder)",
+            where=tempfile.gettempdir(),
+        ) from None
     if not isinstance(out, bytes):  # pragma: no cover - WeasyPrint returns bytes without target
         raise RuntimeError("WeasyPrint returned no PDF")
     return out

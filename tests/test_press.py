@@ -243,6 +243,54 @@ def test_all_samples_pass_and_nothing_is_overset(
         assert found / len(words) >= 0.99, (article.slug, found, len(words))
 
 
+def _page_lines(path: Path) -> list[list[tuple[float, float, float, str]]]:
+    """Per page: (x, top, bottom, text) of every line, from poppler's own layout analysis."""
+    out = subprocess.run(
+        ["pdftotext", "-bbox-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages: list[list[tuple[float, float, float, str]]] = []
+    for page in out.split("<page ")[1:]:
+        lines = []
+        for m in re.finditer(
+            r'<line xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">(.*?)</line>',
+            page,
+            re.S,
+        ):
+            words = re.findall(r">([^<]*)</word>", m.group(4))
+            lines.append((float(m.group(1)), float(m.group(2)), float(m.group(3)), " ".join(words)))
+        pages.append(lines)
+    return pages
+
+
+@needs_poppler
+def test_no_subheading_alone_at_the_foot_of_a_column(
+    all_pdf: tuple[Path, list[Article], object],
+) -> None:
+    from printedition.model import inline_text, iter_blocks
+
+    path, articles, _ = all_pdf
+    heads = {
+        inline_text(b.content).upper().split()[0]
+        for a in articles
+        for b in iter_blocks(a.body)
+        if isinstance(b, Subheading) and inline_text(b.content).split()
+    }
+    heads = {h for h in heads if len(h) > 3}
+    checked = 0
+    for lines in _page_lines(path):
+        for x, _top, bottom, text in lines:
+            if not text.isupper() or text.split()[0] not in heads:
+                continue
+            below = [
+                t
+                for (x2, top2, _, t) in lines
+                if abs(x2 - x) < 3 and top2 > bottom and not t.isupper()
+            ]
+            checked += 1
+            assert len(below) >= 2, f"subheading {text!r} has {len(below)} line(s) under it"
+    assert checked >= 10
+
+
 def test_low_resolution_photo_is_reported(all_pdf: tuple[Path, list[Article], object]) -> None:
     _, _, result = all_pdf
     codes = [w.code for w in result.warnings]  # type: ignore[attr-defined]

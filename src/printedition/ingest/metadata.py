@@ -184,7 +184,10 @@ def title_from_document(doc: HtmlElement) -> str:
     cur = cur.strip()
     n = words(cur)
     if n <= 4 and (not hierarchical or n != words(re.sub(r"[|\-\\/>»]+", "", orig)) - 1):
-        cur = orig
+        # Readability keeps a short title whole, unless the page's own heading says otherwise
+        headings = {clean_line(text_of(h)) for h in doc.iter("h1")}
+        if cur not in headings:
+            cur = orig
     return cur
 
 

@@ -89,12 +89,17 @@ def test_json_ld_graph_beats_opengraph_and_meta() -> None:
 
 
 def test_opengraph_then_meta_author_then_byline_markup() -> None:
-    head = "<meta property='og:title' content='OG headline'><meta name='author' content='Meta Author'>"
+    head = (
+        "<meta property='og:title' content='OG headline'><meta name='author' content='Meta Author'>"
+    )
     a = normalise_article(page(paras(), head))
     assert a.headline == "OG headline"
     assert [x.name for x in a.authors] == ["Meta Author"]
 
-    body = "<p class='byline'>By <a rel='author' href='/author/sam'>Sam Poe</a> and Lee Wu</p>" + paras()
+    body = (
+        "<p class='byline'>By <a rel='author' href='/author/sam'>Sam Poe</a> and Lee Wu</p>"
+        + paras()
+    )
     b = normalise_article(page(body), "https://x.test/story/")
     assert [(x.name, x.url) for x in b.authors] == [("Sam Poe", "/author/sam"), ("Lee Wu", "")]
     assert "By Sam Poe" not in article_text(b)  # the byline line is not body text
@@ -134,8 +139,14 @@ def _only_figure(body: str, base: str = "https://paper.test/2024/story/") -> Fig
 
 def test_credit_split_from_caption_text() -> None:
     cases = {
-        "Putin in Moscow on 11 June. Photo: AP/Alamy": ("Putin in Moscow on 11 June.", "Photo: AP/Alamy"),
-        "Flooded fields near Hull. Picture: Jane Doe": ("Flooded fields near Hull.", "Picture: Jane Doe"),
+        "Putin in Moscow on 11 June. Photo: AP/Alamy": (
+            "Putin in Moscow on 11 June.",
+            "Photo: AP/Alamy",
+        ),
+        "Flooded fields near Hull. Picture: Jane Doe": (
+            "Flooded fields near Hull.",
+            "Picture: Jane Doe",
+        ),
         "A sluice gate © Lê Minh Tâm": ("A sluice gate", "© Lê Minh Tâm"),
         "The old pier (Credit: Tom Ames)": ("The old pier", "Credit: Tom Ames"),
         "A caption with no credit at all.": ("A caption with no credit at all.", ""),
@@ -255,9 +266,21 @@ def test_boilerplate_removed_inside_the_article() -> None:
     text = article_text(a)
     assert text.count("The council met") == 4
     for junk in (
-        "Don’t miss", "Sign up", "Related Headline", "summary of another", "teaser", "rely on",
-        "Share on", "Hidden", "Aria", "Invisible", "tracking", "Written by", "filed under",
-        "cookies", "Home",
+        "Don’t miss",
+        "Sign up",
+        "Related Headline",
+        "summary of another",
+        "teaser",
+        "rely on",
+        "Share on",
+        "Hidden",
+        "Aria",
+        "Invisible",
+        "tracking",
+        "Written by",
+        "filed under",
+        "cookies",
+        "Home",
     ):
         assert junk not in text, junk
     assert a.tags == ("X",)
@@ -269,12 +292,15 @@ def test_pull_quote_with_attribution_and_block_quote() -> None:
         + "<figure class='wp-block-pullquote'><blockquote><p>Moscow is living as it always has."
         "</p><cite>Aleksey on life in Moscow</cite></blockquote></figure>"
         + "<blockquote class='wp-block-quote'><p>The works is over capacity.</p>"
-        "<cite>Environment Agency report, 2023</cite></blockquote>"
-        + paras(1)
+        "<cite>Environment Agency report, 2023</cite></blockquote>" + paras(1)
     )
     a = normalise_article(page(body))
     pq = [b for b in a.body if isinstance(b, PullQuote)]
-    assert pq == [PullQuote(text="Moscow is living as it always has.", attribution="Aleksey on life in Moscow")]
+    assert pq == [
+        PullQuote(
+            text="Moscow is living as it always has.", attribution="Aleksey on life in Moscow"
+        )
+    ]
     bq = [b for b in a.body if isinstance(b, BlockQuote)]
     assert bq[0].attribution == "Environment Agency report, 2023"
     assert article_text(a).count("Moscow is living") == 0  # pull quotes are not body text
@@ -298,8 +324,7 @@ def test_embeds_tweet_and_video() -> None:
         "18, 2024</a></blockquote><script src='https://platform.twitter.com/widgets.js'></script>"
         + "<figure class='wp-block-embed is-provider-youtube'><div class='wp-block-embed__wrapper'>"
         "<iframe title='Why classrooms overheat' src='https://www.youtube.com/embed/k3Hf9TqW2xA'>"
-        "</iframe></div></figure>"
-        + paras(1)
+        "</iframe></div></figure>" + paras(1)
     )
     a = normalise_article(page(body))
     embeds = [b for b in a.body if isinstance(b, Embed)]
@@ -376,7 +401,13 @@ def test_links_resolve_against_base_href() -> None:
     html = page("<p>Read <a href='report.pdf'>the report</a> now. " + LOREM + "</p>" + paras(2))
     html = html.replace("<head>", "<head><base href='https://cdn.paper.test/docs/'>")
     a = normalise_article(html, "https://paper.test/story/")
-    links = [n for b in iter_blocks(a.body) if isinstance(b, Paragraph) for n in b.content if isinstance(n, Link)]
+    links = [
+        n
+        for b in iter_blocks(a.body)
+        if isinstance(b, Paragraph)
+        for n in b.content
+        if isinstance(n, Link)
+    ]
     assert links[0].href == "https://cdn.paper.test/docs/report.pdf"
 
 

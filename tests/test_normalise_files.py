@@ -22,7 +22,9 @@ BODY = "".join(
 PAGE = (
     "<html lang='en'><head><meta charset='utf-8'><title>River Runs Dry | Paper</title>"
     "<link rel='canonical' href='https://paper.test/2024/08/river-runs-dry/'></head><body>"
-    "<article><h1>River Runs Dry</h1><div class='entry-content'>" + BODY + "<figure><img src='photo-1024x683.jpg' "
+    "<article><h1>River Runs Dry</h1><div class='entry-content'>"
+    + BODY
+    + "<figure><img src='photo-1024x683.jpg' "
     "srcset='photo-1024x683.jpg 1024w, photo.jpg 2400w' alt='A dry riverbed'><figcaption>The "
     "riverbed. Photo: R. Llewelyn</figcaption></figure><p>See <a href='/about/'>about us</a>.</p>"
     "</div></article></body></html>"
@@ -66,7 +68,11 @@ BAD_INPUTS = {
     "spaces": (b"  \n\t ", InputError, "the file is empty"),
     "png": (b"\x89PNG\r\n\x1a\n" + bytes(200), InputError, "PNG image"),
     "binary": (bytes(range(256)) * 40, InputError, "not an HTML page"),
-    "invalid-bytes": (b"<p>" + b"\xff\xfe\x80\x81\x90" * 400 + b"</p>", InputError, "invalid bytes"),
+    "invalid-bytes": (
+        b"<p>" + b"\xff\xfe\x80\x81\x90" * 400 + b"</p>",
+        InputError,
+        "invalid bytes",
+    ),
     "no-article": (
         b"<html><body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav></body></html>",
         NoArticleError,

@@ -16,10 +16,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
-import scoring  # noqa: E402
+import scoring
 
-from printedition.errors import NoArticleError  # noqa: E402
-from printedition.ingest.normalise import normalise_article  # noqa: E402
+from printedition.errors import NoArticleError
+from printedition.ingest.normalise import normalise_article
 
 REAL_PAGES = 94
 SYNTHETIC_PAGES = 36

@@ -15,6 +15,7 @@ from lxml import etree
 from printedition.ingest.clean import (
     HtmlElement,
     drop,
+    select,
     text_of,
 )
 from printedition.ingest.media import (
@@ -138,7 +139,7 @@ _ROLE = etree.XPath(f"descendant-or-self::*[@{ROLE_ATTR}]")
 
 def prepare_context(root: HtmlElement, ctx: Context) -> None:
     """Collect the credit, pull-quote and note elements marked inside ``root``."""
-    for el in _ROLE(root):
+    for el in select(_ROLE, root):
         role = el.get(ROLE_ATTR)
         if role == "credit":
             ctx.credits.add(el)
@@ -593,11 +594,15 @@ def _attribution(el: HtmlElement) -> tuple[str, set[HtmlElement]]:
     for child in el.iter("cite", "footer", "figcaption"):
         if child is el:
             continue
-        if child.tag == "cite" and child.getparent() is not None and child.getparent().tag == "p":
-            # an inline <cite> (a title in running text), not an attribution
-            parent_text = clean_line(text_of(child.getparent()))  # type: ignore[union-attr]
-            if parent_text != clean_line(text_of(child)):
-                continue
+        parent = child.getparent()
+        inline_cite = (
+            child.tag == "cite"
+            and parent is not None
+            and parent.tag == "p"
+            and clean_line(text_of(parent)) != clean_line(text_of(child))
+        )
+        if inline_cite:  # a title in running text, not an attribution
+            continue
         text = clean_line(text_of(child))
         if text:
             parts.append(text)
@@ -688,13 +693,13 @@ def _is_inside(el: HtmlElement, container: HtmlElement) -> bool:
 
 def _figure(fig: HtmlElement, ctx: Context) -> list[Block]:
     # nested figures (galleries) and pull quotes dressed as figures
-    inner_figs = [f for f in fig.iterdescendants("figure")]
+    inner_figs = list(fig.iterdescendants("figure"))
     if inner_figs:
-        out: list[Block] = []
-        for f in inner_figs:
-            if not any(a in inner_figs for a in f.iterancestors()):
-                out.extend(_figure(f, ctx))
-        return out
+        gallery: list[Block] = []
+        for inner in inner_figs:
+            if not any(a in inner_figs for a in inner.iterancestors()):
+                gallery.extend(_figure(inner, ctx))
+        return gallery
     for bq in fig.iter("blockquote"):
         if "twitter-tweet" in bq.get("class", "") or "instagram-media" in bq.get("class", ""):
             return _blockquote(bq, ctx)
@@ -726,12 +731,12 @@ def _figure(fig: HtmlElement, ctx: Context) -> list[Block]:
         if fig.find(".//blockquote") is not None:
             return _blockquote(fig.find(".//blockquote"), ctx)  # type: ignore[arg-type]
         return convert(fig, ctx)
-    out = []
+    out: list[Block] = []
     for i, img in enumerate(imgs):
         last = i == len(imgs) - 1
-        f = _image_figure(img, fig, (caption, credit) if last else ((), ""), ctx)
-        if f:
-            out.append(f)
+        made = _image_figure(img, fig, (caption, credit) if last else ((), ""), ctx)
+        if made:
+            out.append(made)
     return out
 
 

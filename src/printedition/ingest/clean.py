@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Iterator
+from typing import cast
 
 from lxml import etree
 
@@ -21,6 +22,21 @@ from printedition.model import BuildWarning
 # it touches, which costs more than the whole extraction.
 HtmlElement = etree._Element
 _STRING = etree.XPath("string()", smart_strings=False)
+
+
+def _attrs(el: HtmlElement) -> list[tuple[str, str]]:
+    """An element's attributes as text (HTML parsing never gives bytes)."""
+    return cast("list[tuple[str, str]]", el.items())
+
+
+def select(xpath: etree.XPath, el: HtmlElement) -> list[HtmlElement]:
+    """Run an XPath that selects elements (typed for mypy; no copying)."""
+    return cast("list[HtmlElement]", xpath(el))
+
+
+def measure(xpath: etree.XPath, el: HtmlElement) -> float:
+    """Run an XPath that returns a number."""
+    return cast(float, xpath(el))
 
 
 def text_of(el: HtmlElement) -> str:
@@ -222,7 +238,7 @@ def fix_lazy_image(img: HtmlElement) -> None:
                 break
         else:
             # Readability's rule: any attribute whose value looks like an image URL.
-            for name, value in img.attrib.items():
+            for name, value in _attrs(img):
                 if name in ("src", "srcset", "alt", "class", "title"):
                     continue
                 if re.match(r"^\s*\S+\.(jpe?g|png|webp|gif|avif)\S*\s*$", value, re.I):
@@ -265,10 +281,10 @@ def unwrap_noscript_images(root: HtmlElement) -> None:
         prev = ns.getprevious()
         placeholder = _single_img(prev) if prev is not None else None
         if placeholder is not None:
-            for name, value in placeholder.attrib.items():
-                if name.startswith("data-") or name in ("class", "alt", "width", "height"):
-                    if name not in new_img.attrib:
-                        new_img.set(name, value)
+            for name, value in _attrs(placeholder):
+                wanted = name.startswith("data-") or name in ("class", "alt", "width", "height")
+                if wanted and name not in new_img.attrib:
+                    new_img.set(name, value)
             new_img.tail = placeholder.tail
             placeholder.getparent().replace(placeholder, new_img)  # type: ignore[union-attr]
             drop(ns)
@@ -287,7 +303,7 @@ _EMBED_HOSTS = re.compile(
 
 
 def is_known_embed(el: HtmlElement) -> bool:
-    return any(_EMBED_HOSTS.search(v) for v in el.attrib.values())
+    return any(_EMBED_HOSTS.search(v) for _, v in _attrs(el))
 
 
 _MAYBE_HIDDEN = etree.XPath("//*[@hidden or @aria-hidden or @style]")
@@ -301,7 +317,9 @@ def prepare(root: HtmlElement, rules: Rules) -> None:
         if not is_known_embed(el):
             drop(el)
     doomed = [
-        el for el in _MAYBE_HIDDEN(root) if el.tag not in ("html", "body") and is_hidden(el, rules)
+        el
+        for el in select(_MAYBE_HIDDEN, root)
+        if el.tag not in ("html", "body") and is_hidden(el, rules)
     ]
     doomed.extend(rules.remove(root))
     for el in doomed:
@@ -349,7 +367,7 @@ _TEXT_TAGS = {"p", "div", "section", "aside", "li", "figure", "blockquote", *_HE
 def remove_clutter(content: HtmlElement, rules: Rules, protected: set[HtmlElement]) -> int:
     """Remove newsletter boxes, appeals, teasers, share widgets… inside the article body.
     Returns how many elements went."""
-    total = _LEN(content) or 1
+    total = measure(_LEN, content) or 1
     removed = 0
 
     def safe(el: HtmlElement) -> bool:
@@ -357,10 +375,10 @@ def remove_clutter(content: HtmlElement, rules: Rules, protected: set[HtmlElemen
             return False
         if any(p in protected for p in el.iterdescendants()):
             return False
-        return bool(_LEN(el) < 0.6 * total or total < 300)
+        return bool(measure(_LEN, el) < 0.6 * total or total < 300)
 
     verdicts: dict[str, bool] = {}
-    for el in _WITH_CLASS(content):
+    for el in select(_WITH_CLASS, content):
         if el.getparent() is None:
             continue
         hit = False
@@ -378,7 +396,7 @@ def remove_clutter(content: HtmlElement, rules: Rules, protected: set[HtmlElemen
     for el in list(content.iterdescendants(*(_TEASER_TAGS | _TEXT_TAGS))):
         if el.getparent() is None:
             continue
-        length = _LEN(el)
+        length = measure(_LEN, el)
         if not length or length > max(limit, 500):
             continue
         if (
@@ -393,11 +411,13 @@ def remove_clutter(content: HtmlElement, rules: Rules, protected: set[HtmlElemen
         if el.tag not in _TEXT_TAGS or length > limit:
             continue
         text = " ".join(text_of(el).split())
-        if not (rules.clutter_text_anchored.match(text) or rules.clutter_text_anywhere.search(text)):
+        if not (
+            rules.clutter_text_anchored.match(text) or rules.clutter_text_anywhere.search(text)
+        ):
             continue
         target = el
         parent = target.getparent()
-        while parent is not None and parent is not content and _LEN(parent) == length:
+        while parent is not None and parent is not content and measure(_LEN, parent) == length:
             target = parent
             parent = target.getparent()
         if safe(target):

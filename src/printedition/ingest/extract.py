@@ -20,6 +20,8 @@ from printedition.ingest.clean import (
     HtmlElement,
     drop,
     is_known_embed,
+    measure,
+    select,
     text_of,
 )
 
@@ -110,7 +112,7 @@ _P_LEN = etree.XPath("string-length(normalize-space(.))")
 
 def text_len(el: HtmlElement) -> int:
     """Length of the element's text with whitespace runs collapsed (computed in C)."""
-    return int(_P_LEN(el))
+    return int(measure(_P_LEN, el))
 
 
 def inner_text(el: HtmlElement) -> str:
@@ -282,25 +284,37 @@ def _grab(page: HtmlElement, state: _State, protected: set[HtmlElement]) -> Html
         if node is not page and node not in protected:
             ms = match_string(node)
             tag = node.tag
-            if not removed_title and tag in ("h1", "h2") and state.title:
-                if text_similarity(state.title, inner_text(node)) > 0.75:
-                    removed_title = True
-                    nxt = _next_node(node, True)
-                    drop(node)
-                    node = nxt
-                    continue
-            if state.flags & FLAG_STRIP_UNLIKELY and tag not in ("body", "a"):
-                if (
-                    ms != " "
-                    and UNLIKELY.search(ms)
-                    and not MAYBE.search(ms)
-                    and not _has_ancestor(node, "table")
-                    and not _has_ancestor(node, "code")
-                ) or node.get("role") in UNLIKELY_ROLES:
-                    nxt = _next_node(node, True)
-                    drop(node)
-                    node = nxt
-                    continue
+            if (
+                not removed_title
+                and tag in ("h1", "h2")
+                and state.title
+                and text_similarity(state.title, inner_text(node)) > 0.75
+            ):
+                removed_title = True
+                # (Readability drops the first heading that repeats the title)
+                nxt = _next_node(node, True)
+                drop(node)
+                node = nxt
+                continue
+            if (
+                state.flags & FLAG_STRIP_UNLIKELY
+                and tag not in ("body", "a")
+                and (
+                    (
+                        ms != " "
+                        and UNLIKELY.search(ms)
+                        and not MAYBE.search(ms)
+                        and not _has_ancestor(node, "table")
+                        and not _has_ancestor(node, "code")
+                    )
+                    or node.get("role") in UNLIKELY_ROLES
+                )
+            ):
+                # (Readability's "unlikely candidates": menus, footers, sidebars…)
+                nxt = _next_node(node, True)
+                drop(node)
+                node = nxt
+                continue
             if tag in ("div", "section", "header", "h1", "h2", "h3", "h4", "h5", "h6") and (
                 _without_content(node)
             ):
@@ -350,7 +364,10 @@ def _grab(page: HtmlElement, state: _State, protected: set[HtmlElement]) -> Html
                 candidates.append(anc)
             divider = 1 if level == 0 else 2 if level == 1 else level * 3
             scores[anc] += score / divider
-            anc = anc.getparent()
+            up = anc.getparent()
+            if up is None:
+                break
+            anc = up
             level += 1
 
     top: list[HtmlElement] = []
@@ -529,9 +546,7 @@ def _clean_conditionally(
             continue
         length = len(text)
         ld = link_density(node)
-        textish = sum(
-            text_len(x) for x in node.iterdescendants("span", "li", "td", *DIV_TO_P)
-        )
+        textish = sum(text_len(x) for x in node.iterdescendants("span", "li", "td", *DIV_TO_P))
         text_density = textish / length if length else 0
         in_figure = _has_ancestor(node, "figure")
         remove = (
@@ -553,9 +568,9 @@ def _clean_conditionally(
         )
         if is_list and remove:
             kids = [c for c in node if isinstance(c.tag, str)]
-            if all(len([g for g in k if isinstance(g.tag, str)]) <= 1 for k in kids):
-                if img == sum(1 for _ in node.iter("li")):
-                    remove = False
+            simple = all(len([g for g in k if isinstance(g.tag, str)]) <= 1 for k in kids)
+            if simple and img == sum(1 for _ in node.iter("li")):
+                remove = False  # a list of images
         if remove:
             drop(node)
 
@@ -600,7 +615,7 @@ def _prep_article(content: HtmlElement, state: _State, protected: set[HtmlElemen
         if len(rows) == 1 and len([c for c in rows[0] if isinstance(c.tag, str)]) == 1:
             if table.find(".//table") is not None:
                 continue
-            cell = [c for c in rows[0] if isinstance(c.tag, str)][0]
+            cell = next(c for c in rows[0] if isinstance(c.tag, str))
             cell.tag = (
                 "p" if all(_is_phrasing(c) for c in cell if isinstance(c.tag, str)) else "div"
             )
@@ -619,12 +634,10 @@ def _text_len(el: HtmlElement) -> int:
     return text_len(el)
 
 
-def find_structural(
-    body: HtmlElement, containers: list[list[HtmlElement]]
-) -> HtmlElement | None:
+def find_structural(body: HtmlElement, containers: list[list[HtmlElement]]) -> HtmlElement | None:
     """The first body-container selector (``containers``: its matches, selector by selector)
     matching an element that holds most of the page's paragraph text."""
-    lengths = {p: _P_LEN(p) for p in body.iter("p")}
+    lengths = {p: measure(_P_LEN, p) for p in body.iter("p")}
     page_ptext = sum(lengths.values())
     if page_ptext < 200:
         return None
@@ -646,7 +659,7 @@ _KEPT = etree.XPath(f"descendant-or-self::*[@{KEEP_ATTR}]")
 
 def kept(root: HtmlElement) -> set[HtmlElement]:
     """Elements marked (with ``KEEP_ATTR``) as journalism the clean-up must not remove."""
-    return set(_KEPT(root))
+    return set(select(_KEPT, root))
 
 
 def extract_content(

@@ -183,11 +183,10 @@ def title_from_document(doc: HtmlElement) -> str:
             cur = clean_line(text_of(h1s[0]))
     cur = cur.strip()
     n = words(cur)
-    if n <= 4 and (not hierarchical or n != words(re.sub(r"[|\-\\/>»]+", "", orig)) - 1):
-        # Readability keeps a short title whole, unless the page's own heading says otherwise
-        headings = {clean_line(text_of(h)) for h in doc.iter("h1")}
-        if cur not in headings:
-            cur = orig
+    short = n <= 4 and (not hierarchical or n != words(re.sub(r"[|\-\\/>»]+", "", orig)) - 1)
+    # Readability keeps a short title whole, unless the page's own heading says otherwise
+    if short and cur not in {clean_line(text_of(h)) for h in doc.iter("h1")}:
+        cur = orig
     return cur
 
 
@@ -231,18 +230,22 @@ def read_metadata(doc: HtmlElement) -> PageMeta:
             values.setdefault(f"itemprop:{itemprop}", content)
 
     # --- headline
-    title = ""
+    title: Any = ""
     if art is not None:
-        name, headline = art.get("name"), art.get("headline")
-        if isinstance(name, str) and isinstance(headline, str) and name.strip() != headline.strip():
+        ld_name, ld_headline = art.get("name"), art.get("headline")
+        if (
+            isinstance(ld_name, str)
+            and isinstance(ld_headline, str)
+            and ld_name.strip() != ld_headline.strip()
+        ):
             page_title = title_from_document(doc)
-            name_ok = _similarity(name, page_title) > 0.75
-            head_ok = _similarity(headline, page_title) > 0.75
-            title = headline if head_ok and not name_ok else name
-        elif isinstance(name, str) and name.strip():
-            title = name
-        elif isinstance(headline, str):
-            title = headline
+            name_ok = _similarity(ld_name, page_title) > 0.75
+            head_ok = _similarity(ld_headline, page_title) > 0.75
+            title = ld_headline if head_ok and not name_ok else ld_name
+        elif isinstance(ld_name, str) and ld_name.strip():
+            title = ld_name
+        elif isinstance(ld_headline, str):
+            title = ld_headline
     title = title or (
         values.get("dc:title")
         or values.get("dcterm:title")
@@ -314,11 +317,11 @@ def read_metadata(doc: HtmlElement) -> PageMeta:
                 tags.extend(values[key].split(","))
                 break
     seen: set[str] = set()
-    for t in tags:
-        t = clean_line(t)
-        if t and t.lower() not in seen:
-            seen.add(t.lower())
-            meta.tags.append(t)
+    for tag in tags:
+        tag = clean_line(tag)
+        if tag and tag.lower() not in seen:
+            seen.add(tag.lower())
+            meta.tags.append(tag)
 
     html = doc if doc.tag == "html" else doc.getroottree().getroot()
     lang = (
@@ -341,7 +344,7 @@ def read_metadata(doc: HtmlElement) -> PageMeta:
                     return dt
         return None
 
-    time_el = None
+    time_el: HtmlElement | None = None
     for t in doc.iter("time"):
         if t.get("datetime") and (
             t.get("itemprop") == "datePublished"

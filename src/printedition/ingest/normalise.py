@@ -27,6 +27,7 @@ from printedition.ingest.clean import (
     parse_html,
     prepare,
     remove_clutter,
+    select,
     text_of,
 )
 from printedition.ingest.extract import (
@@ -201,7 +202,7 @@ def _lead_element(found: list[HtmlElement], scopes: list[HtmlElement]) -> HtmlEl
 def _mark(doc: HtmlElement, found: GroupMatches) -> None:
     """Tag journalism the clean-up must keep, and each element's role (credit, pull quote,
     note), as attributes: they survive the copies the extractor makes."""
-    for el in [*found["keep"], *_FIGURE_WITH_CAPTION(doc)]:
+    for el in [*found["keep"], *select(_FIGURE_WITH_CAPTION, doc)]:
         el.set(KEEP_ATTR, "")
     for role, group in zip(blk.ROLES, ("pull_quote", "note", "credit"), strict=True):
         for el in found[group]:
@@ -297,7 +298,9 @@ def _normalise_page(
                 drop(node)
 
     _mark(doc, found)
-    containers = [[el for el in sel if el.getparent() is not None] for sel in found.by_selector("containers")]
+    containers = [
+        [el for el in sel if el.getparent() is not None] for sel in found.by_selector("containers")
+    ]
     extraction = extract_content(doc, meta.headline, containers)
     if extraction is None or not _readable(extraction.content):
         hint = " (the page nests HTML too deeply to be read)" if too_deep else ""
@@ -330,7 +333,8 @@ def _normalise_page(
                 b for b in body if not (isinstance(b, Figure) and b.image.url == lead.image.url)
             ]
     if lead is None and body and isinstance(body[0], Figure):
-        lead = body.pop(0)
+        lead = body[0]
+        body = body[1:]
 
     body_texts = {
         _norm(inline_text(b.content)) for b in iter_blocks(tuple(body)) if isinstance(b, Paragraph)

@@ -15,7 +15,7 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from lxml import etree
 
@@ -26,7 +26,9 @@ _SIMPLE = re.compile(
         (?P<rest>(?:\.[\w-]+|\#[\w-]+|\[[\w:-]+(?:[~^$*|]?=(?:"[^"]*"|'[^']*'|[^\]]*))?\])*)$""",
     re.X,
 )
-_PART = re.compile(r"""\.([\w-]+)|\#([\w-]+)|\[([\w:-]+)(?:([~^$*|]?=)("[^"]*"|'[^']*'|[^\]]*))?\]""")
+_PART = re.compile(
+    r"""\.([\w-]+)|\#([\w-]+)|\[([\w:-]+)(?:([~^$*|]?=)("[^"]*"|'[^']*'|[^\]]*))?\]"""
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +180,7 @@ class Selector:
         for name, idx in self._by_attr.items():
             if el.get(name) is not None:
                 cands.extend(idx)
-        hit = self._by_tag.get(tag)  # type: ignore[arg-type]
+        hit = self._by_tag.get(tag) if isinstance(tag, str) else None
         if hit:
             cands.extend(hit)
         if not cands:
@@ -187,7 +189,7 @@ class Selector:
 
     def __call__(self, root: etree._Element) -> list[etree._Element]:
         """Every element at or below ``root`` matching any selector, in document order."""
-        return [el for el in self._prefilter(root) if self._which(el)]
+        return [el for el in cast("list[etree._Element]", self._prefilter(root)) if self._which(el)]
 
     def per_selector(
         self, root: etree._Element
@@ -196,7 +198,7 @@ class Selector:
         element's position in document order; one pass."""
         out: list[list[etree._Element]] = [[] for _ in self.selectors]
         positions: dict[etree._Element, int] = {}
-        for el in self._prefilter(root):
+        for el in cast("list[etree._Element]", self._prefilter(root)):
             which = self._which(el)
             if which:
                 positions[el] = len(positions)
@@ -310,10 +312,12 @@ def rules_from_toml(text: str, where: str = "boilerplate.toml") -> Rules:
         clutter_class=_regex(_get(data, "remove", "class_patterns", where), where),
         clutter_text=_regex(_get(data, "remove", "text_patterns", where), where),
         clutter_text_anchored=_regex(
-            [p[1:] for p in _get(data, "remove", "text_patterns", where) if p.startswith("^")], where
+            [p[1:] for p in _get(data, "remove", "text_patterns", where) if p.startswith("^")],
+            where,
         ),
         clutter_text_anywhere=_regex(
-            [p for p in _get(data, "remove", "text_patterns", where) if not p.startswith("^")], where
+            [p for p in _get(data, "remove", "text_patterns", where) if not p.startswith("^")],
+            where,
         ),
         clutter_text_max=int(_get(data, "remove", "text_max_chars", where)),
         hidden_style=_regex([_get(data, "hidden", "style_pattern", where)], where),
@@ -331,7 +335,15 @@ def rules_from_toml(text: str, where: str = "boilerplate.toml") -> Rules:
                 "header": list(_get(data, "containers", "header", where)),
                 **{
                     key: list(_get(data, "journalism", key, where))
-                    for key in ("kicker", "standfirst", "byline", "lead_image", "pull_quote", "note", "credit")
+                    for key in (
+                        "kicker",
+                        "standfirst",
+                        "byline",
+                        "lead_image",
+                        "pull_quote",
+                        "note",
+                        "credit",
+                    )
                 },
                 "keep": list(_get(data, "journalism", "keep", where)),
             }

@@ -1,0 +1,259 @@
+"""Benchmark the monthly issue build (figures printed, never asserted).
+
+1. The sample issue: a first build (cold cache), a rebuild with nothing changed, and a rebuild
+   after editing one article (targets: ≥ 5× faster, ≤ 50 % of the first build).
+2. Generated issues of 40 and 160 articles with fresh photo-like JPEGs (made in a temporary
+   folder, never committed): cost should grow linearly (160 ≤ 4.5 × 40), peak memory < 1.5 GB.
+3. The 40-article issue with --jobs 2: the press PDF's wall time against WeasyPrint alone
+   laying out the same document in one process (measured in the same run).
+
+Each build runs in its own process so peak memory (ru_maxrss, the process and its workers)
+is its own. Run from the repository root:  python bench/issue.py [--sizes 40,160] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples" / "articles"
+SECTIONS = ("News", "Politics & Economy", "World & Environment", "Opinion & Culture")
+
+
+# ---------------------------------------------------------------------------------------------
+# One build, in this process (the child side)
+# ---------------------------------------------------------------------------------------------
+
+
+def run_build(manifest: Path, out: Path, cache: Path, jobs: int, check: bool) -> dict[str, object]:
+    import printedition.press.pdf as press_pdf
+    from printedition.issue import BuildOptions, build_issue, load_manifest
+
+    renders: list[float] = []
+    original = getattr(press_pdf, "_bench_original_render", press_pdf._render)
+    press_pdf._bench_original_render = original  # type: ignore[attr-defined]
+
+    def timed_render(html: str, *args: object, **kwargs: object) -> bytes:
+        start = time.perf_counter()
+        try:
+            return original(html, *args, **kwargs)  # type: ignore[arg-type]
+        finally:
+            renders.append(time.perf_counter() - start)
+
+    press_pdf._render = timed_render  # type: ignore[assignment]
+    start = time.perf_counter()
+    report = build_issue(
+        load_manifest(manifest),
+        BuildOptions(out_dir=out, cache_dir=cache, jobs=jobs, validate=check, source_date_epoch=0),
+    )
+    seconds = time.perf_counter() - start
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    outputs = {o.kind: o for o in report.outputs if o.kind != "article-epub"}
+    press = outputs.get("press-pdf")
+    return {
+        "seconds": round(seconds, 2),
+        "peak_mb": round(max(own, children), 1),
+        "pages": press.pages if press else 0,
+        "press_seconds": press.seconds if press else 0.0,
+        "proof_seconds": outputs["proof-pdf"].seconds if "proof-pdf" in outputs else 0.0,
+        # first _render of each PDF is its main document (pad pages are a second, small one)
+        "weasyprint_seconds": [round(s, 2) for s in renders],
+        "articles": len(report.articles),
+        "cached_outputs": sum(1 for o in report.outputs if o.cached),
+        "ok": report.ok,
+    }
+
+
+def child(argv: list[str]) -> None:
+    manifest, out, cache, jobs, check = argv
+    print(json.dumps(run_build(Path(manifest), Path(out), Path(cache), int(jobs), check == "1")))
+
+
+def build(manifest: Path, out: Path, cache: Path, *, jobs: int = 1, check: bool = True) -> dict:  # type: ignore[type-arg]
+    cmd = [
+        sys.executable,
+        __file__,
+        "--child",
+        str(manifest),
+        str(out),
+        str(cache),
+        str(jobs),
+        "1" if check else "0",
+    ]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"build failed:\n{done.stderr[-3000:]}")
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+# ---------------------------------------------------------------------------------------------
+# Generated issues
+# ---------------------------------------------------------------------------------------------
+
+
+def photo(width: int, height: int, seed: int) -> bytes:
+    """A photo-like JPEG: sky/ground gradient, soft shapes, grain (compresses like a photo)."""
+    import io
+
+    from PIL import Image, ImageDraw, ImageFilter
+
+    rnd = random.Random(seed)
+    top = tuple(rnd.randrange(40, 200) for _ in range(3))
+    bottom = tuple(rnd.randrange(20, 160) for _ in range(3))
+    gradient = Image.linear_gradient("L").resize((width, height))
+    img = Image.composite(
+        Image.new("RGB", (width, height), bottom), Image.new("RGB", (width, height), top), gradient
+    )  # type: ignore[arg-type]
+    draw = ImageDraw.Draw(img)
+    for _ in range(24):
+        x, y = rnd.randrange(width), rnd.randrange(height)
+        r = rnd.randrange(width // 30, width // 5)
+        colour = tuple(rnd.randrange(0, 255) for _ in range(3))
+        draw.ellipse((x - r, y - r // 2, x + r, y + r // 2), fill=colour)  # type: ignore[arg-type]
+    img = img.filter(ImageFilter.GaussianBlur(width / 300))
+    grain = Image.effect_noise((width, height), 18).convert("RGB")
+    img = Image.blend(img, grain, 0.12)
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def generate_issue(folder: Path, count: int) -> Path:
+    from PIL import Image
+
+    sources = sorted(p.parent for p in SAMPLES.glob("*/index.html"))
+    articles = folder / "articles"
+    articles.mkdir(parents=True)
+    entries: list[list[str]] = [[] for _ in SECTIONS]
+    for i in range(count):
+        src = sources[i % len(sources)]
+        slug = f"{src.name}-{i:03d}"
+        dest = articles / slug
+        dest.mkdir()
+        html = (src / "index.html").read_bytes()  # some samples are not UTF-8: keep the bytes
+        # A distinct headline per copy, so every story is its own.
+        html = re.sub(rb"(<h1[^>]*>)", rb"\1No. %d: " % i, html, count=1)
+        html = re.sub(rb"(<title>)", rb"\1No. %d: " % i, html, count=1)
+        (dest / "index.html").write_bytes(html)
+        for image in src.iterdir():
+            if image.suffix == ".jpg":
+                with Image.open(image) as im:
+                    size = im.size
+                (dest / image.name).write_bytes(
+                    photo(*size, seed=i * 1000 + hash(image.name) % 997)
+                )
+            elif image.suffix in (".png", ".webp"):
+                shutil.copy(image, dest / image.name)
+        entries[i * len(SECTIONS) // count].append(f"../articles/{slug}/index.html")
+    lines = [
+        '[paper]\nname = "Byline Times"\nformat = "tabloid"\n',
+        f'[issue]\nnumber = {count}\ncover_date = "December 2026"\n',
+        f'[cover]\narticle = "{entries[0][0]}"\n',
+    ]
+    for title, arts in zip(SECTIONS, entries, strict=True):
+        items = "".join(f'  "{a}",\n' for a in arts)
+        lines.append(f'[[sections]]\ntitle = "{title}"\narticles = [\n{items}]\n')
+    lines.append('[[house]]\nkind = "subscription"\ntitle = "Get the paper every month"\n')
+    manifest = folder / "issue" / "issue.toml"
+    manifest.parent.mkdir()
+    manifest.write_text("\n".join(lines), encoding="utf-8")
+    return manifest
+
+
+# ---------------------------------------------------------------------------------------------
+# The benchmark
+# ---------------------------------------------------------------------------------------------
+
+
+def sample_rebuilds(tmp: Path) -> None:
+    work = tmp / "sample"
+    shutil.copytree(SAMPLES, work / "articles")
+    (work / "issue").mkdir()
+    shutil.copy(ROOT / "samples" / "issue" / "issue.toml", work / "issue" / "issue.toml")
+    manifest, out, cache = work / "issue" / "issue.toml", tmp / "sample-out", tmp / "sample-cache"
+    # In this one process: the cache keys include a digest of the package's code, and other
+    # work on the tree between processes would change it.
+    first = run_build(manifest, out, cache, 1, True)
+    again = run_build(manifest, out, cache, 1, True)
+    page = work / "articles" / "rail-strike-called-off" / "index.html"
+    html = page.read_text(encoding="utf-8")
+    page.write_text(
+        html.replace("remain valid,", "remain valid for a further two weeks,", 1), encoding="utf-8"
+    )
+    edited = run_build(manifest, out, cache, 1, True)
+    print("Sample issue (9 articles, --jobs 1, EPUBCheck on):")
+    print(
+        f"  first build        {first['seconds']:7.2f} s  ({first['pages']} pages, peak {first['peak_mb']} MB)"
+    )
+    print(
+        f"  nothing changed    {again['seconds']:7.2f} s  = {first['seconds'] / again['seconds']:.0f}× faster (target ≥ 5×)"
+    )
+    print(
+        f"  one article edited {edited['seconds']:7.2f} s  = {100 * edited['seconds'] / first['seconds']:.0f} % of the first (target ≤ 50 %)"
+    )
+    print(f"    (press {edited['press_seconds']} s, proof {edited['proof_seconds']} s re-laid out)")
+
+
+def scaling(tmp: Path, sizes: list[int], check: bool) -> None:
+    results: dict[int, dict] = {}  # type: ignore[type-arg]
+    for n in sizes:
+        manifest = generate_issue(tmp / f"gen{n}", n)
+        results[n] = build(manifest, tmp / f"gen{n}-out", tmp / f"gen{n}-cache", check=check)
+        r = results[n]
+        print(
+            f"{n:4d} articles: {r['seconds']:7.1f} s, {r['pages']} pages, peak {r['peak_mb']} MB;"
+            f" press PDF {r['press_seconds']} s, proof {r['proof_seconds']} s,"
+            f" WeasyPrint renders {r['weasyprint_seconds']}"
+        )
+    if len(sizes) >= 2:
+        a, b = sizes[0], sizes[-1]
+        ratio = results[b]["seconds"] / results[a]["seconds"]
+        print(
+            f"  {b}/{a} cost ratio {ratio:.2f} (linear: {b / a:.1f}; target ≤ {4.5 * b / 160 * 40 / a:.2f})"
+        )
+        peak = max(r["peak_mb"] for r in results.values())
+        print(f"  peak memory {peak} MB (target < 1536 MB)")
+    n = sizes[0]
+    manifest = tmp / f"gen{n}" / "issue" / "issue.toml"
+    par = build(manifest, tmp / f"gen{n}-j2-out", tmp / f"gen{n}-j2-cache", jobs=2, check=check)
+    alone = results[n]["weasyprint_seconds"][0]
+    print(
+        f"{n} articles, --jobs 2: {par['seconds']:.1f} s total; press PDF {par['press_seconds']} s wall"
+        f" (proof alongside) vs WeasyPrint alone {alone} s on the same document:"
+        f" {par['press_seconds'] / alone:.2f}× (target ≤ 0.85×)"
+    )
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child(sys.argv[2:])
+        return
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="40,160")
+    parser.add_argument("--skip-sample", action="store_true")
+    parser.add_argument(
+        "--no-check", action="store_true", help="skip EPUBCheck in the generated issues"
+    )
+    args = parser.parse_args()
+    sizes = [int(x) for x in args.sizes.split(",") if x]
+    with tempfile.TemporaryDirectory(prefix="printedition-bench-") as name:
+        tmp = Path(name)
+        if not args.skip_sample:
+            sample_rebuilds(tmp)
+        if sizes:
+            scaling(tmp, sizes, check=not args.no_check)
+
+
+if __name__ == "__main__":
+    main()

@@ -468,3 +468,11 @@ def test_cli_errors_are_one_line(tmp_path: Path) -> None:
     assert result.output.startswith("Error: ") and "photo.jpg" in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "o.pdf").exists()
+
+
+def test_same_input_gives_the_same_bytes(tmp_path: Path) -> None:
+    art = _small_article(tmp_path)
+    first, second = tmp_path / "a.pdf", tmp_path / "b.pdf"
+    write_pdf([art], first, PressOptions())
+    write_pdf([art], second, PressOptions())
+    assert first.read_bytes() == second.read_bytes()

@@ -187,6 +187,7 @@ class Furniture:
     issue_line: str = ""
     masthead: bool = True
     proof: bool = False
+    date: str = ""  # W3C date for the PDF's creation/modification dates (reproducible builds)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -197,6 +198,24 @@ class StoryLayout:
     plans: Mapping[str, FigurePlan]  # ImageRef.url → plan
     hrefs: Mapping[str, str]  # ImageRef.url → printedition-image: URL (absent: unusable)
     follows: bool = False  # starts below the previous story on the same page
+
+
+def default_date(articles: Sequence[Article]) -> str:
+    """The newest article's date as the document date, so the same input gives the same
+    bytes; a fixed date when no article is dated."""
+    dates = [d for a in articles for d in (a.updated, a.published) if d is not None]
+    if not dates:
+        return "2000-01-01T00:00:00+00:00"
+    return max(dates).replace(microsecond=0).isoformat()
+
+
+def date_meta(date: str) -> str:
+    if not date:
+        return ""
+    return (
+        f'<meta name="dcterms.created" content="{attr(date)}"/>\n'
+        f'<meta name="dcterms.modified" content="{attr(date)}"/>\n'
+    )
 
 
 def default_month(articles: Sequence[Article]) -> str:
@@ -550,6 +569,7 @@ def build_document(
     section_at = {s.start: s.title for s in sections}
     head = (
         f'<!DOCTYPE html>\n<html lang="{attr(language)}">\n<head>\n<meta charset="utf-8"/>\n'
+        f"{date_meta(furniture.date)}"
         f"<title>{text(paper.name)}{(' · ' + text(month)) if month else ''}</title>\n"
         f'<link rel="stylesheet" href="{PACKAGE_SCHEME}styles/fonts.css"/>\n'
         f'<link rel="stylesheet" href="{PACKAGE_SCHEME}styles/press.css"/>\n'
@@ -594,6 +614,7 @@ __all__ = [
     "StoryLayout",
     "StoryPlan",
     "build_document",
+    "default_date",
     "default_month",
     "figure_refs",
     "headline_size_pt",

@@ -22,12 +22,14 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import os
 import tempfile
 import warnings
 from collections.abc import Iterator, MutableMapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from importlib import resources as importlib_resources
 from pathlib import Path
 from typing import Any
@@ -62,6 +64,8 @@ from printedition.press.layout import (
     Section,
     StoryLayout,
     build_document,
+    date_meta,
+    default_date,
     default_month,
     figure_refs,
     plan_pages,
@@ -392,6 +396,21 @@ def _icc_description(data: bytes) -> str:
     return icc_description(data)
 
 
+@contextmanager
+def _source_date(date: str) -> Iterator[None]:
+    """fontTools stamps each subset font with the current time unless SOURCE_DATE_EPOCH is
+    set: pin it to the document's date (the user's own setting wins) for identical bytes."""
+    if not date or "SOURCE_DATE_EPOCH" in os.environ:
+        yield
+        return
+    epoch = int(datetime.fromisoformat(date).timestamp())
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        yield
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
 def _render(html: str, fetcher: PressFetcher, variant: str, proof: bool) -> bytes:
     document = weasyprint.HTML(string=html, base_url=PACKAGE_SCHEME, url_fetcher=fetcher)
     pdf_variant = None if proof else VARIANTS[variant]["weasyprint"]
@@ -443,6 +462,7 @@ def _pad_html(
         )
     return (
         f'<!DOCTYPE html>\n<html lang="{attr(paper.language or "en-GB")}"><head><meta charset="utf-8"/>'
+        f"{date_meta(furniture.date)}"
         f"<title>{text(paper.name)}</title>"
         f'<link rel="stylesheet" href="{PACKAGE_SCHEME}styles/fonts.css"/>'
         f'<link rel="stylesheet" href="{PACKAGE_SCHEME}styles/press.css"/>'
@@ -585,6 +605,7 @@ def write_pdf(
         issue_line=options.issue_line,
         masthead=options.masthead,
         proof=options.proof,
+        date=default_date([a for a, _ in articles]),
     )
     html = build_document(
         stories,
@@ -597,7 +618,7 @@ def write_pdf(
         extra_css=options.extra_css,
     )
     fetcher = PressFetcher(images)
-    with _captured_weasyprint_log() as log:
+    with _captured_weasyprint_log() as log, _source_date(furniture.date):
         pdf_bytes = _render(html, fetcher, options.variant, options.proof)
         pages = _count_pages(pdf_bytes)
         pad = (-pages) % options.pad_to_multiple

@@ -105,7 +105,7 @@ def test_contents_page_numbers_are_where_each_article_starts(built: Built) -> No
     with pikepdf.open(pdf) as doc:
         pages = len(doc.pages)
     texts = {n: squash(pdftotext(pdf, n)) for n in range(1, pages + 1)}
-    contents_no = next(n for n, t in texts.items() if t.startswith("contents"))
+    contents_no = next(n for n, t in texts.items() if "contents no. 42 · volume 5" in t)
     checked: list[int] = []
     lines = [squash(x) for x in pdftotext(pdf, contents_no, layout=True).splitlines() if x.strip()]
     printed = [a for a in built.report.articles if a.only != "epub"]
@@ -190,6 +190,23 @@ def test_same_source_date_epoch_gives_byte_identical_epubs(built: Built, tmp_pat
     assert (tmp_path / "again" / "issue-42.epub").read_bytes() == (
         tmp_path / "third" / "issue-42.epub"
     ).read_bytes()
+
+
+def test_jobs_2_gives_the_same_epubs_as_one_process(built: Built, tmp_path: Path) -> None:
+    options = BuildOptions(
+        out_dir=tmp_path / "j2",
+        cache_dir=tmp_path / "cache",
+        jobs=2,
+        validate=False,
+        only=frozenset({"epub"}),
+        source_date_epoch=1_790_000_000,
+    )
+    report = build_issue(load_manifest(built.workdir / "issue" / "issue.toml"), options)
+    assert report.ok and report.jobs == 2
+    for path in (built.out / "articles").glob("*.epub"):
+        assert path.read_bytes() == (tmp_path / "j2" / "articles" / path.name).read_bytes(), (
+            path.name
+        )
 
 
 def _fields(options: BuildOptions) -> dict[str, object]:

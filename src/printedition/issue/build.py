@@ -387,12 +387,6 @@ def _cover_image(item: _Loaded, options: Any, store: Store) -> tuple[str, bytes]
     return f"{IMAGE_SCHEME}{processed.digest}{processed.extension}", processed.data
 
 
-def _timed(fn: Callable[[], T]) -> tuple[T, float]:
-    start = time.perf_counter()
-    value = fn()
-    return value, time.perf_counter() - start
-
-
 def _write_press(
     articles: list[tuple[Article, ResourcePolicy]],
     path: str,

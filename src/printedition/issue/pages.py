@@ -189,10 +189,10 @@ ISSUE_CSS = """
 .inside-page::before { content: "Page "; }
 .inside-page { white-space: nowrap; font-weight: 700; }
 .contents-title { font-family: 'Libre Caslon Condensed', 'Libre Caslon Text', serif; font-size: 36pt;
-  margin: 0 0 1mm; }
+  line-height: 1.1; margin: 0 0 1mm; }
 .contents-issue { font-family: 'Libre Franklin', sans-serif; text-transform: uppercase; font-size: 8pt;
   letter-spacing: 0.08em; margin: 0 0 6mm; }
-.contents-section { font-family: 'Libre Franklin', sans-serif; font-size: 11pt; text-transform: uppercase;
+.contents-section { font-family: 'Libre Franklin', sans-serif; font-size: 11pt; line-height: 1.3; text-transform: uppercase;
   letter-spacing: 0.1em; border-bottom: 1.2pt solid device-cmyk(0 0 0 1); margin: 5mm 0 2mm; }
 .contents-list { list-style: none; margin: 0; padding: 0; }
 .contents-list li { display: block; margin: 0 0 2mm; font-size: 11pt; line-height: 13pt;
@@ -204,10 +204,12 @@ ISSUE_CSS = """
   font-weight: 700; }
 .house-panel { border: 2.4pt solid device-cmyk(0 0 0 1); padding: 12mm; margin-top: 10mm; }
 .house-panel .house-name { font-family: 'Libre Caslon Condensed', 'Libre Caslon Text', serif;
-  font-size: 40pt; font-weight: 700; margin: 0 0 6mm; }
-.house-title { font-family: 'Libre Franklin', sans-serif; font-size: 26pt; margin: 0 0 6mm; }
+  font-size: 40pt; line-height: 1.1; font-weight: 700; margin: 0 0 6mm; }
+.house-title { font-family: 'Libre Franklin', sans-serif; font-size: 26pt; line-height: 1.15;
+  margin: 0 0 6mm; }
 .house-text { font-size: 14pt; line-height: 19pt; margin: 0 0 8mm; }
-.house-url { font-family: 'Libre Franklin', sans-serif; font-size: 16pt; font-weight: 700; margin: 0 0 3mm; }
+.house-url { font-family: 'Libre Franklin', sans-serif; font-size: 16pt; line-height: 1.3;
+  font-weight: 700; margin: 0 0 3mm; }
 .house-tagline { font-family: 'Libre Franklin', sans-serif; font-size: 9pt; text-transform: uppercase;
   letter-spacing: 0.08em; }
 """

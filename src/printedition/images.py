@@ -65,8 +65,9 @@ def _decoding(where: str) -> Iterator[None]:
     Pillow's own warnings (corrupt EXIF, odd palettes) are silenced; bomb warnings are errors.
     """
     # WeasyPrint sets ImageFile.LOAD_TRUNCATED_IMAGES = True when it is imported, which would
-    # let a truncated photo through as half grey: while we decode, truncation is an error.
-    truncated = ImageFile.LOAD_TRUNCATED_IMAGES
+    # let a truncated photo through as half grey. Set it back and leave it so (not restored:
+    # with press threads a save/restore pair could race; WeasyPrint only ever decodes the
+    # complete images we made).
     ImageFile.LOAD_TRUNCATED_IMAGES = False
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -90,8 +91,6 @@ def _decoding(where: str) -> Iterator[None]:
         except Exception as exc:
             detail = str(exc)[:120] or type(exc).__name__
             raise ImageError(f"image is corrupt or truncated ({detail})", where=where) from None
-        finally:
-            ImageFile.LOAD_TRUNCATED_IMAGES = truncated
 
 
 def _precheck(data: bytes, where: str, limits: Limits) -> None:
@@ -362,8 +361,14 @@ def prepare_for_press(
     else:
         img = img.convert("RGB")
     img.info = {}
-    if graphic:
+    if graphic and img.mode != "CMYK":
         encoded, media_type = encode_png(img), "image/png"
+    elif graphic:
+        # PNG has no CMYK: a chart separated for the press goes as a JPEG with no chroma
+        # subsampling and little loss, so its lines and type stay sharp.
+        out = io.BytesIO()
+        img.save(out, "JPEG", quality=95, optimize=True, subsampling=0)
+        encoded, media_type = out.getvalue(), "image/jpeg"
     else:
         encoded, media_type = encode_jpeg(img, quality=88), "image/jpeg"
     return ProcessedImage(data=encoded, media_type=media_type, width=img.width, height=img.height)

@@ -15,6 +15,11 @@ from pathlib import Path
 from printedition.errors import OutputError
 
 
+def describe_os_error(exc: OSError) -> str:
+    """A failed write in words a user can act on ("the disk is full", "permission denied")."""
+    return _describe(exc)
+
+
 def _describe(exc: OSError) -> str:
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return "the disk is full (or the quota is used up)"

@@ -157,6 +157,25 @@ def _image_sizes_in_pdf(path: Path) -> list[tuple[int, int]]:
     return sizes
 
 
+def _overflow(path: Path) -> list[str]:
+    """Text drawn beyond the trim box: a word or URL that did not break."""
+    import pypdfium2
+
+    doc = pypdfium2.PdfDocument(str(path))
+    try:
+        for i in range(len(doc)):
+            page = doc[i]
+            left, _bottom, right, _top = page.get_trimbox()
+            textpage = page.get_textpage()
+            for j in range(textpage.count_chars()):
+                x0, _y0, x1, _y1 = textpage.get_charbox(j)
+                if x1 > right + 1 or x0 < left - 1:
+                    return [f"{path.name}: text runs off page {i + 1} (a long word did not break)"]
+    finally:
+        doc.close()
+    return []
+
+
 def _pdf_text(path: Path) -> str:
     import pypdfium2
 
@@ -211,6 +230,8 @@ def check_output_file(path: Path, case: hc.Case) -> list[str]:
             sizes = _image_sizes_in_epub(path)
             if SECRET_SIZE in sizes and secrets:
                 problems.append(f"{path.name} holds the secret photo from outside the folder")
+            if "no-overflow" in case.checks and b"overflow-wrap" not in texts:
+                problems.append(f"{path.name}: no overflow-wrap in its CSS: long words run off")
             if "upright" in case.checks and (300, 200) in sizes:
                 problems.append(f"{path.name}: the EXIF-rotated photo lies on its side")
         elif suffix == ".pdf":
@@ -221,6 +242,8 @@ def check_output_file(path: Path, case: hc.Case) -> list[str]:
                 w > h for (w, h) in sizes if {w, h} <= {200, 300, 400, 600}
             ):
                 problems.append(f"{path.name}: the EXIF-rotated photo lies on its side")
+            if "no-overflow" in case.checks:
+                problems.extend(_overflow(path))
             text = _pdf_text(path)
             for mark in (hc.SECRET_TEXT, hc.PASSWD_MARK):
                 if mark in text and secrets:
@@ -250,6 +273,12 @@ def judge(
         produced = _outputs_of(dest)
         if not produced:
             problems.append("exit 0 but no output was written")
+        if "glyph-warning" in case.checks and outcome.command in ("pdf", "issue"):
+            said = outcome.stderr + "".join(
+                p.read_text(errors="replace") for p in produced if p.name == "report.json"
+            )
+            if not re.search(r"glyph|notdef|font-fallback|not in the bundled fonts", said, re.I):
+                problems.append("characters the fonts lack were not reported")
         for path in produced:
             problems.extend(check_output_file(path, case))
     else:
@@ -266,6 +295,13 @@ def judge(
                 if path.name.endswith(".part"):
                     problems.append(f"partial file left behind: {path.name}")
     for path in outcome.opened:
+        if path.startswith("exec:"):
+            # ctypes.util.find_library runs ldconfig/gcc/ld; EPUBCheck runs java.
+            exe = path[5:]
+            if "/" not in exe or exe.startswith(("/usr/", "/sbin/", "/bin/", "/opt/")):
+                continue
+            problems.append(f"ran {exe}")
+            continue
         if not _allowed_path(path, allowed, forbidden):
             problems.append(f"opened {path} (outside the allowed folders)")
     for addr in outcome.connects:

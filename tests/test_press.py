@@ -476,3 +476,22 @@ def test_same_input_gives_the_same_bytes(tmp_path: Path) -> None:
     write_pdf([art], first, PressOptions())
     write_pdf([art], second, PressOptions())
     assert first.read_bytes() == second.read_bytes()
+
+
+def test_press_images_grey_and_cmyk_chart() -> None:
+    from io import BytesIO
+
+    from PIL import Image
+
+    from printedition.images import prepare_for_press
+
+    chart = next((SAMPLES / "councils-face-funding-cliff").glob("*.png")).read_bytes()
+    grey = prepare_for_press(chart, where="chart", colour="grey", placed_width_mm=50)
+    assert grey.media_type == "image/png" and Image.open(BytesIO(grey.data)).mode == "L"
+    assert grey.width == round(50 / 25.4 * 300)  # resampled to 300 ppi where it stands
+    if ICC.is_file():
+        cmyk = prepare_for_press(
+            chart, where="chart", colour="cmyk", icc=ICC.read_bytes(), placed_width_mm=50
+        )
+        assert cmyk.media_type == "image/jpeg"
+        assert Image.open(BytesIO(cmyk.data)).mode == "CMYK"

@@ -309,19 +309,31 @@ def is_known_embed(el: HtmlElement) -> bool:
 _MAYBE_HIDDEN = etree.XPath("//*[@hidden or @aria-hidden or @style]")
 
 
-def prepare(root: HtmlElement, rules: Rules) -> None:
-    """Remove what is never journalism and make lazy images real. Mutates ``root``."""
+def strip_junk(root: HtmlElement, rules: Rules) -> None:
+    """Remove scripts, styles, forms' controls and unknown frames; put <noscript> images in
+    place of their lazy placeholders. Mutates ``root``."""
     unwrap_noscript_images(root)
     etree.strip_elements(root, *rules.remove_tags, with_tail=False)
     for el in list(root.iter("iframe", "object", "embed")):
         if not is_known_embed(el):
             drop(el)
+
+
+def prepare(root: HtmlElement, rules: Rules, remove: list[HtmlElement] | None = None) -> None:
+    """Remove what is never journalism and make lazy images real. Mutates ``root``.
+
+    ``remove`` is what ``rules.remove`` matched after ``strip_junk`` (when the caller matched
+    it together with other selectors); without it both steps run here.
+    """
+    if remove is None:
+        strip_junk(root, rules)
+        remove = rules.remove(root)
     doomed = [
         el
         for el in select(_MAYBE_HIDDEN, root)
         if el.tag not in ("html", "body") and is_hidden(el, rules)
     ]
-    doomed.extend(rules.remove(root))
+    doomed.extend(remove)
     for el in doomed:
         drop(el)
     for form in list(root.iter("form")):

@@ -133,15 +133,22 @@ def match_string(el: HtmlElement) -> str:
     return f"{el.get('class', '')} {el.get('id', '')}"
 
 
-def link_density(el: HtmlElement) -> float:
+def link_density(el: HtmlElement, cache: dict[HtmlElement, float] | None = None) -> float:
+    """Share of the text inside links (in-page ``#`` links count 0.3). ``cache`` keeps each
+    link's weighted length while the tree does not change."""
     total = text_len(el)
     if not total:
         return 0.0
     links = 0.0
     for a in el.iter("a"):
-        href = a.get("href", "")
-        coefficient = 0.3 if len(href) > 1 and href.startswith("#") else 1.0
-        links += text_len(a) * coefficient
+        weighted = cache.get(a) if cache is not None else None
+        if weighted is None:
+            href = a.get("href", "")
+            coefficient = 0.3 if len(href) > 1 and href.startswith("#") else 1.0
+            weighted = text_len(a) * coefficient
+            if cache is not None:
+                cache[a] = weighted
+        links += weighted
     return links / total
 
 
@@ -371,8 +378,9 @@ def _grab(page: HtmlElement, state: _State, protected: set[HtmlElement]) -> Html
             level += 1
 
     top: list[HtmlElement] = []
+    link_cache: dict[HtmlElement, float] = {}
     for c in candidates:
-        scores[c] = scores[c] * (1 - link_density(c))
+        scores[c] = scores[c] * (1 - link_density(c, link_cache))
     top = sorted(candidates, key=lambda c: -scores[c])[:5]
 
     body = page

@@ -26,6 +26,7 @@ from printedition.ingest.clean import (
     flatten_deep,
     parse_html,
     prepare,
+    strip_junk,
     remove_clutter,
     select,
     text_of,
@@ -282,8 +283,10 @@ def _normalise_page(
         link_base = meta.canonical
     img_base = image_base or page_base or (meta.canonical or None)
 
-    prepare(doc, rules)
-    found = rules.page.select(doc)
+    strip_junk(doc, rules)
+    found = rules.page.select(doc)  # every selector in one pass, the removal list too
+    prepare(doc, rules, found["remove"])
+    found = found.attached(doc)
     scopes = _header_scopes(doc, found)
     standfirst = _standfirst(found["standfirst"], scopes)
     kicker = _kicker(found["kicker"], scopes) or meta.section

@@ -165,26 +165,31 @@ class Selector:
 
     def _which(self, el: etree._Element) -> list[int]:
         """Indexes of the selectors ``el`` matches."""
-        tag = el.tag
-        cls = el.get("class")
-        tokens = frozenset(cls.split()) if cls else frozenset()
         cands: list[int] = list(self._any)
-        for t in tokens:
-            hit = self._by_class.get(t)
-            if hit:
-                cands.extend(hit)
-        if self._by_id:
-            ident = el.get("id")
-            if ident and ident in self._by_id:
-                cands.extend(self._by_id[ident])
-        for name, idx in self._by_attr.items():
-            if el.get(name) is not None:
-                cands.extend(idx)
+        cls = el.get("class")
+        if cls:
+            by_class = self._by_class
+            for t in cls.split():
+                hit = by_class.get(t)
+                if hit:
+                    cands.extend(hit)
+        if self._by_attr or self._by_id:
+            for name in el.keys():
+                if name == "id":
+                    ident = el.get("id")
+                    if ident in self._by_id:
+                        cands.extend(self._by_id[ident])
+                else:
+                    idx = self._by_attr.get(name)
+                    if idx:
+                        cands.extend(idx)
+        tag = el.tag
         hit = self._by_tag.get(tag) if isinstance(tag, str) else None
         if hit:
             cands.extend(hit)
         if not cands:
             return cands
+        tokens = frozenset(cls.split()) if cls else frozenset()
         return [i for i in cands if self.selectors[i].matches(el, tokens)]
 
     def __call__(self, root: etree._Element) -> list[etree._Element]:
@@ -234,6 +239,19 @@ class GroupMatches:
         self._spans = spans
         self._per = per
         self._positions = positions
+
+    def attached(self, root: etree._Element) -> GroupMatches:
+        """The same matches less those no longer inside ``root`` (removed since)."""
+
+        def inside(el: etree._Element) -> bool:
+            top = el
+            for top in el.iterancestors():
+                pass
+            return top is root
+
+        keep = {el for el in self._positions if inside(el)}
+        per = [[el for el in found if el in keep] for found in self._per]
+        return GroupMatches(self._spans, per, {el: i for el, i in self._positions.items() if el in keep})
 
     def by_selector(self, name: str) -> list[list[etree._Element]]:
         """The group's matches, one list per selector in priority order."""
@@ -346,6 +364,7 @@ def rules_from_toml(text: str, where: str = "boilerplate.toml") -> Rules:
                     )
                 },
                 "keep": list(_get(data, "journalism", "keep", where)),
+                "remove": list(_get(data, "remove", "selectors", where)),
             }
         ),
     )

@@ -108,6 +108,11 @@ FLAG_STRIP_UNLIKELY, FLAG_WEIGHT, FLAG_CLEAN = 1, 2, 4
 
 
 _P_LEN = etree.XPath("string-length(normalize-space(.))")
+_TEXTISH = etree.XPath(
+    "boolean(.//*[self::span or self::li or self::td or self::blockquote or self::dl or self::div"
+    " or self::img or self::ol or self::p or self::pre or self::table or self::ul]"
+    "[normalize-space(.)])"
+)
 
 
 def text_len(el: HtmlElement) -> int:
@@ -538,8 +543,6 @@ def _clean_conditionally(
         img = sum(1 for _ in node.iter("img"))
         li = sum(1 for _ in node.iter("li")) - 100
         inputs = sum(1 for _ in node.iter("input"))
-        heading_len = sum(text_len(h) for h in node.iter("h1", "h2", "h3", "h4", "h5", "h6"))
-        heading_density = heading_len / len(text) if text else 0
         embed_count = 0
         keep = False
         for e in node.iter("object", "embed", "iframe"):
@@ -554,9 +557,16 @@ def _clean_conditionally(
             continue
         length = len(text)
         ld = link_density(node)
-        textish = sum(text_len(x) for x in node.iterdescendants("span", "li", "td", *DIV_TO_P))
-        text_density = textish / length if length else 0
         in_figure = _has_ancestor(node, "figure")
+
+        def heading_density() -> float:
+            heading_len = sum(text_len(h) for h in node.iter("h1", "h2", "h3", "h4", "h5", "h6"))
+            return heading_len / length if length else 0
+
+        def no_text_children() -> bool:
+            # Readability's "text density" of span/li/td/p… children, only ever compared to 0
+            return not _TEXTISH(node)
+
         remove = (
             (not in_figure and img > 1 and p / img < 0.5)
             or (not is_list and li > p)
@@ -564,15 +574,15 @@ def _clean_conditionally(
             or (
                 not is_list
                 and not in_figure
-                and heading_density < 0.9
                 and length < 25
+                and heading_density() < 0.9
                 and (img == 0 or img > 2)
                 and ld > 0
             )
             or (not is_list and weight < 25 and ld > 0.2)
             or (weight >= 25 and ld > 0.5)
             or ((embed_count == 1 and length < 75) or embed_count > 1)
-            or (img == 0 and text_density == 0)
+            or (img == 0 and no_text_children())
         )
         if is_list and remove:
             kids = [c for c in node if isinstance(c.tag, str)]
@@ -602,9 +612,11 @@ def _prep_article(content: HtmlElement, state: _State, protected: set[HtmlElemen
         for el in list(child.iterdescendants()):
             if not isinstance(el.tag, str) or el.getparent() is None:
                 continue
+            if not SHARE.search(match_string(el)):
+                continue
             if el in protected or _inside(el, protected):
                 continue
-            if SHARE.search(match_string(el)) and len(text_of(el)) < CHAR_THRESHOLD:
+            if len(text_of(el)) < CHAR_THRESHOLD:
                 drop(el)
     for h in list(content.iter("h1", "h2")):
         if _class_weight(state, h) < 0:

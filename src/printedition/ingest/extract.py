@@ -559,14 +559,6 @@ def _clean_conditionally(
         ld = link_density(node)
         in_figure = _has_ancestor(node, "figure")
 
-        def heading_density() -> float:
-            heading_len = sum(text_len(h) for h in node.iter("h1", "h2", "h3", "h4", "h5", "h6"))
-            return heading_len / length if length else 0
-
-        def no_text_children() -> bool:
-            # Readability's "text density" of span/li/td/p… children, only ever compared to 0
-            return not _TEXTISH(node)
-
         remove = (
             (not in_figure and img > 1 and p / img < 0.5)
             or (not is_list and li > p)
@@ -575,14 +567,15 @@ def _clean_conditionally(
                 not is_list
                 and not in_figure
                 and length < 25
-                and heading_density() < 0.9
+                and _heading_density(node, length) < 0.9
                 and (img == 0 or img > 2)
                 and ld > 0
             )
             or (not is_list and weight < 25 and ld > 0.2)
             or (weight >= 25 and ld > 0.5)
             or ((embed_count == 1 and length < 75) or embed_count > 1)
-            or (img == 0 and no_text_children())
+            # (Readability's text density of span/li/td/p… children: only ever compared to 0)
+            or (img == 0 and not _TEXTISH(node))
         )
         if is_list and remove:
             kids = [c for c in node if isinstance(c.tag, str)]
@@ -591,6 +584,11 @@ def _clean_conditionally(
                 remove = False  # a list of images
         if remove:
             drop(node)
+
+
+def _heading_density(node: HtmlElement, length: int) -> float:
+    heading_len = sum(text_len(h) for h in node.iter("h1", "h2", "h3", "h4", "h5", "h6"))
+    return heading_len / length if length else 0
 
 
 def _inside(node: HtmlElement, protected: set[HtmlElement]) -> bool:

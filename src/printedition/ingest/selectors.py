@@ -174,7 +174,7 @@ class Selector:
                 if hit:
                     cands.extend(hit)
         if self._by_attr or self._by_id:
-            for name in el.keys():
+            for name in cast("list[str]", el.keys()):
                 if name == "id":
                     ident = el.get("id")
                     if ident in self._by_id:
@@ -251,7 +251,9 @@ class GroupMatches:
 
         keep = {el for el in self._positions if inside(el)}
         per = [[el for el in found if el in keep] for found in self._per]
-        return GroupMatches(self._spans, per, {el: i for el, i in self._positions.items() if el in keep})
+        return GroupMatches(
+            self._spans, per, {el: i for el, i in self._positions.items() if el in keep}
+        )
 
     def by_selector(self, name: str) -> list[list[etree._Element]]:
         """The group's matches, one list per selector in priority order."""

@@ -26,9 +26,9 @@ from printedition.ingest.clean import (
     flatten_deep,
     parse_html,
     prepare,
-    strip_junk,
     remove_clutter,
     select,
+    strip_junk,
     text_of,
 )
 from printedition.ingest.extract import (

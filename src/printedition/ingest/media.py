@@ -222,7 +222,7 @@ def tweet_embed(bq: HtmlElement, base: str | None) -> Embed:
     paras = [clean_line(text_of(p)) for p in bq.iter("p")]
     text = " ".join(p for p in paras if p)
     links = [resolve(a.get("href", ""), base) for a in bq.iter("a") if a.get("href")]
-    status = [u for u in links if "/status/" in u]
+    status = [u.split("?")[0] for u in links if "/status/" in u]  # (no ?ref_src= tracking)
     url = status[-1] if status else (links[-1] if links else "")
     full = clean_line(text_of(bq))
     author = ""

@@ -244,10 +244,7 @@ class GroupMatches:
         """The same matches less those no longer inside ``root`` (removed since)."""
 
         def inside(el: etree._Element) -> bool:
-            top = el
-            for top in el.iterancestors():
-                pass
-            return top is root
+            return el is root or any(a is root for a in el.iterancestors())
 
         keep = {el for el in self._positions if inside(el)}
         per = [[el for el in found if el in keep] for found in self._per]

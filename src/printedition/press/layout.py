@@ -10,6 +10,7 @@ reads files, and every URL written is either ``printedition-package:`` (styles) 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -313,6 +314,10 @@ def _story(
     elif article.lead is not None:
         lead_html = render_figure(article.lead, opts, css_class="lead")
     mode = "side" if lead_plan is not None and lead_plan.role == "lead-side" else "full"
+    body_lead = ""
+    if lead_plan is not None and lead_plan.role == "lead-inline" and article.lead is not None:
+        # The story starts at the foot of a page: its photo stands in the first column.
+        body_lead, lead_html = render_figure(article.lead, opts, css_class="inline-lead"), ""
 
     size = headline_size_pt(article.headline, geometry.content_width_mm)
     parts = [
@@ -366,6 +371,11 @@ def _story(
         if html:
             parts.append(html)
             rendered_any = True
+        if body_lead and i == (first_para if first_para is not None else 0):
+            parts.append(body_lead)
+            body_lead = ""
+    if body_lead:
+        parts.append(body_lead)
     if not blocks or not isinstance(blocks[-1], Paragraph) or not rendered_any:
         parts.append('<p class="end"><span class="endmark"></span></p>')
     parts.append("</div></article>")
@@ -397,6 +407,9 @@ def estimate_story_mm(story: StoryLayout, geometry: Geometry) -> tuple[float, fl
         deck += _lines(len(article.standfirst), 38 if story.plans else 60) * 16 / PT_PER_MM
     deck += 8.0
     lead = story.plans.get(article.lead.image.url) if article.lead else None
+    inline_lead = 0.0
+    if lead is not None and lead.role == "lead-inline":
+        inline_lead, lead = lead.height_mm + 12.0, None
     if lead is not None:
         photo = lead.height_mm + 8.0
         opening += max(photo, deck) if lead.role == "lead-side" else photo + deck
@@ -417,7 +430,7 @@ def estimate_story_mm(story: StoryLayout, geometry: Geometry) -> tuple[float, fl
             body += 2 * BODY_LINE_MM
         elif type(block).__name__ in ("Table", "Embed", "Note"):
             body += 12 * BODY_LINE_MM
-    return opening, body * 1.1
+    return opening, (body + inline_lead) * 1.1
 
 
 MASTHEAD_MM = 52.0  # the masthead's height on the first page
@@ -433,7 +446,12 @@ class StoryPlan:
 
 
 def _plans_for(
-    article: Article, sizes: Mapping[str, tuple[int, int]], geometry: Geometry, *, small_lead: bool
+    article: Article,
+    sizes: Mapping[str, tuple[int, int]],
+    geometry: Geometry,
+    *,
+    small_lead: bool,
+    lead_inline: bool = False,
 ) -> dict[str, FigurePlan]:
     plans: dict[str, FigurePlan] = {}
     for role, fig in figure_refs(article):
@@ -441,12 +459,28 @@ def _plans_for(
         if url in plans or url not in sizes:
             continue
         w, h = sizes[url]
-        plans[url] = (
-            plan_lead(w, h, geometry, short=small_lead)
-            if role == "lead"
-            else plan_inline(w, h, geometry)
-        )
+        if role == "lead" and lead_inline:
+            # A story that starts at the foot of a page: its photo goes into the columns.
+            plans[url] = dataclasses.replace(plan_inline(w, h, geometry), role="lead-inline")
+        elif role == "lead":
+            plans[url] = plan_lead(w, h, geometry, short=small_lead)
+        else:
+            plans[url] = plan_inline(w, h, geometry)
     return plans
+
+
+def _following_plans(
+    article: Article, sizes: Mapping[str, tuple[int, int]], geometry: Geometry, free: float
+) -> dict[str, FigurePlan] | None:
+    """The figure plans with which a story fits in ``free`` mm below another, if any."""
+    for inline in (False, True):
+        plans = _plans_for(article, sizes, geometry, small_lead=True, lead_inline=inline)
+        o, b = estimate_story_mm(StoryLayout(article=article, plans=plans, hrefs={}), geometry)
+        if _fits_below(free, o, b, geometry):
+            return plans
+        if not article.lead:
+            break
+    return None
 
 
 def _end_on_page(used: float, opening: float, body: float, geometry: Geometry) -> float:
@@ -486,34 +520,33 @@ def plan_pages(
     result: list[StoryPlan] = []
     used = first_page_used_mm
     follows = False
+    forced: dict[str, FigurePlan] | None = None
     for i, (article, sizes) in enumerate(stories):
         big = _plans_for(article, sizes, geometry, small_lead=False)
-        chosen = big
-        if share and i + 1 < len(stories):
+        chosen = forced if forced is not None else big
+        nxt_article, nxt_sizes = stories[i + 1] if share and i + 1 < len(stories) else (None, {})
+        if forced is None and nxt_article is not None:
             small = _plans_for(article, sizes, geometry, small_lead=True)
             o, b = estimate_story_mm(StoryLayout(article=article, plans=small, hrefs={}), geometry)
             end = _end_on_page(used, o, b, geometry)
-            nxt_article, nxt_sizes = stories[i + 1]
-            nxt = _plans_for(nxt_article, nxt_sizes, geometry, small_lead=True)
-            no, nb = estimate_story_mm(
-                StoryLayout(article=nxt_article, plans=nxt, hrefs={}), geometry
-            )
-            if _fits_below(height - end - STORY_GAP_MM, no, nb, geometry):
+            if _following_plans(nxt_article, nxt_sizes, geometry, height - end - STORY_GAP_MM):
                 chosen = small
         start = used
         o, b = estimate_story_mm(StoryLayout(article=article, plans=chosen, hrefs={}), geometry)
         used = _end_on_page(start, o, b, geometry)
-        nxt_follows = False
-        if share and i + 1 < len(stories):
-            nxt_article, nxt_sizes = stories[i + 1]
-            nxt = _plans_for(nxt_article, nxt_sizes, geometry, small_lead=True)
-            no, nb = estimate_story_mm(
-                StoryLayout(article=nxt_article, plans=nxt, hrefs={}), geometry
+        forced = None
+        if nxt_article is not None:
+            forced = _following_plans(
+                nxt_article, nxt_sizes, geometry, height - used - STORY_GAP_MM
             )
-            nxt_follows = _fits_below(height - used - STORY_GAP_MM, no, nb, geometry)
         lead_url = article.lead.image.url if article.lead else ""
         lead = chosen.get(lead_url)
-        if not nxt_follows and lead is not None and start + o + b / geometry.columns <= height:
+        if (
+            forced is None
+            and lead is not None
+            and lead.role != "lead-inline"
+            and start + o + b / geometry.columns <= height
+        ):
             # The story ends on this page and nothing follows it: let the photo fill the page.
             room = lead.height_mm + (height - used) - 25
             bigger = plan_lead(
@@ -525,8 +558,8 @@ def plan_pages(
             if bigger.width_mm > lead.width_mm:
                 chosen = {**chosen, lead_url: bigger}
         result.append(StoryPlan(plans=chosen, follows=follows))
-        follows = nxt_follows
-        used = used + STORY_GAP_MM if nxt_follows else 0.0
+        follows = forced is not None
+        used = used + STORY_GAP_MM if follows else 0.0
     return result
 
 

@@ -420,3 +420,29 @@ def test_scoring_fallback_without_article_markup() -> None:
     a = normalise_article(html)
     assert article_text(a).count("The council met") == 5
     assert "Most read" not in article_text(a)
+
+
+def test_body_split_by_an_ad_keeps_both_parts() -> None:
+    html = (
+        "<html><head><title>Split story</title></head><body><div class='wrap'>"
+        f"<div class='article-body'>{paras(3)}</div>"
+        "<div class='ad-slot'><p>Advertisement</p></div>"
+        f"<div class='article-body'>{paras(3).replace('Paragraph', 'Part two')}</div>"
+        "</div><div class='comments'><p>" + LOREM + "</p></div></body></html>"
+    )
+    text = article_text(normalise_article(html))
+    assert text.count("Paragraph") == 3 and text.count("Part two") == 3
+    assert "Advertisement" not in text
+
+
+def test_read_more_pointer_lines_are_not_body_text() -> None:
+    body = (
+        paras(2)
+        + "<p><strong>Read more:</strong> <a href='/other/'>Councils warn of a funding cliff as "
+        "care costs soar</a></p>"
+        + "<p>Read more about the council budget on the council's own website, which publishes "
+        "the papers.</p>" + paras(1)
+    )
+    text = article_text(normalise_article(page(body)))
+    assert "funding cliff" not in text
+    assert "council's own website" in text  # a sentence that only starts alike stays

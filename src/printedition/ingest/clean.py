@@ -376,6 +376,13 @@ _TEASER_TAGS = {"div", "aside", "section", "article", "figure", "a"}
 _TEXT_TAGS = {"p", "div", "section", "aside", "li", "figure", "blockquote", *_HEADINGS}
 
 
+def _link_share(el: HtmlElement) -> float:
+    total = measure(_LEN, el)
+    if not total:
+        return 0.0
+    return sum(measure(_LEN, a) for a in el.iter("a")) / total
+
+
 def remove_clutter(content: HtmlElement, rules: Rules, protected: set[HtmlElement]) -> int:
     """Remove newsletter boxes, appeals, teasers, share widgets… inside the article body.
     Returns how many elements went."""
@@ -423,6 +430,10 @@ def remove_clutter(content: HtmlElement, rules: Rules, protected: set[HtmlElemen
         if el.tag not in _TEXT_TAGS or length > limit:
             continue
         text = " ".join(text_of(el).split())
+        if rules.link_lead.match(text) and _link_share(el) > 0.5:
+            drop(el)  # "Read more: <a>another story</a>"
+            removed += 1
+            continue
         if not (
             rules.clutter_text_anchored.match(text) or rules.clutter_text_anywhere.search(text)
         ):

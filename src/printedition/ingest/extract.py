@@ -662,13 +662,27 @@ def find_structural(body: HtmlElement, containers: list[list[HtmlElement]]) -> H
     for found in containers:
         if not found:
             continue
-        best, ptext = max(
-            ((el, sum(lengths.get(p, 0) for p in el.iter("p"))) for el in found),
-            key=lambda pair: pair[1],
-        )
+        sized = [(el, sum(lengths.get(p, 0) for p in el.iter("p"))) for el in found]
+        best, ptext = max(sized, key=lambda pair: pair[1])
+        # A body split in parts (by ads, promos): take the parts' nearest common ancestor
+        # when it holds little else.
+        parts = [(el, n) for el, n in sized if n > 0 and not _inside(el, set(found))]
+        if len(parts) > 1:
+            total = sum(n for _, n in parts)
+            common = _common_ancestor([el for el, _ in parts])
+            if common is not None and total > ptext:
+                common_text = sum(lengths.get(p, 0) for p in common.iter("p"))
+                if common_text <= 1.3 * total:
+                    best, ptext = common, common_text
         if ptext >= 0.4 * page_ptext and ptext >= 200:
             return best
     return None
+
+
+def _common_ancestor(elements: list[HtmlElement]) -> HtmlElement | None:
+    chains = [[el, *el.iterancestors()] for el in elements]
+    shared = set(chains[0]).intersection(*map(set, chains[1:]))
+    return next((a for a in chains[0] if a in shared), None)
 
 
 KEEP_ATTR = "data-printedition-keep"

@@ -287,6 +287,7 @@ class Rules:
     clutter_text_anchored: re.Pattern[str]  # the patterns starting with "^" (tried with match)
     clutter_text_anywhere: re.Pattern[str]
     clutter_text_max: int
+    link_lead: re.Pattern[str]  # "Read more:"-style lead-ins of a line that is mostly a link
     hidden_style: re.Pattern[str]
     kicker: Selector
     standfirst: Selector
@@ -337,6 +338,9 @@ def rules_from_toml(text: str, where: str = "boilerplate.toml") -> Rules:
             where,
         ),
         clutter_text_max=int(_get(data, "remove", "text_max_chars", where)),
+        link_lead=_regex(
+            [f"^(?:{p})" for p in _get(data, "remove", "link_lead_patterns", where)], where
+        ),
         hidden_style=_regex([_get(data, "hidden", "style_pattern", where)], where),
         kicker=sel("journalism", "kicker"),
         standfirst=sel("journalism", "standfirst"),

@@ -7,6 +7,7 @@ Comes out: ``ImageRef`` (best URL first, other candidates kept), credit/caption 
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
 
@@ -44,23 +45,36 @@ def resolve(url: str, base: str | None) -> str:
     """``url`` made absolute against ``base``; "" when it cannot be parsed (e.g. ``http://[::1``)."""
     try:
         resolved = _resolve(url, base)
-        urlsplit(resolved)
+        if "[" in resolved:  # only IPv6-looking hosts can fail to parse
+            urlsplit(resolved)
     except ValueError:
         return ""
     return resolved
+
+
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+@functools.lru_cache(maxsize=64)
+def _base_parts(base: str) -> tuple[str, str]:
+    parts = urlsplit(base)
+    return parts.scheme, parts.netloc
 
 
 def _resolve(url: str, base: str | None) -> str:
     url = url.strip()
     if not url:
         return ""
-    if url.startswith("//") and base:
-        return urljoin(base, url)
-    if base and not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", url):
-        return urljoin(base, url)
+    if _SCHEME.match(url):
+        return url
+    if not base:
+        return "https:" + url if url.startswith("//") else url
+    scheme, netloc = _base_parts(base)
     if url.startswith("//"):
-        return "https:" + url
-    return url
+        return f"{scheme}:{url}"
+    if url.startswith("/") and netloc and "/." not in url:
+        return f"{scheme}://{netloc}{url}"  # (what urljoin gives, without its cost)
+    return urljoin(base, url)
 
 
 def parse_srcset(value: str) -> list[tuple[str, float, bool]]:

@@ -351,7 +351,8 @@ def _story(
     parts.append('<div class="body">')
     blocks = article.body
     first_para = next((i for i, b in enumerate(blocks) if isinstance(b, Paragraph)), None)
-    last = len(blocks) - 1
+    # The end mark closes the last paragraph of the story (notes and corrections follow it).
+    last = next((i for i in range(len(blocks) - 1, -1, -1) if isinstance(blocks[i], Paragraph)), -1)
     rendered_any = False
     for i, block in enumerate(blocks):
         if isinstance(block, Figure) and block.image.url not in story.hrefs:
@@ -376,7 +377,7 @@ def _story(
             body_lead = ""
     if body_lead:
         parts.append(body_lead)
-    if not blocks or not isinstance(blocks[-1], Paragraph) or not rendered_any:
+    if last < 0 or not rendered_any:
         parts.append('<p class="end"><span class="endmark"></span></p>')
     parts.append("</div></article>")
     return "\n".join(parts)

@@ -202,6 +202,13 @@ def _assert_press_file(path: Path) -> None:
     assert report.output_intents == ("IFRA26",)
     assert all(i.colour_space == "/DeviceGray" for i in report.images)
     assert all(i.ppi <= 301 for i in report.images)
+    # No photo is cut by the page edge or split across pages: each stands inside the trim.
+    for image in report.images:
+        trim = report.boxes[image.page - 1].trim_mm
+        assert trim is not None
+        x0, y0, x1, y1 = image.bbox_mm
+        assert trim[0] - 0.1 <= x0 and x1 <= trim[2] + 0.1, image
+        assert trim[1] - 0.1 <= y0 and y1 <= trim[3] + 0.1, image
     with pikepdf.open(path) as pdf:
         intent = pdf.Root.OutputIntents[0]
         assert str(intent.RegistryName) == "http://www.color.org"

@@ -73,6 +73,7 @@ class ImageInfo:
     placed_width_mm: float
     placed_height_mm: float
     ppi: float
+    bbox_mm: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # where it is drawn
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -370,7 +371,15 @@ def _record_image(
         filter_name = "+".join(str(f).lstrip("/") for f in filters)
     else:
         filter_name = str(filters).lstrip("/") if filters is not None else "none"
-    a, b, c, d, _, _ = ctm
+    a, b, c, d, e, f = ctm
+    xs = [a * u + c * v + e for u, v in ((0, 0), (1, 0), (0, 1), (1, 1))]
+    ys = [b * u + d * v + f for u, v in ((0, 0), (1, 0), (0, 1), (1, 1))]
+    bbox = (
+        round(min(xs) * PT_TO_MM, 2),
+        round(min(ys) * PT_TO_MM, 2),
+        round(max(xs) * PT_TO_MM, 2),
+        round(max(ys) * PT_TO_MM, 2),
+    )
     placed_w = math.hypot(a, b) * PT_TO_MM
     placed_h = math.hypot(c, d) * PT_TO_MM
     ppi = width_px / (placed_w / 25.4) if placed_w > 0 else 0.0
@@ -384,6 +393,7 @@ def _record_image(
         placed_width_mm=round(placed_w, 2),
         placed_height_mm=round(placed_h, 2),
         ppi=round(ppi, 1),
+        bbox_mm=bbox,
     )
     scan.images.append(info)
     if _is_rgb(space):

@@ -687,6 +687,13 @@ def _caption_parts(fig: HtmlElement, ctx: Context) -> tuple[tuple[Inline, ...], 
     return caption, credit
 
 
+_LOOSE_TEXT = etree.XPath("boolean(.//text()[normalize-space(.)])")
+
+
+def _has_loose_text(el: HtmlElement) -> bool:
+    return bool(_LOOSE_TEXT(el))
+
+
 def _is_inside(el: HtmlElement, container: HtmlElement) -> bool:
     return any(a is container for a in el.iterancestors())
 
@@ -715,6 +722,8 @@ def _figure(fig: HtmlElement, ctx: Context) -> list[Block]:
         return tables
     imgs = _images(fig)
     caption, credit = _caption_parts(fig, ctx)
+    if fig.tag != "figure" and not caption and _has_loose_text(fig):
+        return convert(fig, ctx)  # an image wrapper with text we cannot tell is a caption
     if not imgs:
         frames = [f for f in fig.iter("iframe", "video", "audio", "object", "embed")]
         title = inline_text(caption)

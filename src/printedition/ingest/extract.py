@@ -348,6 +348,8 @@ def _grab(page: HtmlElement, state: _State, protected: set[HtmlElement]) -> Html
             ):
                 child = kids[0]
                 child.tail = node.tail
+                if node.get("class") and not child.get("class"):
+                    child.set("class", node.get("class", ""))  # (a caption stays a caption)
                 node.getparent().replace(node, child)  # type: ignore[union-attr]
                 node = child
                 to_score.append(node)

@@ -152,6 +152,8 @@ def render_figure(fig: Figure, opts: RenderOptions, *, css_class: str = "") -> s
 
 
 _MAX_START = 10**9
+# A table figure: digits with signs, separators, currency and units, short enough to keep whole.
+_NUMERIC = re.compile(r"[-+−–±~≈<>]?[£$€¥]?\s?[\d.,:/ ]{1,16}\s?(%|pp|p|m|bn|k|[£$€¥])?")
 
 
 def _clamp(value: int, high: int) -> int:
@@ -180,6 +182,8 @@ def _render_table(table: Table, opts: RenderOptions) -> str:
                     span += f' rowspan="{rowspan}"'
                 if tag == "th" and group == "thead":
                     span += ' scope="col"'
+                if tag == "td" and _NUMERIC.fullmatch(inline_text(cell.content).strip()):
+                    span += ' class="num"'  # figures: the press keeps them on one line
                 parts.append(f"<{tag}{span}>{render_inlines(cell.content, opts)}</{tag}>")
             parts.append("</tr>")
         parts.append(f"</{group}>")

@@ -446,3 +446,15 @@ def test_read_more_pointer_lines_are_not_body_text() -> None:
     text = article_text(normalise_article(page(body)))
     assert "funding cliff" not in text
     assert "council's own website" in text  # a sentence that only starts alike stays
+
+
+def test_credit_markup_with_a_repeated_label() -> None:
+    fig = _only_figure(
+        "<figure><img src='w.jpg' alt='w'><figcaption><span>A worker repairing cables.</span>"
+        "<span itemprop='copyrightHolder'><span class='visually-hidden'>Credit</span>"
+        "<span>Credit</span> <span>Chang W. Lee/The Times</span></span></figcaption></figure>"
+    )
+    assert (inline_text(fig.caption), fig.credit) == (
+        "A worker repairing cables.",
+        "Credit: Chang W. Lee/The Times",
+    )

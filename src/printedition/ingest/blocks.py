@@ -674,7 +674,7 @@ def _caption_parts(fig: HtmlElement, ctx: Context) -> tuple[tuple[Inline, ...], 
                 cap_el = cand
                 break
     credit_els = [c for c in ctx.credits if _is_inside(c, fig)]
-    credit = " ".join(clean_line(text_of(c)) for c in credit_els).strip()
+    credit = tidy_credit(" ".join(" ".join(c.itertext()) for c in credit_els))
     if cap_el is None:
         return (), credit
     skip = set(credit_els)
@@ -692,6 +692,20 @@ _LOOSE_TEXT = etree.XPath("boolean(.//text()[normalize-space(.)])")
 
 def _has_loose_text(el: HtmlElement) -> bool:
     return bool(_LOOSE_TEXT(el))
+
+
+_CREDIT_LABEL = re.compile(
+    r"^(credit|photo(?:graph)?|picture|image)s?\b[\s:]*(?:\1s?\b[\s:]*)*", re.I
+)
+
+
+def tidy_credit(text: str) -> str:
+    """Credit markup's text, one label kept: "Credit Credit Jo Lee" → "Credit: Jo Lee"."""
+    text = clean_line(text)
+    m = _CREDIT_LABEL.match(text)
+    if m and m.end() < len(text):
+        text = f"{m.group(1).capitalize()}: {text[m.end() :]}"
+    return text
 
 
 def _is_inside(el: HtmlElement, container: HtmlElement) -> bool:

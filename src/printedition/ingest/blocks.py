@@ -674,7 +674,7 @@ def _caption_parts(fig: HtmlElement, ctx: Context) -> tuple[tuple[Inline, ...], 
                 cap_el = cand
                 break
     credit_els = [c for c in ctx.credits if _is_inside(c, fig)]
-    credit = tidy_credit(" ".join(" ".join(c.itertext()) for c in credit_els))
+    credit = tidy_credit(" ".join(" ".join(map(str, c.itertext())) for c in credit_els))
     if cap_el is None:
         return (), credit
     skip = set(credit_els)

@@ -40,6 +40,9 @@ from printedition.model import (
     Paragraph,
     PullQuote,
     Subheading,
+    Table,
+    TableCell,
+    TableRow,
     Text,
     to_json,
 )
@@ -226,6 +229,17 @@ def built(folder: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, E
                         tags=("a", "a", ""),
                         authors=(Author(name=""), Author(name="Bob\x07 Ray")),
                         body=(
+                            Table(
+                                rows=(
+                                    TableRow(
+                                        cells=(
+                                            TableCell(content=(), header=True),
+                                            TableCell(content=(Text(text="Year"),), header=True),
+                                        )
+                                    ),
+                                ),
+                                header_rows=1,
+                            ),
                             Subheading(level=6, content=(Text(text="deep"),)),
                             Subheading(level=2, content=()),
                             Paragraph(
@@ -676,6 +690,7 @@ def test_hostile_strings_still_make_a_valid_book(built: dict[str, EpubResult]) -
     assert "<h1>Untitled article</h1>" in first
     assert "<h1>Nul and  lone surrogate</h1>" in second
     assert "<h2>deep</h2>" in second and "<h2></h2>" not in second
+    assert '<td></td><th scope="col">Year</th>' in second  # an empty header cell is data
     assert "<a " not in second.split("</nav>", 1)[1]  # every bad link is text now
     assert [c.text for c in opf.findall(".//dc:creator", NS)] == ["Bob Ray"]
 

@@ -32,6 +32,7 @@ from printedition.model import (
     Subscript,
     Superscript,
     Table,
+    TableCell,
     TableRow,
     inline_text,
 )
@@ -156,6 +157,12 @@ def _inlines(content: tuple[Inline, ...]) -> tuple[Inline, ...]:
     return tuple(out)
 
 
+def _cell(cell: TableCell) -> TableCell:
+    # An empty header cell announces nothing to a screen reader: make it a data cell.
+    header = cell.header and bool(inline_text(cell.content).strip())
+    return dataclasses.replace(cell, content=_inlines(cell.content), header=header)
+
+
 class _Levels:
     """Re-levels subheadings so each is at most one deeper than the one before (h1 is the
     headline): a jump from h2 to h4 becomes h2 → h3."""
@@ -199,13 +206,7 @@ def _blocks(blocks: tuple[Block, ...], levels: _Levels) -> tuple[Block, ...]:
                         block,
                         caption=_inlines(cap),
                         rows=tuple(
-                            TableRow(
-                                cells=tuple(
-                                    dataclasses.replace(cell, content=_inlines(cell.content))
-                                    for cell in row.cells
-                                )
-                            )
-                            for row in rows
+                            TableRow(cells=tuple(_cell(cell) for cell in row.cells)) for row in rows
                         ),
                     )
                 )
@@ -281,7 +282,7 @@ def article_document(
         )
     body = (
         f'<nav class="article-nav" aria-label="Articles"><ul>{"".join(links)}</ul></nav>\n'
-        f'<article epub:type="chapter">\n{render_header(shown, opts)}\n'
+        f"<article>\n{render_header(shown, opts)}\n"
         f"{render_article_body(shown, opts)}\n</article>"
     )
     ok, _ = _headings_in_order(shown.body)
@@ -369,7 +370,11 @@ def colophon_document(
     built_iso: str,
     generator: str,
 ) -> bytes:
-    parts = ['<section epub:type="colophon" class="colophon">', "<h1>Colophon</h1>"]
+    # epub:type and its DPUB-ARIA role together (DAISY Ace asks for both).
+    parts = [
+        '<section epub:type="colophon" role="doc-colophon" class="colophon">',
+        "<h1>Colophon</h1>",
+    ]
     if publisher:
         parts.append(f"<p>Published by {text(publisher)}.</p>")
     parts.append("<h2>Sources</h2>")

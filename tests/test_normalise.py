@@ -458,3 +458,16 @@ def test_credit_markup_with_a_repeated_label() -> None:
         "A worker repairing cables.",
         "Credit: Chang W. Lee/The Times",
     )
+
+
+def test_images_without_a_known_page_url_and_oversized_data_urls() -> None:
+    from printedition.settings import Limits
+
+    body = paras(2) + "<figure><img src='rel/photo.jpg' alt='r'></figure>" + paras(1)
+    a = normalise_article(page(body))  # no base URL: the image cannot be located
+    assert "image-relative-url" in {w.code for w in a.warnings}
+    big = "data:image/png;base64," + "A" * 5000
+    body = paras(2) + f"<figure><img src='{big}' alt='d'></figure>" + paras(1)
+    a = normalise_article(page(body), limits=Limits(max_data_url_bytes=1000))
+    assert not figures(a)
+    assert "image-too-large" in {w.code for w in a.warnings}

@@ -124,6 +124,7 @@ class Context:
     link_base: str | None  # links resolve against this (<base> or canonical for saved pages)
     rules: Rules
     max_blocks: int
+    max_data_url: int = 5 * 1024 * 1024
     warnings: list[BuildWarning] = field(default_factory=list)
     credits: set[HtmlElement] = field(default_factory=set)
     pull_quotes: set[HtmlElement] = field(default_factory=set)
@@ -772,6 +773,22 @@ def _image_figure(
     ref = image_ref(img, ctx.base_url)
     if ref is None:
         return None
+    if ref.url.startswith("data:") and len(ref.url) > ctx.max_data_url:
+        ctx.warnings.append(
+            BuildWarning(
+                code="image-too-large",
+                message=f"an inline (data:) image of {len(ref.url) // 1024} KB was left out "
+                "(Limits.max_data_url_bytes)",
+            )
+        )
+        return None
+    if not re.match(r"^(https?|file|data):", ref.url):
+        ctx.warnings.append(
+            BuildWarning(
+                code="image-relative-url",
+                message=f"image {ref.url} cannot be located: the page's own URL is not known",
+            )
+        )
     caption, credit = caption_credit if caption_credit is not None else ((), "")
     alt = clean_line(img.get("alt"))
     decorative = img.get("alt") is not None and alt == "" and img.get("role") == "presentation"

@@ -313,7 +313,11 @@ def _normalise_page(
     _drop_furniture(content, meta.headline, standfirst, authors)
 
     ctx = blk.Context(
-        base_url=img_base, link_base=link_base, rules=rules, max_blocks=limits.max_blocks
+        base_url=img_base,
+        link_base=link_base,
+        rules=rules,
+        max_blocks=limits.max_blocks,
+        max_data_url=limits.max_data_url_bytes,
     )
     blk.prepare_context(content, ctx)
     body = blk.convert(content, ctx)
@@ -378,6 +382,9 @@ def _normalise_page(
         lead=lead,
         body=tuple(body),
         warnings=(),
+    )
+    warnings.extend(
+        BuildWarning(code=w.code, message=w.message, where=w.where or where) for w in ctx.warnings
     )
     warnings.extend(_warnings(article, meta, extraction.method, extraction.text_length, where))
     return article.with_changes(warnings=tuple(warnings))

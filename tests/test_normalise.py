@@ -471,3 +471,11 @@ def test_images_without_a_known_page_url_and_oversized_data_urls() -> None:
     a = normalise_article(page(body), limits=Limits(max_data_url_bytes=1000))
     assert not figures(a)
     assert "image-too-large" in {w.code for w in a.warnings}
+
+
+def test_prose_in_a_clutter_named_wrapper_is_kept() -> None:
+    body = paras(2) + f"<div class='paywall premium-content'>{paras(4)}</div>"
+    body += "<div class='newsletter-box'><p>Sign up for our daily briefing.</p></div>"
+    text = article_text(normalise_article(page(body)))
+    assert text.count("The council met") == 6
+    assert "daily briefing" not in text

@@ -408,7 +408,9 @@ def remove_clutter(content: HtmlElement, rules: Rules, protected: set[HtmlElemen
             if verdict:
                 hit = True
                 break
-        if hit and safe(el):
+        # Widgets are short or made of links; a long run of prose is the story, whatever
+        # its class says (e.g. a "paywall" wrapper around the rest of the article).
+        if hit and safe(el) and (measure(_LEN, el) < 800 or _link_share(el) > 0.5):
             drop(el)
             removed += 1
     limit = rules.clutter_text_max

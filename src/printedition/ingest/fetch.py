@@ -244,7 +244,10 @@ class Fetcher:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _request(self, url: str, headers: dict[str, str], cap: int, *, where: str) -> _Response:
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+        except ValueError:  # e.g. an unclosed IPv6 bracket, possibly from a redirect
+            raise FetchError("malformed URL", where=url) from None
         scheme = parts.scheme.lower()
         if scheme not in ("http", "https"):
             raise UnsafeResourceError(f"refused: URL scheme {scheme or '(none)'!r}", where=url)
@@ -257,7 +260,16 @@ class Fetcher:
         check_host(host, allow_private=self.options.allow_private, resolve=False)
         timeout = self.options.limits.fetch_timeout
         cls = _HTTPSConnection if scheme == "https" else _HTTPConnection
-        conn = cls(host, port, timeout=timeout, allow_private=self.options.allow_private)
+        try:
+            # http.client wants an IPv6 literal in brackets, or it reads its tail as a port.
+            conn = cls(
+                f"[{host}]" if ":" in host else host,
+                port,
+                timeout=timeout,
+                allow_private=self.options.allow_private,
+            )
+        except (http.client.HTTPException, ValueError) as exc:
+            raise FetchError(f"invalid URL ({exc})", where=url) from None
         path = parts.path or "/"
         if parts.query:
             path += "?" + parts.query

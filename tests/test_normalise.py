@@ -479,3 +479,15 @@ def test_prose_in_a_clutter_named_wrapper_is_kept() -> None:
     text = article_text(normalise_article(page(body)))
     assert text.count("The council met") == 6
     assert "daily briefing" not in text
+
+
+def test_appeal_phrases_remove_boxes_not_sentences() -> None:
+    body = (
+        paras(2)
+        + "<p>The grant will support independent journalism in rural areas, the trust said.</p>"
+        + "<div class='box'><h4>Before you go</h4><p>Please help us support independent "
+        "journalism today.</p><a href='/give'>Give now</a></div>" + paras(1)
+    )
+    text = article_text(normalise_article(page(body)))
+    assert "The grant will support independent journalism" in text
+    assert "Please help us" not in text and "Before you go" not in text

@@ -436,9 +436,9 @@ def remove_clutter(content: HtmlElement, rules: Rules, protected: set[HtmlElemen
             drop(el)  # "Read more: <a>another story</a>"
             removed += 1
             continue
-        if not (
-            rules.clutter_text_anchored.match(text) or rules.clutter_text_anywhere.search(text)
-        ):
+        # Phrases that may sit mid-sentence only condemn a box, never a paragraph of the story.
+        anywhere = el.tag not in ("p", *_HEADINGS) and rules.clutter_text_anywhere.search(text)
+        if not (rules.clutter_text_anchored.match(text) or anywhere):
             continue
         target = el
         parent = target.getparent()

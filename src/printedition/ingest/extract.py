@@ -29,20 +29,18 @@ UNLIKELY = re.compile(
     r"-ad-|ai2html|banner|breadcrumbs|combx|comment|community|cover-wrap|disqus|extra|footer|gdpr|"
     r"header|legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|"
     r"supplemental|ad-break|agegate|pagination|pager|popup|yom-remote",
-    re.I,
 )
-MAYBE = re.compile(r"and|article|body|column|content|main|shadow", re.I)
+MAYBE = re.compile(r"and|article|body|column|content|main|shadow")
 POSITIVE = re.compile(
-    r"article|body|content|entry|hentry|h-entry|main|page|pagination|post|text|blog|story", re.I
+    r"article|body|content|entry|hentry|h-entry|main|page|pagination|post|text|blog|story"
 )
 NEGATIVE = re.compile(
     r"-ad-|hidden|^hid$| hid$| hid |^hid |banner|combx|comment|com-|contact|footer|gdpr|masthead|"
     r"media|meta|outbrain|promo|related|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|"
     r"tags|widget",
-    re.I,
 )
-BYLINE = re.compile(r"byline|author|writtenby|p-author", re.I)
-SHARE = re.compile(r"(\b|_)(share|sharedaddy)(\b|_)", re.I)
+BYLINE = re.compile(r"byline|author|writtenby|p-author")
+SHARE = re.compile(r"(\b|_)(share|sharedaddy)(\b|_)")
 COMMAS = re.compile("[\u002c\u060c\ufe50\ufe10\ufe11\u2e41\u2e34\u2e32\uff0c]")
 AD_WORDS = re.compile(
     r"^(ad(vertising|vertisement)?|pub(licité)?|werb(ung)?|广告|Реклама|Anuncio)$", re.I
@@ -135,7 +133,9 @@ def text_similarity(a: str, b: str) -> float:
 
 
 def match_string(el: HtmlElement) -> str:
-    return f"{el.get('class', '')} {el.get('id', '')}"
+    """Class and id, lowercased: Readability's patterns are case-insensitive, and matching
+    lowercase text with case-sensitive patterns is several times faster."""
+    return f"{el.get('class', '')} {el.get('id', '')}".lower()
 
 
 def link_density(el: HtmlElement, cache: dict[HtmlElement, float] | None = None) -> float:
@@ -265,7 +265,7 @@ class _State:
         if not self.flags & FLAG_WEIGHT:
             return 0
         w = 0
-        for value in (el.get("class", ""), el.get("id", "")):
+        for value in (el.get("class", "").lower(), el.get("id", "").lower()):
             if value:
                 if NEGATIVE.search(value):
                     w -= 25

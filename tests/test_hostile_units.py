@@ -80,7 +80,22 @@ def test_forbidden_hosts_are_refused_without_dns(host: str) -> None:
         check_host(host, resolve=False)
 
 
-@pytest.mark.parametrize("host", ["169.254.169.254", "metadata.google.internal", "fd00:ec2::254"])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "169.254.169.254",
+        "metadata.google.internal",
+        "fd00:ec2::254",
+        "2852039166",  # 169.254.169.254 as one decimal number
+        "0251.0376.0251.0376",  # octal
+        "0xa9.0xfe.0xa9.0xfe",  # hex
+        "::ffff:169.254.169.254",
+        "::ffff:a9fe:a9fe",
+        "64:ff9b::a9fe:a9fe",  # NAT64
+        "2002:a9fe:a9fe::1",  # 6to4
+        "[::ffff:100.100.100.200]",
+    ],
+)
 def test_metadata_is_refused_even_when_private_is_allowed(host: str) -> None:
     with pytest.raises(UnsafeResourceError):
         check_host(host, allow_private=True, resolve=False)

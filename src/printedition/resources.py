@@ -66,15 +66,31 @@ class ResourcePolicy:
         )
 
 
+def _embedded_v4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries (mapped, 6to4, NAT64), if any."""
+    mapped = ip.ipv4_mapped or ip.sixtofour
+    if mapped is not None:
+        return mapped
+    if any(ip in net for net in _NAT64):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
+def _is_metadata_ip(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(ip, ipaddress.IPv6Address):
+        inner = _embedded_v4(ip)
+        if inner is not None:
+            return _is_metadata_ip(inner)
+    return str(ip) in _METADATA_HOSTS
+
+
 def _is_forbidden_ip(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     if isinstance(ip, ipaddress.IPv6Address):
-        mapped = ip.ipv4_mapped or ip.sixtofour
-        if mapped is not None:
-            return _is_forbidden_ip(mapped)
+        inner = _embedded_v4(ip)
+        if inner is not None:
+            return _is_forbidden_ip(inner)
         if ip.teredo:
             return True
-        if any(ip in net for net in _NAT64):
-            return _is_forbidden_ip(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
     return (
         ip.is_private
         or ip.is_loopback
@@ -87,30 +103,38 @@ def _is_forbidden_ip(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     )
 
 
+def _literal_ips(name: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """The address a host names without DNS: an IP literal, or a numeric form the OS
+    resolver reads as one (2130706433, 0177.0.0.1, 0x7f.1). Empty for a name."""
+    try:
+        return [ipaddress.ip_address(name)]
+    except ValueError:
+        pass
+    if _NUMERIC_HOST.match(name):
+        try:
+            return [ipaddress.IPv4Address(socket.inet_aton(name))]
+        except OSError:
+            raise UnsafeResourceError(f"refused: {name} is not a valid address") from None
+    return []
+
+
 def check_host(host: str, *, allow_private: bool = False, resolve: bool = True) -> None:
     """Refuse hosts that are (or resolve to) private, loopback, link-local or metadata addresses.
 
     Raises ``UnsafeResourceError``. Every address a name resolves to is checked, so a name
-    that points at 127.0.0.1 is refused like the address itself.
+    that points at 127.0.0.1 is refused like the address itself. Cloud metadata addresses are
+    refused even with ``allow_private``, in every spelling (decimal, IPv4-mapped, NAT64...).
     """
     name = host.strip("[]").rstrip(".").lower()
     if not name:
         raise UnsafeResourceError("URL has no host")
     if name in _METADATA_HOSTS:
         raise UnsafeResourceError(f"refused: {host} is a cloud metadata address")
+    ips = _literal_ips(name)
+    if any(_is_metadata_ip(ip) for ip in ips):
+        raise UnsafeResourceError(f"refused: {host} is a cloud metadata address")
     if allow_private:
         return
-    try:
-        ips = [ipaddress.ip_address(name)]
-    except ValueError:
-        ips = []
-    if not ips and _NUMERIC_HOST.match(name):
-        # Integer, octal and hex forms (2130706433, 0177.0.0.1, 0x7f.1) mean an address to
-        # the OS resolver: read them the way it does, with or without DNS.
-        try:
-            ips = [ipaddress.IPv4Address(socket.inet_aton(name))]
-        except OSError:
-            raise UnsafeResourceError(f"refused: {host} is not a valid address") from None
     if not ips:
         labels = name.split(".")
         if "localhost" in labels or name.endswith(".local") or name.endswith(".internal"):

@@ -745,25 +745,38 @@ def _unlikely(node: HtmlElement) -> bool:
     )
 
 
+_LOWER = "translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+_BYLINE_LIKE = etree.XPath(
+    ".//*[@rel='author' or contains(@itemprop, 'author')"
+    + "".join(
+        f" or contains({_LOWER.format(attr)}, '{word}')"
+        for attr in ("@class", "@id")
+        for word in ("byline", "author", "writtenby")
+    )
+    + "]"
+)
+
+
 def find_byline_node(body: HtmlElement, marked: set[HtmlElement]) -> HtmlElement | None:
     """The first byline-looking element in reading order, outside page furniture (header,
     footer, sidebars): ``rel=author``, ``itemprop=author``, a byline class, or ``marked``."""
-    node: HtmlElement | None = body
-    while node is not None:
-        if node is not body and node.tag not in ("html", "body"):
-            rel = node.get("rel") or ""
-            itemprop = node.get("itemprop") or ""
-            if (
-                rel == "author"
-                or "author" in itemprop
-                or BYLINE.search(match_string(node))
-                or node in marked
-            ):
-                length = len(text_of(node).strip())
-                if 0 < length < 100:
-                    return node
-            if _unlikely(node):
-                node = _next_node(node, True)
-                continue
-        node = _next_node(node)
+    candidates = set(select(_BYLINE_LIKE, body)) | marked
+    if not candidates:
+        return None
+    verdicts: dict[HtmlElement, bool] = {}
+
+    def furniture(el: HtmlElement) -> bool:
+        seen = verdicts.get(el)
+        if seen is None:
+            seen = verdicts[el] = el.tag not in ("html", "body") and _unlikely(el)
+        return seen
+
+    for node in body.iterdescendants():
+        if node not in candidates:
+            continue
+        length = len(text_of(node).strip())
+        if 0 < length < 100 and not any(
+            furniture(a) for a in node.iterancestors() if a is not body
+        ):
+            return node
     return None

@@ -39,7 +39,6 @@ NEGATIVE = re.compile(
     r"media|meta|outbrain|promo|related|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|"
     r"tags|widget",
 )
-BYLINE = re.compile(r"byline|author|writtenby|p-author")
 SHARE = re.compile(r"(\b|_)(share|sharedaddy)(\b|_)")
 COMMAS = re.compile("[\u002c\u060c\ufe50\ufe10\ufe11\u2e41\u2e34\u2e32\uff0c]")
 AD_WORDS = re.compile(

@@ -435,7 +435,8 @@ def estimate_story_mm(story: StoryLayout, geometry: Geometry) -> tuple[float, fl
 
 
 MASTHEAD_MM = 52.0  # the masthead's height on the first page
-STORY_GAP_MM = 10.0  # the rule and space above a story that follows another on its page
+STORY_GAP_MM = 10.0
+SECTION_HEAD_MM = 16.0  # a section head above the first story of a section  # the rule and space above a story that follows another on its page
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -511,6 +512,7 @@ def plan_pages(
     *,
     first_page_used_mm: float = MASTHEAD_MM,
     share: bool = True,
+    section_starts: frozenset[int] = frozenset(),
 ) -> list[StoryPlan]:
     """Decide, story by story, how wide each lead photo stands and which stories share a page.
 
@@ -532,9 +534,26 @@ def plan_pages(
             end = _end_on_page(used, o, b, geometry)
             if _following_plans(nxt_article, nxt_sizes, geometry, height - end - STORY_GAP_MM):
                 chosen = small
+        if i in section_starts:
+            used = SECTION_HEAD_MM  # a section head opens a new page above the story
         start = used
         o, b = estimate_story_mm(StoryLayout(article=article, plans=chosen, hrefs={}), geometry)
         used = _end_on_page(start, o, b, geometry)
+        ends_here = start + o + b / geometry.columns <= height
+        spill = start + o + b / geometry.columns - height  # past the foot of its first page
+        if chosen is big and (
+            (ends_here and used > 0.88 * height) or (not ends_here and spill < 0.15 * height)
+        ):
+            # Estimated to end at the very foot of its page, or just past it: within the
+            # estimate's error of turning a strip of lines onto the next page. A smaller lead
+            # keeps the story whole on its page.
+            small = _plans_for(article, sizes, geometry, small_lead=True)
+            so, sb = estimate_story_mm(
+                StoryLayout(article=article, plans=small, hrefs={}), geometry
+            )
+            if start + so + sb / geometry.columns <= 0.85 * height:
+                chosen, o, b = small, so, sb
+                used = _end_on_page(start, o, b, geometry)
         forced = None
         if nxt_article is not None:
             forced = _following_plans(
@@ -549,12 +568,12 @@ def plan_pages(
             and start + o + b / geometry.columns <= height
         ):
             # The story ends on this page and nothing follows it: let the photo fill the page.
-            room = lead.height_mm + (height - used) - 25
+            room = lead.height_mm + (height - used) - 45
             bigger = plan_lead(
                 lead.pixel_width,
                 lead.pixel_height,
                 geometry,
-                max_height_mm=min(0.62 * height, max(lead.height_mm, room)),
+                max_height_mm=min(0.55 * height, max(lead.height_mm, room)),
             )
             if bigger.width_mm > lead.width_mm:
                 chosen = {**chosen, lead_url: bigger}

@@ -570,6 +570,7 @@ def write_pdf(
         geometry,
         first_page_used_mm=MASTHEAD_MM if options.masthead else 0.0,
         share=not own_pages,
+        section_starts=frozenset(s.start for s in options.sections),
     )
     _warm_cache(
         [

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from lxml import etree
@@ -744,22 +745,19 @@ def _unlikely(node: HtmlElement) -> bool:
     )
 
 
-_LOWER = "translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
-_BYLINE_LIKE = etree.XPath(
-    ".//*[@rel='author' or contains(@itemprop, 'author')"
-    + "".join(
-        f" or contains({_LOWER.format(attr)}, '{word}')"
-        for attr in ("@class", "@id")
-        for word in ("byline", "author", "writtenby")
-    )
-    + "]"
-)
+_MAYBE_BYLINE = etree.XPath(".//*[@class or @id or @rel or @itemprop]")
 
 
 def find_byline_node(body: HtmlElement, marked: set[HtmlElement]) -> HtmlElement | None:
     """The first byline-looking element in reading order, outside page furniture (header,
     footer, sidebars): ``rel=author``, ``itemprop=author``, a byline class, or ``marked``."""
-    candidates = set(select(_BYLINE_LIKE, body)) | marked
+    candidates = {
+        el
+        for el in select(_MAYBE_BYLINE, body)
+        if el.get("rel") == "author"
+        or "author" in (el.get("itemprop") or "")
+        or any(word in match_string(el) for word in ("byline", "author", "writtenby"))
+    } | marked
     if not candidates:
         return None
     verdicts: dict[HtmlElement, bool] = {}
@@ -770,9 +768,8 @@ def find_byline_node(body: HtmlElement, marked: set[HtmlElement]) -> HtmlElement
             seen = verdicts[el] = el.tag not in ("html", "body") and _unlikely(el)
         return seen
 
-    for node in body.iterdescendants():
-        if node not in candidates:
-            continue
+    order = {el: i for i, el in enumerate(body.iter())}
+    for node in sorted((c for c in candidates if c in order), key=order.__getitem__):
         length = len(text_of(node).strip())
         if 0 < length < 100 and not any(
             furniture(a) for a in node.iterancestors() if a is not body

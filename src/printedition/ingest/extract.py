@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 import os
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from lxml import etree

@@ -353,9 +353,9 @@ def _tokens(el: HtmlElement) -> list[str]:
     return (el.get("class") or "").split()
 
 
-def _is_teaser(el: HtmlElement) -> bool:
-    """A related-article card: a linked headline and a short summary, pointing elsewhere."""
-    text = " ".join(text_of(el).split())
+def _is_teaser(el: HtmlElement, text: str) -> bool:
+    """A related-article card: a linked headline and a short summary, pointing elsewhere.
+    ``text`` is the element's text, whitespace collapsed."""
     if not text or len(text) > 500 or len(el.findall(".//p")) > 2:
         return False
     for h in el.iter(*_HEADINGS, "strong", "b"):
@@ -417,12 +417,16 @@ def remove_clutter(content: HtmlElement, rules: Rules, protected: set[HtmlElemen
     for el in list(content.iterdescendants(*(_TEASER_TAGS | _TEXT_TAGS))):
         if el.getparent() is None:
             continue
-        length = measure(_LEN, el)
+        raw = text_of(el)
+        if len(raw) > 4 * max(limit, 500):
+            continue  # (far too long even before its whitespace is collapsed)
+        text = " ".join(raw.split())
+        length = len(text)
         if not length or length > max(limit, 500):
             continue
         if (
             el.tag in _TEASER_TAGS
-            and _is_teaser(el)
+            and _is_teaser(el, text)
             and safe(el)
             and (el.tag != "figure" or el.find(".//figcaption") is None)
         ):
@@ -431,7 +435,6 @@ def remove_clutter(content: HtmlElement, rules: Rules, protected: set[HtmlElemen
             continue
         if el.tag not in _TEXT_TAGS or length > limit:
             continue
-        text = " ".join(text_of(el).split())
         if rules.link_lead.match(text) and _link_share(el) > 0.5:
             drop(el)  # "Read more: <a>another story</a>"
             removed += 1

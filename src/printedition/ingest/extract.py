@@ -519,8 +519,10 @@ def _clean_conditionally(
     for node in reversed(list(root.iter(tag))):
         if node.getparent() is None or node in protected:
             continue
-        if any(p in protected for p in node.iter()) or _inside(node, protected):
-            continue
+        if protected and (
+            _inside(node, protected) or any(node in pr.iterancestors() for pr in protected)
+        ):
+            continue  # it holds, or is inside, journalism marked to keep
         if tag == "table" and node in data_tables:
             continue
         if any(a.tag == "table" and a in data_tables for a in node.iterancestors()):

@@ -59,6 +59,9 @@ class Outcome:
         if self.exit_code == 0:
             extra = f" ({len(warnings)} warnings)" if warnings else ""
             return "output" + extra
+        if self.command == "issue" and not errors and "Built with problems: " in self.stdout:
+            tail = self.stdout.rsplit("Built with problems: ", 1)[1].strip().rstrip(".")
+            return f"output, built with problems ({tail[:70]})"
         return errors[0] if errors else f"exit {self.exit_code}"
 
 

@@ -144,10 +144,19 @@ def _check_text(text: str, where: str, warnings: list[BuildWarning]) -> str:
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
 
 
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _control_replacement(m: re.Match[str]) -> str:
+    return " " if m.group() == "\x0c" else ""
+
+
 def parse_html(text: str, where: str = "") -> HtmlElement:
     """Text → lxml document (``<html>`` element). Never raises anything but NoArticleError."""
     text = _XML_DECL.sub("", text, count=1)
-    text = text.replace("\x00", "")
+    # NUL and the other C0 controls (but tab, LF, CR; form feed is HTML whitespace) cannot be
+    # carried by lxml text nodes: setting one later raises ValueError. Browsers drop them too.
+    text = _CONTROL_CHARS.sub(_control_replacement, text)
     try:
         root = etree.fromstring(text, _PARSER) if text.strip() else None
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):

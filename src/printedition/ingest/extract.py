@@ -746,21 +746,29 @@ def _unlikely(node: HtmlElement) -> bool:
     )
 
 
-_MAYBE_BYLINE = etree.XPath(".//*[@class or @id or @rel or @itemprop]")
+BYLINE_WORDS = ("byline", "author", "writtenby")
 
 
-def find_byline_node(body: HtmlElement, marked: set[HtmlElement]) -> HtmlElement | None:
+def find_byline_node(
+    body: HtmlElement, marked: set[HtmlElement], hinted: list[HtmlElement]
+) -> HtmlElement | None:
     """The first byline-looking element in reading order, outside page furniture (header,
-    footer, sidebars): ``rel=author``, ``itemprop=author``, a byline class, or ``marked``."""
-    candidates = {
+    footer, sidebars): ``rel=author``, ``itemprop=author``, a byline class, or ``marked``.
+    ``hinted``: the elements whose class, id, rel or itemprop mentions an author or byline,
+    in document order (found in the page's selector pass)."""
+    candidates = [
         el
-        for el in select(_MAYBE_BYLINE, body)
+        for el in hinted
         if el.get("rel") == "author"
         or "author" in (el.get("itemprop") or "")
-        or any(word in match_string(el) for word in ("byline", "author", "writtenby"))
-    } | marked
-    if not candidates:
-        return None
+        or el in marked
+        or any(word in match_string(el) for word in BYLINE_WORDS)
+    ]
+    if marked - set(hinted):  # a maintainer's selector the hint words do not cover
+        order = {el: i for i, el in enumerate(body.iter())}
+        candidates = sorted(
+            {*candidates, *(m for m in marked if m in order)}, key=order.__getitem__
+        )
     verdicts: dict[HtmlElement, bool] = {}
 
     def furniture(el: HtmlElement) -> bool:
@@ -769,8 +777,7 @@ def find_byline_node(body: HtmlElement, marked: set[HtmlElement]) -> HtmlElement
             seen = verdicts[el] = el.tag not in ("html", "body") and _unlikely(el)
         return seen
 
-    order = {el: i for i, el in enumerate(body.iter())}
-    for node in sorted((c for c in candidates if c in order), key=order.__getitem__):
+    for node in candidates:
         length = len(text_of(node).strip())
         if 0 < length < 100 and not any(
             furniture(a) for a in node.iterancestors() if a is not body

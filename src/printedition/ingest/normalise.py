@@ -32,6 +32,7 @@ from printedition.ingest.clean import (
     text_of,
 )
 from printedition.ingest.extract import (
+    BYLINE_WORDS,
     KEEP_ATTR,
     extract_content,
     find_byline_node,
@@ -284,7 +285,8 @@ def _normalise_page(
     img_base = image_base or page_base or (meta.canonical or None)
 
     strip_junk(doc, rules)
-    found = rules.page.select(doc)  # every selector in one pass, the removal list too
+    # every selector in one pass, the removal list and byline hints too
+    found = rules.page.select(doc, BYLINE_WORDS)
     prepare(doc, rules, found["remove"])
     found = found.attached(doc)
     scopes = _header_scopes(doc, found)
@@ -294,7 +296,9 @@ def _normalise_page(
     authors = list(meta.authors)
     if not authors:
         body_el = doc.find("body")
-        node = find_byline_node(body_el if body_el is not None else doc, set(found["byline"]))
+        node = find_byline_node(
+            body_el if body_el is not None else doc, set(found["byline"]), found.hinted
+        )
         if node is not None:
             authors = byline_from_markup(node)
             if authors:

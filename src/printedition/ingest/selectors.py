@@ -197,19 +197,27 @@ class Selector:
         return [el for el in cast("list[etree._Element]", self._prefilter(root)) if self._which(el)]
 
     def per_selector(
-        self, root: etree._Element
-    ) -> tuple[list[list[etree._Element]], dict[etree._Element, int]]:
-        """Matches per selector (in the order the selectors were given) and each matched
-        element's position in document order; one pass."""
+        self, root: etree._Element, hint_words: tuple[str, ...] = ()
+    ) -> tuple[list[list[etree._Element]], dict[etree._Element, int], list[etree._Element]]:
+        """Matches per selector (in the order the selectors were given), each matched
+        element's position in document order, and the elements whose class, id, rel or
+        itemprop contains one of ``hint_words`` (lowercase); one pass."""
         out: list[list[etree._Element]] = [[] for _ in self.selectors]
         positions: dict[etree._Element, int] = {}
+        hinted: list[etree._Element] = []
         for el in cast("list[etree._Element]", self._prefilter(root)):
+            if hint_words:
+                attrs = " ".join(
+                    el.get(a) or "" for a in ("class", "id", "rel", "itemprop")
+                ).lower()
+                if any(w in attrs for w in hint_words):
+                    hinted.append(el)
             which = self._which(el)
             if which:
                 positions[el] = len(positions)
                 for i in set(which):
                     out[i].append(el)
-        return out, positions
+        return out, positions, hinted
 
 
 class SelectorGroups:
@@ -224,9 +232,9 @@ class SelectorGroups:
             flat.extend(sels)
         self.selector = Selector(flat)
 
-    def select(self, root: etree._Element) -> GroupMatches:
-        per, positions = self.selector.per_selector(root)
-        return GroupMatches(self._spans, per, positions)
+    def select(self, root: etree._Element, hint_words: tuple[str, ...] = ()) -> GroupMatches:
+        per, positions, hinted = self.selector.per_selector(root, hint_words)
+        return GroupMatches(self._spans, per, positions, hinted)
 
 
 class GroupMatches:
@@ -235,10 +243,12 @@ class GroupMatches:
         spans: dict[str, tuple[int, int]],
         per: list[list[etree._Element]],
         positions: dict[etree._Element, int],
+        hinted: list[etree._Element] | None = None,
     ) -> None:
         self._spans = spans
         self._per = per
         self._positions = positions
+        self.hinted = hinted or []  # (see Selector.per_selector), document order
 
     def attached(self, root: etree._Element) -> GroupMatches:
         """The same matches less those no longer inside ``root`` (removed since)."""
@@ -248,9 +258,8 @@ class GroupMatches:
 
         keep = {el for el in self._positions if inside(el)}
         per = [[el for el in found if el in keep] for found in self._per]
-        return GroupMatches(
-            self._spans, per, {el: i for el, i in self._positions.items() if el in keep}
-        )
+        positions = {el: i for el, i in self._positions.items() if el in keep}
+        return GroupMatches(self._spans, per, positions, [el for el in self.hinted if inside(el)])
 
     def by_selector(self, name: str) -> list[list[etree._Element]]:
         """The group's matches, one list per selector in priority order."""

@@ -75,6 +75,21 @@ def text(value: str) -> str:
     return escape(xml_safe(value), quote=False)
 
 
+_OPEN_QUOTES = "\"'“‘„«"
+_CLOSE_QUOTES = "\"'”’“»"
+
+
+def strip_outer_quotes(value: str) -> str:
+    """'“Every shed had permission.”' → 'Every shed had permission.' (only a matched pair)."""
+    v = value.strip()
+    if len(v) > 2 and v[0] in _OPEN_QUOTES and v[-1] in _CLOSE_QUOTES:
+        inner = v[1:-1].strip()
+        # Keep them when the quote closes and reopens inside ('“A,” he said, “B.”').
+        if not any(q in inner for q in '“”"'):
+            return inner
+    return v
+
+
 def safe_href(href: str) -> str | None:
     """Links we are willing to print or put in an EPUB: web and mail links, in-document
     anchors. Anything else (javascript:, data:, file:) is dropped, keeping the link text."""
@@ -223,7 +238,8 @@ def render_block(block: Block, opts: RenderOptions) -> str:
                 return ""
             hidden = ' aria-hidden="true"' if repeats and opts.pull_quotes == "aria-hidden" else ""
             cite = f'<p class="attribution">{text(a)}</p>' if a else ""
-            return f'<aside class="pullquote"{hidden}><p>{text(t)}</p>{cite}</aside>'
+            # The layout sets the quotation marks; marks typed into the quote would double them.
+            return f'<aside class="pullquote"{hidden}><p>{text(strip_outer_quotes(t))}</p>{cite}</aside>'
         case Figure():
             return render_figure(block, opts)
         case ListBlock(ordered=ordered, items=items, start=start):
@@ -240,10 +256,14 @@ def render_block(block: Block, opts: RenderOptions) -> str:
             return "<hr/>"
         case Note(kind=kind, blocks=bs):
             label = {"correction": "Correction", "update": "Update"}.get(kind, "Note")
-            return (
-                f'<aside class="note note-{attr(kind)}" role="note">'
-                f'<p class="note-label"><strong>{label}</strong></p>{render_blocks(bs, opts)}</aside>'
-            )
+            inner = render_blocks(bs, opts)
+            # Editors usually write "Correction: …" themselves; add the label only when they did not.
+            first = bs[0] if bs else None
+            said = isinstance(first, Paragraph) and inline_text(
+                first.content
+            ).lstrip().lower().startswith(label.lower())
+            head = "" if said else f'<p class="note-label"><strong>{label}</strong></p>'
+            return f'<aside class="note note-{attr(kind)}" role="note">{head}{inner}</aside>'
     return ""
 
 

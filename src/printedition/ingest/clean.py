@@ -365,6 +365,8 @@ def _tokens(el: HtmlElement) -> list[str]:
 def _is_teaser(el: HtmlElement, text: str) -> bool:
     """A related-article card: a linked headline and a short summary, pointing elsewhere.
     ``text`` is the element's text, whitespace collapsed."""
+    if el.tag != "a" and el.find(".//a") is None:
+        return False
     if not text or len(text) > 500 or len(el.findall(".//p")) > 2:
         return False
     for h in el.iter(*_HEADINGS, "strong", "b"):

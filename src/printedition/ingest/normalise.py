@@ -305,10 +305,7 @@ def _normalise_page(
                 drop(node)
 
     _mark(doc, found)
-    containers = [
-        [el for el in sel if el.getparent() is not None] for sel in found.by_selector("containers")
-    ]
-    extraction = extract_content(doc, meta.headline, containers)
+    extraction = extract_content(doc, meta.headline, found.by_selector("containers"))
     if extraction is None or not _readable(extraction.content):
         hint = " (the page nests HTML too deeply to be read)" if too_deep else ""
         raise NoArticleError(f"no article found in the page{hint}", where=where)

@@ -254,7 +254,7 @@ class GroupMatches:
         """The same matches less those no longer inside ``root`` (removed since)."""
 
         def inside(el: etree._Element) -> bool:
-            return el is root or any(a is root for a in el.iterancestors())
+            return el.getroottree().getroot() is root  # (walks up in C)
 
         keep = {el for el in self._positions if inside(el)}
         per = [[el for el in found if el in keep] for found in self._per]

@@ -315,7 +315,7 @@ def render_header(article: Article, opts: RenderOptions, *, headline_tag: str = 
         if date and article.published is not None:
             sep = " · " if byline else ""
             parts.append(
-                f'{sep}<time datetime="{attr(article.published.isoformat())}">{text(date)}</time>'
+                f'{sep}<time datetime="{attr(article.published.isoformat(timespec="seconds"))}">{text(date)}</time>'
             )
         parts.append("</p>")
     parts.append("</header>")

@@ -71,7 +71,8 @@ def _resolve(url: str, base: str | None) -> str:
         return "https:" + url if url.startswith("//") else url
     scheme, netloc = _base_parts(base)
     if url.startswith("//"):
-        return f"{scheme}:{url}"
+        # A protocol-relative URL on a saved page meant the web, not this disk.
+        return f"{'https' if scheme in ('file', '') else scheme}:{url}"
     if url.startswith("/") and netloc and "/." not in url:
         return f"{scheme}://{netloc}{url}"  # (what urljoin gives, without its cost)
     return urljoin(base, url)

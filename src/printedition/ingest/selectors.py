@@ -163,10 +163,11 @@ class Selector:
             "descendant-or-self::*" + (f"[{' or '.join(conds)}]" if conds and not self._any else "")
         )
 
-    def _which(self, el: etree._Element) -> list[int]:
-        """Indexes of the selectors ``el`` matches."""
+    def _which(self, el: etree._Element, cls: str | None = None) -> list[int]:
+        """Indexes of the selectors ``el`` matches (``cls``: its class, when already read)."""
         cands: list[int] = list(self._any)
-        cls = el.get("class")
+        if cls is None:
+            cls = el.get("class")
         if cls:
             by_class = self._by_class
             for t in cls.split():
@@ -205,14 +206,15 @@ class Selector:
         out: list[list[etree._Element]] = [[] for _ in self.selectors]
         positions: dict[etree._Element, int] = {}
         hinted: list[etree._Element] = []
+        hint = re.compile("|".join(map(re.escape, hint_words))) if hint_words else None
+        which_of = self._which
         for el in cast("list[etree._Element]", self._prefilter(root)):
-            if hint_words:
-                attrs = " ".join(
-                    el.get(a) or "" for a in ("class", "id", "rel", "itemprop")
-                ).lower()
-                if any(w in attrs for w in hint_words):
-                    hinted.append(el)
-            which = self._which(el)
+            cls = el.get("class")
+            if hint is not None and hint.search(
+                f"{cls} {el.get('id')} {el.get('rel')} {el.get('itemprop')}".lower()
+            ):
+                hinted.append(el)
+            which = which_of(el, cls or "")
             if which:
                 positions[el] = len(positions)
                 for i in set(which):

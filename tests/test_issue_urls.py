@@ -139,3 +139,34 @@ def test_only_is_checked(tmp_path: Path, only: str) -> None:
     result = CliRunner().invoke(main, ["issue", "build", str(path), "--only", only])
     assert result.exit_code == 2
     assert result.output == f"Error: --only {only!r}: use epub, pdf or epub,pdf\n"
+
+
+def test_corrupt_image_is_reported_and_the_article_still_built(tmp_path: Path) -> None:
+    source = ARTICLES / "heatwave-amber-alert-schools"
+    folder = tmp_path / "articles" / source.name
+    folder.parent.mkdir()
+    import shutil
+
+    shutil.copytree(source, folder)
+    for image in folder.glob("*.jpg"):
+        image.write_bytes(image.read_bytes()[:400])  # truncated: a corrupt JPEG
+    for image in folder.glob("*.webp"):
+        image.write_bytes(b"RIFF\x00\x00\x00\x00WEBPVP8 garbage")
+    shutil.copytree(
+        ARTICLES / "rail-strike-called-off", tmp_path / "articles" / "rail-strike-called-off"
+    )
+    manifest = tmp_path / "issue.toml"
+    manifest.write_text(
+        '[issue]\nnumber = 1\ncover_date = "May 2027"\n[cover]\narticle = "rail-strike-called-off"\n'
+        '[[sections]]\ntitle = "News"\narticles = ["articles/rail-strike-called-off/", '
+        '"articles/heatwave-amber-alert-schools/index.html"]\n'
+    )
+    args = ["issue", "build", str(manifest), "-o", str(tmp_path / "out"), "--only", "epub"]
+    result = CliRunner().invoke(main, [*args, "--cache-dir", str(tmp_path / "cache"), "--no-check"])
+    assert result.exit_code == 1, result.output
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    heat = next(a for a in report["articles"] if a["slug"] == "heatwave-amber-alert-schools")
+    assert heat["status"] == "ok"
+    assert "image-broken" in {w["code"] for w in heat["warnings"]}
+    assert (tmp_path / "out" / "articles" / "heatwave-amber-alert-schools.epub").is_file()
+    assert "1 image problem(s)" in result.output or "image problem(s)" in result.output

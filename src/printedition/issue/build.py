@@ -26,6 +26,7 @@ import dataclasses
 import io
 import json
 import multiprocessing
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -169,8 +170,18 @@ def build_issue(
     stats = CacheStats()
     notes: list[BuildWarning] = []
     pool = _Pool(options.jobs)
+    stages: dict[str, float] = {}
+    mark = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal mark
+        now = time.perf_counter()
+        stages[stage] = round(stages.get(stage, 0.0) + now - mark, 3)
+        mark = now
+
     try:
         loaded, failed = _ingest_all(manifest, options, pool, report, stats, notes)
+        lap("ingest")
         if not loaded:
             first = failed[0][2] if failed else None
             why = f" (the first: {first.error_where}: {first.error})" if first else ""
@@ -178,7 +189,8 @@ def build_issue(
                 f"no article could be read, nothing to build{why}", where=str(manifest.path)
             )
         _images_all(manifest, options, pool, loaded, report, stats, notes)
-        outputs = _outputs(manifest, options, pool, store, loaded, report, notes)
+        lap("images")
+        outputs = _outputs(manifest, options, pool, store, loaded, report, notes, lap)
     except _Stop as stop:
         raise stop.error from None
     finally:
@@ -197,6 +209,7 @@ def build_issue(
         seconds=round(time.perf_counter() - started, 3),
         jobs=options.jobs,
         cache=dataclasses.asdict(stats),
+        stages=stages,
     )
     atomic_write_text(out / "report.json", result.to_json())
     atomic_write_text(out / "summary.txt", result.summary())
@@ -421,6 +434,7 @@ def _outputs(
     loaded: list[_Loaded],
     report: Progress,
     notes: list[BuildWarning],
+    lap: Callable[[str], None],
 ) -> list[OutputReport]:
     out = Path(options.out_dir)
     stem = f"issue-{manifest.issue.number}"
@@ -430,9 +444,13 @@ def _outputs(
     cover_item = next((x for x in in_print if x.entry.source == manifest.cover.article), None)
     cover_item = cover_item or (in_print[0] if in_print else None)
 
-    # 3–4. print
+    # 5–6. EPUBs and EPUBCheck run in a thread once the press PDF exists (the issue EPUB's
+    # cover is its front page), alongside the proof layout: Java and WeasyPrint then share
+    # the machine instead of taking turns.
     press_path = out / f"{stem}-press.pdf"
-    front_png: bytes | None = None
+    side = _EpubSide(manifest, options, store, in_epub, report, press_path)
+
+    # 3–4. print
     if "pdf" in options.only and in_print and cover_item is not None:
         stories = [PrintStory(article=x.print_article, section=x.section) for x in in_print]
         from printedition.press.layout import Section as PressSection
@@ -478,6 +496,7 @@ def _outputs(
                 outputs.append(_pdf_report(kind, path, meta, cached=True, seconds=0.0))
                 if kind == "press-pdf":
                     _attribute_press_warnings(meta, in_print, notes)
+                    side.start(with_front_page=True)
             else:
                 pending.append((kind, path, opts, key))
         report("print", 0, len(pending))
@@ -508,22 +527,68 @@ def _outputs(
             outputs.append(_pdf_report(kind, path, meta, cached=False, seconds=meta["seconds"]))
             if kind == "press-pdf":
                 _attribute_press_warnings(meta, in_print, notes)
+                if options.strict and outputs[-1].valid is False:
+                    raise _Stop(PrinteditionError("preflight failed", where=str(path)))
+                side.start(with_front_page=True)
             report("print", n, len(pending))
         if options.strict:
             for o in outputs:
                 if o.valid is False:
+                    side.join()
                     raise _Stop(PrinteditionError(f"{o.validator} failed", where=o.path))
-        if manifest.cover.epub_cover is None and "epub" in options.only:
-            front_png = _front_page_image(store, press_path)
-
-    # 5. EPUB
-    if "epub" in options.only and in_epub:
-        outputs.extend(_epubs(manifest, options, store, in_epub, front_png, report))
-
-    # 6. checks
-    if options.validate:
-        outputs = _check_epubs(outputs, store, report, strict=options.strict)
+    lap("print")
+    side.start(with_front_page=False)  # no press PDF this time: the EPUB writer draws a cover
+    outputs.extend(side.join())
+    lap("epub+check (after print)")
     return outputs
+
+
+class _EpubSide:
+    """The EPUBs and their check, run once in a thread; errors are re-raised by ``join``."""
+
+    def __init__(
+        self,
+        manifest: Manifest,
+        options: BuildOptions,
+        store: Store,
+        items: list[_Loaded],
+        report: Progress,
+        press_path: Path,
+    ) -> None:
+        self.args = (manifest, options, store, items, report, press_path)
+        self.thread: threading.Thread | None = None
+        self.result: list[OutputReport] = []
+        self.error: BaseException | None = None
+
+    def start(self, *, with_front_page: bool) -> None:
+        if self.thread is not None:
+            return
+        self.thread = threading.Thread(
+            target=self._run, args=(with_front_page,), name="issue-epubs", daemon=True
+        )
+        self.thread.start()
+
+    def _run(self, with_front_page: bool) -> None:
+        manifest, options, store, items, report, press_path = self.args
+        try:
+            if "epub" not in options.only or not items:
+                return
+            front = None
+            if with_front_page and manifest.cover.epub_cover is None:
+                front = _front_page_image(store, press_path)
+            epubs = _epubs(manifest, options, store, items, front, report)
+            if options.validate:
+                epubs = _check_epubs(epubs, store, report, strict=options.strict)
+            self.result = epubs
+        except BaseException as exc:  # handed to the main thread by join()
+            self.error = exc
+
+    def join(self) -> list[OutputReport]:
+        if self.thread is not None:
+            self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.result
 
 
 def _restore(store: Store, kind: str, key: str, path: Path) -> bool:

@@ -72,6 +72,7 @@ class IssueReport:
     seconds: float = 0.0
     jobs: int = 1
     cache: dict[str, int] = field(default_factory=dict)
+    stages: dict[str, float] = field(default_factory=dict)  # seconds per build stage
 
     @property
     def failed_articles(self) -> tuple[ArticleReport, ...]:
@@ -102,9 +103,10 @@ class IssueReport:
             f"{len(self.articles) - len(self.failed_articles)} of {len(self.articles)} articles built"
             f" in {self.seconds:.1f} s (--jobs {self.jobs}; cache: {self.cache.get('hits', 0)} hits,"
             f" {self.cache.get('misses', 0)} misses)",
-            "",
-            "Articles",
         ]
+        if self.stages:
+            lines.append("Stages: " + " · ".join(f"{k} {v:.1f} s" for k, v in self.stages.items()))
+        lines += ["", "Articles"]
         width = max((len(a.slug) for a in self.articles), default=10)
         for a in self.articles:
             if a.status != "ok":

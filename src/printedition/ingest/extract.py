@@ -186,10 +186,10 @@ def _has_block_child(el: HtmlElement) -> bool:
 
 
 def _without_content(el: HtmlElement) -> bool:
-    if text_of(el).strip():
+    """No text, and no child but <br>/<hr> (the cheap test first)."""
+    if any(isinstance(c.tag, str) and c.tag not in ("br", "hr") for c in el):
         return False
-    kids = [c for c in el if isinstance(c.tag, str)]
-    return not kids or all(c.tag in ("br", "hr") for c in kids)
+    return not text_of(el).strip()
 
 
 def _has_ancestor(el: HtmlElement, tag: str, max_depth: int = 3) -> bool:

@@ -328,6 +328,16 @@ def strip_junk(root: HtmlElement, rules: Rules) -> None:
             drop(el)
 
 
+# Images that may be lazy-loaded: no real src, a placeholder src, or lazy attributes.
+_MAYBE_LAZY = etree.XPath(
+    "//img[not(@src) or normalize-space(@src)='' or starts-with(@src, 'data:') or @data-src"
+    " or @data-lazy-src or @data-original or @data-lazy or @data-url or @data-orig-file"
+    " or @data-srcset or @data-lazy-srcset or contains(@src, 'blank') or contains(@src, 'spacer')"
+    " or contains(@src, 'placeholder') or contains(@src, 'lazy') or contains(@src, '1x1.')"
+    " or contains(@srcset, 'placeholder') or contains(@srcset, 'data:')]"
+)
+
+
 def prepare(root: HtmlElement, rules: Rules, remove: list[HtmlElement] | None = None) -> None:
     """Remove what is never journalism and make lazy images real. Mutates ``root``.
 
@@ -351,7 +361,7 @@ def prepare(root: HtmlElement, rules: Rules, remove: list[HtmlElement] | None = 
             unwrap(form)
         else:
             drop(form)
-    for img in root.iter("img"):
+    for img in select(_MAYBE_LAZY, root):
         fix_lazy_image(img)
 
 

@@ -72,6 +72,7 @@ def run_build(manifest: Path, out: Path, cache: Path, jobs: int, check: bool) ->
         "articles": len(report.articles),
         "cached_outputs": sum(1 for o in report.outputs if o.cached),
         "ok": report.ok,
+        "stages": report.stages,
     }
 
 
@@ -203,6 +204,10 @@ def sample_rebuilds(tmp: Path) -> None:
         f"  one article edited {edited['seconds']:7.2f} s  = {100 * edited['seconds'] / first['seconds']:.0f} % of the first (target ≤ 50 %)"
     )
     print(f"    (press {edited['press_seconds']} s, proof {edited['proof_seconds']} s re-laid out)")
+    for label, r in (("first", first), ("edited", edited)):
+        print(
+            f"    stages, {label}: " + ", ".join(f"{k} {v:.1f} s" for k, v in r["stages"].items())
+        )
 
 
 def scaling(tmp: Path, sizes: list[int], check: bool) -> None:
@@ -216,6 +221,7 @@ def scaling(tmp: Path, sizes: list[int], check: bool) -> None:
             f" press PDF {r['press_seconds']} s, proof {r['proof_seconds']} s,"
             f" WeasyPrint renders {r['weasyprint_seconds']}"
         )
+        print("       stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in r["stages"].items()))
     if len(sizes) >= 2:
         a, b = sizes[0], sizes[-1]
         ratio = results[b]["seconds"] / results[a]["seconds"]
@@ -228,6 +234,11 @@ def scaling(tmp: Path, sizes: list[int], check: bool) -> None:
     manifest = tmp / f"gen{n}" / "issue" / "issue.toml"
     par = build(manifest, tmp / f"gen{n}-j2-out", tmp / f"gen{n}-j2-cache", jobs=2, check=check)
     alone = results[n]["weasyprint_seconds"][0]
+    print(
+        f"{n} articles, --jobs 1: {results[n]['seconds']:.1f} s total;"
+        f" --jobs 2: {par['seconds']:.1f} s total;"
+        f" stages {par['stages']}"
+    )
     print(
         f"{n} articles, --jobs 2: {par['seconds']:.1f} s total; press PDF {par['press_seconds']} s wall"
         f" (proof alongside) vs WeasyPrint alone {alone} s on the same document:"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import json
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -683,7 +684,9 @@ def build_case(case: Case, root: Path) -> Path:
     """Build ``case`` under ``root`` (beside ``root/outside``); returns the input file."""
     build_outside(root)
     folder = root / case.name
-    folder.mkdir(parents=True, exist_ok=True)
+    if folder.exists():
+        shutil.rmtree(folder)  # built afresh for every run
+    folder.mkdir(parents=True)
     case.build(folder)
     src = folder / "index.html"
     if case.name.startswith("json-"):

@@ -352,6 +352,13 @@ def _flush(run: list[Inline], out: list[Block], ctx: Context) -> None:
     """Turn a run of inline content into paragraphs (two or more <br> split paragraphs)."""
     if not run:
         return
+    if all(type(node) is Text for node in run):  # the common case: plain text
+        text = _SPACES.sub(" ", "".join(node.text for node in run)).strip()  # type: ignore[union-attr]
+        if text:
+            ctx.count += 1
+            _add(out, Paragraph(content=(Text(text=text),)), ctx)
+        run.clear()
+        return
     parts: list[list[Inline]] = [[]]
     breaks = 0
     for node in run:

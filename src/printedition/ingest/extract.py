@@ -105,6 +105,9 @@ FLAG_STRIP_UNLIKELY, FLAG_WEIGHT, FLAG_CLEAN = 1, 2, 4
 
 
 _P_LEN = etree.XPath("string-length(normalize-space(.))")
+_COUNTS = etree.XPath(
+    "concat(count(.//p), ',', count(.//img), ',', count(.//li), ',', count(.//input))"
+)
 _TEXTISH = etree.XPath(
     "boolean(.//*[self::span or self::li or self::td or self::blockquote or self::dl or self::div"
     " or self::img or self::ol or self::p or self::pre or self::table or self::ul]"
@@ -542,10 +545,8 @@ def _clean_conditionally(
             continue
         if len(COMMAS.findall(text)) >= 10:
             continue
-        p = sum(1 for _ in node.iter("p"))
-        img = sum(1 for _ in node.iter("img"))
-        li = sum(1 for _ in node.iter("li")) - 100
-        inputs = sum(1 for _ in node.iter("input"))
+        p, img, li_count, inputs = (int(n) for n in str(_COUNTS(node)).split(","))
+        li = li_count - 100
         embed_count = 0
         keep = False
         for e in node.iter("object", "embed", "iframe"):
@@ -583,7 +584,7 @@ def _clean_conditionally(
         if is_list and remove:
             kids = [c for c in node if isinstance(c.tag, str)]
             simple = all(len([g for g in k if isinstance(g.tag, str)]) <= 1 for k in kids)
-            if simple and img == sum(1 for _ in node.iter("li")):
+            if simple and img == li_count:
                 remove = False  # a list of images
         if remove:
             drop(node)

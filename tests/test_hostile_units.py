@@ -396,3 +396,19 @@ def test_probe_guards_like_open(name: str) -> None:
     with pytest.raises(ImageError):
         probe_image(data, where=name)
     assert probe_image(himg.exif_rotated_jpeg(), where="r") == (200, 300)
+
+
+def test_hostile_names_cannot_forge_lines_or_drive_the_terminal(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from printedition.cli import main
+
+    folder = tmp_path / "a\nError: all is well\x1b[2J"
+    folder.mkdir()
+    page = folder / "index.html"
+    page.write_text(cases.page('<img src="x&#10;Error: forged.jpg"/>'), encoding="utf-8")
+    result = CliRunner().invoke(main, ["epub", str(page), "-o", str(tmp_path / "nope" / "x.epub")])
+    lines = result.stderr.splitlines()
+    assert sum(line.startswith("Error: ") for line in lines) == 1
+    assert "\x1b" not in result.stderr
+    assert all(line.startswith(("Error: ", "Warning: ")) for line in lines)

@@ -28,7 +28,7 @@ def handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except PrinteditionError as exc:
-            click.echo(f"Error: {exc.format()}", err=True)
+            click.echo(f"Error: {one_line(exc.format())}", err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("Error: interrupted; no partial output was left behind", err=True)
@@ -37,8 +37,16 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def one_line(text: str) -> str:
+    """Hostile names (a file called "a\nError: …", a URL with escape codes) stay on one line
+    and cannot drive the terminal: control characters are shown escaped."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def warn(message: str) -> None:
-    click.echo(f"Warning: {message}", err=True)
+    click.echo(f"Warning: {one_line(message)}", err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -141,7 +141,9 @@ def _check_text(text: str, where: str, warnings: list[BuildWarning]) -> str:
     return text
 
 
-_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+_PARSER = etree.HTMLParser(
+    remove_comments=True, remove_pis=True, no_network=True, collect_ids=False
+)
 
 
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")

@@ -40,6 +40,8 @@ def load_article(path: Path, *, limits: Limits | None = None) -> tuple[Article, 
         if not index.is_file():
             raise InputError("is a folder without an index.html", where=str(path))
         path = index
+    if not path.is_file():  # a FIFO would block the first read, /dev/zero never end
+        raise InputError("not a regular file: expected an HTML page or model JSON", where=str(path))
     policy = ResourcePolicy(limits=limits).with_root(path.parent)
     if _is_model_json(path):
         try:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -563,6 +564,14 @@ def _empty(folder: Path) -> None:
     (folder / "index.html").write_bytes(b"")
 
 
+def _fifo(folder: Path) -> None:
+    os.mkfifo(folder / "index.html")  # the first read would wait for a writer for ever
+
+
+def _device(folder: Path) -> None:
+    (folder / "index.html").symlink_to("/dev/zero")  # a read that never ends
+
+
 def _whitespace_only(folder: Path) -> None:
     (folder / "index.html").write_text(" \n\t\n " * 100)
 
@@ -634,6 +643,8 @@ CASES: tuple[Case, ...] = (
     Case("million-paragraphs", "size", _million_paragraphs, expect=EITHER, heavy=True),
     Case("empty-file", "empty", _empty, expect=ERR),
     Case("whitespace-only", "empty", _whitespace_only, expect=ERR),
+    Case("fifo-input", "special-file", _fifo, expect=ERR),
+    Case("device-input", "special-file", _device, expect=ERR),
     Case("binary-file", "encoding", _binary, expect=ERR),
     Case("headline-only", "empty", _headline_only, expect=EITHER),
     Case("no-paragraphs", "empty", _no_paragraphs, expect=EITHER),

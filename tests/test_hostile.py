@@ -103,3 +103,18 @@ def test_no_c_level_reads_outside(tmp_path: Path, name: str, command: str) -> No
         pytest.skip("strace could not trace here (no ptrace permission)")
     outside = [p for p in outcome.problems if p.startswith(("opened", "connected"))]
     assert outside == []
+
+
+@pytest.mark.slow
+def test_every_issue_epub_passes_epubcheck(slow: dict[tuple[str, str], hr.Outcome]) -> None:
+    from printedition.validate import check_epub
+
+    epubs = [
+        path
+        for (_, command), o in slow.items()
+        if command == "issue"
+        for path in Path(o.output).glob("*.epub")
+    ]
+    assert len(epubs) > 10
+    messages = check_epub(epubs)
+    assert [m.format() for m in messages if m.severity in ("FATAL", "ERROR")] == []

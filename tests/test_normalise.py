@@ -491,3 +491,14 @@ def test_appeal_phrases_remove_boxes_not_sentences() -> None:
     text = article_text(normalise_article(page(body)))
     assert "The grant will support independent journalism" in text
     assert "Please help us" not in text and "Before you go" not in text
+
+
+def test_block_limit_cuts_the_article_and_says_so() -> None:
+    from printedition.settings import Limits
+
+    body = "".join(
+        f"<p>{LOREM} {i}</p><figure><img src='/i{i}.jpg' alt='i'></figure>" for i in range(60)
+    )
+    a = normalise_article(page(body), "https://paper.test/", limits=Limits(max_blocks=50))
+    assert 40 <= len(a.body) <= 52
+    assert "too-many-blocks" in {w.code for w in a.warnings}

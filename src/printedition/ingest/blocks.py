@@ -352,6 +352,9 @@ def _flush(run: list[Inline], out: list[Block], ctx: Context) -> None:
     """Turn a run of inline content into paragraphs (two or more <br> split paragraphs)."""
     if not run:
         return
+    if ctx.count > ctx.max_blocks:
+        run.clear()
+        return
     if all(type(node) is Text for node in run):  # the common case: plain text
         text = _SPACES.sub(" ", "".join(node.text for node in run)).strip()  # type: ignore[union-attr]
         if text:
@@ -385,8 +388,8 @@ def _flush(run: list[Inline], out: list[Block], ctx: Context) -> None:
 
 
 def _add(out: list[Block], block: Block, ctx: Context) -> None:
-    if ctx.count <= ctx.max_blocks:
-        out.append(block)
+    """(Blocks are bounded where they are made: block() and _flush() stop past the limit.)"""
+    out.append(block)
 
 
 def convert(el: HtmlElement, ctx: Context) -> list[Block]:

@@ -191,7 +191,7 @@ def title_from_document(doc: HtmlElement) -> str:
 
 
 def _similarity(a: str, b: str) -> float:
-    from printedition.ingest.extract import text_similarity
+    from printedition.ingest.readability import text_similarity
 
     return text_similarity(a, b)
 

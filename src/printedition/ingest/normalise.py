@@ -36,14 +36,11 @@ from printedition.ingest.extract import (
     KEEP_ATTR,
     extract_content,
     find_byline_node,
-    inner_text,
     kept,
-    link_density,
-    text_len,
-    text_similarity,
 )
 from printedition.ingest.media import image_ref, is_tracker
 from printedition.ingest.metadata import PageMeta, byline_from_markup, read_metadata
+from printedition.ingest.readability import inner_text, link_density, text_len, text_similarity
 from printedition.ingest.selectors import GroupMatches, default_rules
 from printedition.ingest.text import clean_line
 from printedition.model import (

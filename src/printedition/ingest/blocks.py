@@ -18,6 +18,14 @@ from printedition.ingest.clean import (
     select,
     text_of,
 )
+from printedition.ingest.inlines import (
+    BLOCK_TAGS,
+    SPACES,
+    inline_content,
+    inline_node,
+    strip_suffix,
+    trim_inlines,
+)
 from printedition.ingest.media import (
     frame_embed,
     image_ref,
@@ -34,11 +42,9 @@ from printedition.model import (
     BuildWarning,
     Code,
     Embed,
-    Emphasis,
     Figure,
     Inline,
     LineBreak,
-    Link,
     ListBlock,
     ListItem,
     Note,
@@ -47,8 +53,6 @@ from printedition.model import (
     Rule,
     Strong,
     Subheading,
-    Subscript,
-    Superscript,
     Table,
     TableCell,
     TableRow,
@@ -56,59 +60,6 @@ from printedition.model import (
     inline_text,
 )
 
-BLOCK_TAGS = {
-    "p",
-    "div",
-    "section",
-    "article",
-    "main",
-    "header",
-    "footer",
-    "aside",
-    "figure",
-    "blockquote",
-    "ul",
-    "ol",
-    "dl",
-    "dt",
-    "dd",
-    "table",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "hr",
-    "pre",
-    "iframe",
-    "img",
-    "picture",
-    "video",
-    "audio",
-    "center",
-    "details",
-    "summary",
-    "address",
-    "nav",
-    "fieldset",
-    "li",
-    "figcaption",
-    "tr",
-    "td",
-    "th",
-    "tbody",
-    "thead",
-    "tfoot",
-    "caption",
-    "form",
-    "object",
-    "embed",
-    "hgroup",
-}
-EMPHASIS = {"em", "i", "cite", "dfn", "var"}
-STRONG = {"strong", "b"}
-CODE = {"code", "kbd", "samp", "tt"}
 NOTE_TEXT = re.compile(
     r"^(correction|clarification|update|updated|editor[’']?s note|note)\s*(\(|:|\.|—|–|-)", re.I
 )
@@ -151,191 +102,6 @@ def prepare_context(root: HtmlElement, ctx: Context) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Inline content
-# ---------------------------------------------------------------------------------------------
-
-
-def _inlines(el: HtmlElement, ctx: Context, out: list[Inline], skip: set[HtmlElement]) -> None:
-    """Append the inline content *inside* ``el`` (not its tail) to ``out``."""
-    if el.text:
-        out.append(Text(text=clean_text(el.text)))
-    for child in el:
-        if isinstance(child.tag, str) and child not in skip:
-            out.extend(inline_node(child, ctx, skip))
-        if child.tail:
-            out.append(Text(text=clean_text(child.tail)))
-
-
-def inline_node(
-    el: HtmlElement, ctx: Context, skip: set[HtmlElement] | None = None
-) -> list[Inline]:
-    skip = skip or set()
-    tag = el.tag
-    if tag == "br":
-        return [LineBreak()]
-    if tag in ("img", "picture", "iframe", "video", "audio", "figure", "figcaption"):
-        return []
-    children: list[Inline] = []
-    _inlines(el, ctx, children, skip)
-    kids = tuple(merge_inlines(children))
-    if tag in CODE:
-        return [Code(text=clean_text(text_of(el)))] if text_of(el).strip() else []
-    if not kids:
-        return []
-    if tag in EMPHASIS:
-        return [Emphasis(children=kids)]
-    if tag in STRONG:
-        return [Strong(children=kids)]
-    if tag == "sup":
-        return [Superscript(children=kids)]
-    if tag == "sub":
-        return [Subscript(children=kids)]
-    if tag == "a":
-        href = el.get("href", "").strip()
-        if (
-            href
-            and not href.lower().startswith(("javascript:", "data:"))
-            and not (href.startswith("#") and len(href) == 1)
-        ):
-            url = href if href.startswith("#") else resolve(href, ctx.link_base)
-            return [Link(href=url, children=kids)]
-        return list(kids)
-    if tag in BLOCK_TAGS and tag not in ("li",):
-        # A block inside inline context (e.g. a <div> in an <a>): keep its words apart.
-        return [Text(text=" "), *kids, Text(text=" ")]
-    return list(kids)
-
-
-def merge_inlines(nodes: list[Inline]) -> list[Inline]:
-    """Join adjacent Text runs and collapse the spaces between runs (linear time)."""
-    out: list[Inline] = []
-    pending: list[str] = []
-
-    def flush() -> None:
-        if pending:
-            joined = "".join(pending)
-            out.append(Text(text=_SPACES.sub(" ", joined) if "  " in joined else joined))
-            pending.clear()
-
-    for node in nodes:
-        if isinstance(node, Text):
-            if node.text:
-                pending.append(node.text)
-            continue
-        flush()
-        out.append(node)
-    flush()
-    return out
-
-
-_SPACES = re.compile(r" {2,}")
-
-
-def _first_text(node: Inline) -> Text | None:
-    if isinstance(node, Text):
-        return node
-    if isinstance(node, (Emphasis, Strong, Link, Superscript, Subscript)) and node.children:
-        return _first_text(node.children[0])
-    return None
-
-
-def _replace_edge(node: Inline, first: bool, fn: object) -> Inline | None:
-    """Apply ``fn`` to the first/last Text leaf of ``node``; None if the node becomes empty."""
-    assert callable(fn)
-    if isinstance(node, Text):
-        new = fn(node.text)
-        return Text(text=new) if new else None
-    if isinstance(node, (Emphasis, Strong, Link, Superscript, Subscript)):
-        kids = list(node.children)
-        if not kids:
-            return None
-        idx = 0 if first else len(kids) - 1
-        new_kid = _replace_edge(kids[idx], first, fn)
-        if new_kid is None:
-            kids.pop(idx)
-        else:
-            kids[idx] = new_kid
-        if not kids:
-            return None
-        if isinstance(node, Link):
-            return Link(href=node.href, children=tuple(kids))
-        return type(node)(children=tuple(kids))
-    return node
-
-
-def trim_inlines(nodes: list[Inline]) -> tuple[Inline, ...]:
-    """Strip whitespace and line breaks at both ends; collapse spaces around breaks."""
-    items = merge_inlines(nodes)
-    while items and isinstance(items[0], LineBreak):
-        items.pop(0)
-    while items and isinstance(items[-1], LineBreak):
-        items.pop()
-    while items:
-        new = _replace_edge(items[0], True, str.lstrip)
-        if new is None:
-            items.pop(0)
-            while items and isinstance(items[0], LineBreak):
-                items.pop(0)
-            continue
-        items[0] = new
-        break
-    while items:
-        new = _replace_edge(items[-1], False, str.rstrip)
-        if new is None:
-            items.pop()
-            while items and isinstance(items[-1], LineBreak):
-                items.pop()
-            continue
-        items[-1] = new
-        break
-    # spaces next to a line break are invisible noise
-    for i, node in enumerate(items):
-        if isinstance(node, LineBreak):
-            if i > 0:
-                prev = _replace_edge(items[i - 1], False, str.rstrip)
-                if prev is not None:
-                    items[i - 1] = prev
-            if i + 1 < len(items):
-                nxt = _replace_edge(items[i + 1], True, str.lstrip)
-                if nxt is not None:
-                    items[i + 1] = nxt
-    return tuple(items)
-
-
-def strip_suffix(nodes: tuple[Inline, ...], suffix_len: int) -> tuple[Inline, ...]:
-    """Drop the last ``suffix_len`` characters of text (a credit split off a caption)."""
-    items = list(nodes)
-    remaining = suffix_len
-    while items and remaining > 0:
-        last = items[-1]
-        length = len(inline_text((last,)))
-        if length <= remaining:
-            items.pop()
-            remaining -= length
-            continue
-        cut = remaining
-
-        def chop(t: str, cut: int = cut) -> str:
-            return t[: len(t) - cut] if cut <= len(t) else ""
-
-        new = _replace_edge(last, False, chop)
-        if new is None:
-            items.pop()
-        else:
-            items[-1] = new
-        remaining = 0
-    return trim_inlines([*items])
-
-
-def inline_content(
-    el: HtmlElement, ctx: Context, skip: set[HtmlElement] | None = None
-) -> tuple[Inline, ...]:
-    out: list[Inline] = []
-    _inlines(el, ctx, out, skip or set())
-    return trim_inlines(out)
-
-
-# ---------------------------------------------------------------------------------------------
 # Blocks
 # ---------------------------------------------------------------------------------------------
 
@@ -356,7 +122,7 @@ def _flush(run: list[Inline], out: list[Block], ctx: Context) -> None:
         run.clear()
         return
     if all(type(node) is Text for node in run):  # the common case: plain text
-        text = _SPACES.sub(" ", "".join(node.text for node in run)).strip()  # type: ignore[union-attr]
+        text = SPACES.sub(" ", "".join(node.text for node in run)).strip()  # type: ignore[union-attr]
         if text:
             ctx.count += 1
             _add(out, Paragraph(content=(Text(text=text),)), ctx)
@@ -411,7 +177,7 @@ def convert(el: HtmlElement, ctx: Context) -> list[Block]:
                 for b in convert(child, ctx):
                     _add(out, b, ctx)
             else:
-                run.extend(inline_node(child, ctx))
+                run.extend(inline_node(child, ctx.link_base))
         if child.tail:
             run.append(Text(text=clean_text(child.tail)))
     _flush(run, out, ctx)
@@ -430,7 +196,7 @@ def block(el: HtmlElement, ctx: Context) -> list[Block]:
     if el in ctx.notes:
         return _note(el, ctx)
     if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
-        content = inline_content(el, ctx)
+        content = inline_content(el, ctx.link_base)
         if not inline_text(content).strip():
             return convert(el, ctx) if _images(el) else []
         return [Subheading(level=max(2, int(tag[1])), content=content)]
@@ -453,7 +219,7 @@ def block(el: HtmlElement, ctx: Context) -> list[Block]:
         out: list[Block] = []
         for item in el:
             if item.tag == "dt":
-                c = inline_content(item, ctx)
+                c = inline_content(item, ctx.link_base)
                 if c:
                     out.append(Paragraph(content=(Strong(children=c),)))
             elif isinstance(item.tag, str):
@@ -579,7 +345,7 @@ def _table(el: HtmlElement, ctx: Context) -> list[Block]:
             all_th = all_th and is_th
             cells.append(
                 TableCell(
-                    content=inline_content(cell, ctx),
+                    content=inline_content(cell, ctx.link_base),
                     header=is_th or in_head,
                     colspan=_span(cell.get("colspan")),
                     rowspan=_span(cell.get("rowspan")),
@@ -595,7 +361,7 @@ def _table(el: HtmlElement, ctx: Context) -> list[Block]:
     if not model_rows:
         return []
     cap = el.find("caption")
-    caption = inline_content(cap, ctx) if cap is not None else ()
+    caption = inline_content(cap, ctx.link_base) if cap is not None else ()
     return [Table(rows=tuple(model_rows), caption=caption, header_rows=header_rows)]
 
 
@@ -689,7 +455,7 @@ def _caption_parts(fig: HtmlElement, ctx: Context) -> tuple[tuple[Inline, ...], 
     if cap_el is None:
         return (), credit
     skip = set(credit_els)
-    caption = inline_content(cap_el, ctx, skip)
+    caption = inline_content(cap_el, ctx.link_base, skip)
     text = inline_text(caption)
     if not credit:
         new_text, credit = split_credit(text, ctx.rules.credit_patterns)
@@ -741,7 +507,7 @@ def _figure(fig: HtmlElement, ctx: Context) -> list[Block]:
         if cap is not None and tables and isinstance(tables[0], Table):
             tables[0] = Table(
                 rows=tables[0].rows,
-                caption=inline_content(cap, ctx),
+                caption=inline_content(cap, ctx.link_base),
                 header_rows=tables[0].header_rows,
             )
         return tables

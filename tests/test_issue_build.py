@@ -106,9 +106,16 @@ def test_contents_page_numbers_are_where_each_article_starts(built: Built) -> No
         pages = len(doc.pages)
     texts = {n: squash(pdftotext(pdf, n)) for n in range(1, pages + 1)}
     contents_no = next(n for n, t in texts.items() if "contents no. 42 · volume 5" in t)
+    printed = [a for a in built.report.articles if a.only != "epub"]
+    # The "In this issue" house panel may fill the foot of a page: its list is not a story.
+    last = squash(printed[-1].headline)
+    for n, t in texts.items():
+        at = t.find("in this issue no. 42")
+        if at >= 0:
+            end = t.find(last, at)
+            texts[n] = t[:at] + (t[end + len(last) :] if end >= 0 else "")
     checked: list[int] = []
     lines = [squash(x) for x in pdftotext(pdf, contents_no, layout=True).splitlines() if x.strip()]
-    printed = [a for a in built.report.articles if a.only != "epub"]
     position = 0
     for article in printed:
         head = squash(article.headline)

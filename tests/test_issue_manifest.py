@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from printedition.errors import ManifestError
-from printedition.issue.manifest import KeyLines, load_manifest
+from printedition.issue.keylines import KeyLines
+from printedition.issue.manifest import load_manifest
 
 HEAD = """\
 [paper]

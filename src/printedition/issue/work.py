@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import stat
 import time
 from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
@@ -161,7 +162,10 @@ def _read_page(job: IngestJob, fetcher: Fetcher) -> tuple[bytes, str, str]:
     if path.is_dir():
         path = path / "index.html"
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # /dev/zero would be read for ever
+            raise InputError("not a regular file: expected an HTML page", where=str(path))
+        size = info.st_size
         if size > job.limits.max_page_bytes:
             raise InputError(
                 f"the page is over the {job.limits.max_page_bytes} byte limit", where=str(path)

@@ -1,0 +1,530 @@
+"""Writers: the loaded articles → press PDF, proof PDF, per-article and issue EPUBs, checked.
+
+Each output is looked up in the cache by a key over every article (model JSON and image
+digests) and option; a hit is copied into place, a miss is built by press/pdf.py or epub/
+and stored. The press PDF comes first; then the EPUBs (the issue EPUB's cover is the rendered
+front page) and EPUBCheck run in a thread alongside the proof layout.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from printedition.cache import Store, cache_key, digest
+from printedition.errors import InputError, PrinteditionError
+from printedition.issue.context import (
+    EPUB_MAX_EDGE,
+    BuildOptions,
+    Loaded,
+    Progress,
+    StopBuild,
+    WorkerPool,
+    press_options,
+)
+from printedition.issue.manifest import Manifest
+from printedition.issue.pages import (
+    ISSUE_CSS,
+    PrintStory,
+    contents_html,
+    front_page_html,
+    house_panels,
+)
+from printedition.issue.report import OutputReport
+from printedition.issue.work import StoreImageCache
+from printedition.model import Article, BuildWarning, to_json
+from printedition.outputs import atomic_write_bytes
+from printedition.resources import ResourcePolicy
+
+# ---------------------------------------------------------------------------------------------
+# 3–6. Pages, print, EPUB, checks
+# ---------------------------------------------------------------------------------------------
+
+
+def _article_key(item: Loaded, *, print_version: bool) -> list[Any]:
+    article = item.print_article if print_version else item.article
+    digests = item.images.digests if item.images else ()
+    return [to_json(article), list(digests)]
+
+
+def _options_key(options: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for f in dataclasses.fields(options):
+        if f.name in ("image_cache",):
+            continue
+        value = getattr(options, f.name)
+        if isinstance(value, Path):
+            value = digest(value.read_bytes()) if value.is_file() else str(value)
+        data[f.name] = value
+    return data
+
+
+def _cover_image(item: Loaded, options: Any, store: Store) -> tuple[str, bytes] | None:
+    """The front-page photo, processed for the full page width: (href, bytes)."""
+    from printedition.images import prepare_for_press
+    from printedition.press.layout import IMAGE_SCHEME, MAX_PPI, Geometry
+    from printedition.resources import read_resource
+
+    article = item.print_article
+    if article.lead is None:
+        return None
+    try:
+        data = read_resource(article.lead.image.url, item.policy)
+    except InputError:
+        return None  # already reported by the images stage
+    width = Geometry.for_format(options.page_format).content_width_mm
+    colour = "rgb" if options.proof else options.colour
+    icc = options.icc_profile.read_bytes() if options.icc_profile else None
+    key = f"cover:{digest(data)}:{colour}:{digest(icc) if icc else ''}:{width:.1f}:{MAX_PPI}"
+    images = StoreImageCache(store)
+    try:
+        processed = images[key]
+    except KeyError:
+        try:
+            processed = prepare_for_press(
+                data,
+                where=article.lead.image.url,
+                colour=colour,
+                icc=icc,
+                placed_width_mm=width,
+                max_ppi=MAX_PPI,
+                limits=item.policy.limits,
+            )
+        except PrinteditionError:
+            return None
+        images[key] = processed
+    return f"{IMAGE_SCHEME}{processed.digest}{processed.extension}", processed.data
+
+
+def _write_press(
+    articles: list[tuple[Article, ResourcePolicy]],
+    path: str,
+    options: Any,
+    cache_root: str,
+    use_cache: bool,
+) -> dict[str, Any]:
+    """One PDF (press or proof) → its metadata; runs in a worker with --jobs."""
+    from printedition.press.pdf import write_pdf
+
+    store = Store(Path(cache_root), enabled=use_cache)
+    options = dataclasses.replace(options, image_cache=StoreImageCache(store))
+    start = time.perf_counter()
+    result = write_pdf(articles, Path(path), options)
+    meta: dict[str, Any] = {
+        "pages": result.pages,
+        "padded": result.padded_pages,
+        "warnings": [dataclasses.asdict(w) for w in result.warnings],
+        "seconds": time.perf_counter() - start,
+    }
+    if result.preflight is not None:
+        meta["preflight_ok"] = result.preflight.ok
+        meta["preflight"] = result.preflight.summary_lines()
+    return meta
+
+
+def write_outputs(
+    manifest: Manifest,
+    options: BuildOptions,
+    pool: WorkerPool,
+    store: Store,
+    loaded: list[Loaded],
+    report: Progress,
+    notes: list[BuildWarning],
+    lap: Callable[[str], None],
+) -> list[OutputReport]:
+    out = Path(options.out_dir)
+    stem = f"issue-{manifest.issue.number}"
+    outputs: list[OutputReport] = []
+    in_print = [x for x in loaded if x.entry.in_print]
+    in_epub = [x for x in loaded if x.entry.in_epub]
+    cover_item = next((x for x in in_print if x.entry.source == manifest.cover.article), None)
+    cover_item = cover_item or (in_print[0] if in_print else None)
+
+    # 5–6. EPUBs and EPUBCheck run in a thread once the press PDF exists (the issue EPUB's
+    # cover is its front page), alongside the proof layout: Java and WeasyPrint then share
+    # the machine instead of taking turns.
+    press_path = out / f"{stem}-press.pdf"
+    side = _EpubSide(manifest, options, store, in_epub, report, press_path)
+
+    # 3–4. print
+    if "pdf" in options.only and in_print and cover_item is not None:
+        stories = [PrintStory(article=x.print_article, section=x.section) for x in in_print]
+        from printedition.press.layout import Section as PressSection
+
+        sections: list[PressSection] = []
+        for i, x in enumerate(in_print):
+            if i == 0 or x.section != in_print[i - 1].section:
+                sections.append(PressSection(title=x.section, start=i))
+        base_hooks: dict[str, Any] = {
+            "sections": tuple(sections),
+            "contents_html": contents_html(manifest, stories),
+            "extra_css": ISSUE_CSS,
+            "house_panels": house_panels(manifest, stories),
+        }
+        jobs: list[tuple[str, Path, Any]] = []
+        for kind, path, proof in (
+            ("press-pdf", press_path, False),
+            ("proof-pdf", out / f"{stem}-proof.pdf", True),
+        ):
+            opts = press_options(manifest, proof=proof, **base_hooks)
+            photo = _cover_image(cover_item, opts, store)
+            opts = dataclasses.replace(
+                opts,
+                front_page_html=front_page_html(
+                    manifest, cover_item.print_article, stories, cover_image_href=photo and photo[0]
+                ),
+                extra_images=(photo,) if photo else (),
+            )
+            jobs.append((kind, path, opts))
+        articles = [(x.print_article, x.policy) for x in in_print]
+        keys = [
+            cache_key(
+                kind,
+                [_article_key(x, print_version=True) for x in in_print],
+                _options_key(opts),
+            )
+            for kind, _, opts in jobs
+        ]
+        pending = []
+        for (kind, path, opts), key in zip(jobs, keys, strict=True):
+            if _restore(store, kind, key, path):
+                meta = store.get_json(kind + "-meta", key) or {}
+                outputs.append(_pdf_report(kind, path, meta, cached=True, seconds=0.0))
+                if kind == "press-pdf":
+                    _attribute_press_warnings(meta, in_print, notes)
+                    side.start(with_front_page=True)
+            else:
+                pending.append((kind, path, opts, key))
+        report("print", 0, len(pending))
+        # The two PDFs are laid out one after the other in this process: once the press PDF
+        # exists, the EPUBs and EPUBCheck run alongside the proof, which keeps two cores busy.
+        # (Laying out press and proof in two processes as well was slower on two cores:
+        # bench/issue.py measured it.)
+        for n, (kind, path, opts, key) in enumerate(pending, start=1):
+            start = time.perf_counter()
+            meta = _write_press(
+                articles, str(path), opts, str(options.cache_dir), options.use_cache
+            )
+            meta["seconds"] = time.perf_counter() - start
+            store.put(kind, key, path.read_bytes())
+            store.put_json(kind + "-meta", key, meta)
+            outputs.append(_pdf_report(kind, path, meta, cached=False, seconds=meta["seconds"]))
+            if kind == "press-pdf":
+                _attribute_press_warnings(meta, in_print, notes)
+                if options.strict and outputs[-1].valid is False:
+                    raise StopBuild(PrinteditionError("preflight failed", where=str(path)))
+                side.start(with_front_page=True)
+            report("print", n, len(pending))
+        if options.strict:
+            for o in outputs:
+                if o.valid is False:
+                    side.join()
+                    raise StopBuild(PrinteditionError(f"{o.validator} failed", where=o.path))
+    lap("print")
+    side.start(with_front_page=False)  # no press PDF this time: the EPUB writer draws a cover
+    outputs.extend(side.join())
+    lap("epub+check (after print)")
+    return outputs
+
+
+class _EpubSide:
+    """The EPUBs and their check, run once in a thread; errors are re-raised by ``join``."""
+
+    def __init__(
+        self,
+        manifest: Manifest,
+        options: BuildOptions,
+        store: Store,
+        items: list[Loaded],
+        report: Progress,
+        press_path: Path,
+    ) -> None:
+        self.args = (manifest, options, store, items, report, press_path)
+        self.thread: threading.Thread | None = None
+        self.result: list[OutputReport] = []
+        self.error: BaseException | None = None
+
+    def start(self, *, with_front_page: bool) -> None:
+        if self.thread is not None:
+            return
+        self.thread = threading.Thread(
+            target=self._run, args=(with_front_page,), name="issue-epubs", daemon=True
+        )
+        self.thread.start()
+
+    def _run(self, with_front_page: bool) -> None:
+        manifest, options, store, items, report, press_path = self.args
+        try:
+            if "epub" not in options.only or not items:
+                return
+            front = None
+            if with_front_page and manifest.cover.epub_cover is None:
+                front = _front_page_image(store, press_path)
+            epubs = _epubs(manifest, options, store, items, front, report)
+            if options.validate:
+                epubs = _check_epubs(epubs, store, report, strict=options.strict)
+            self.result = epubs
+        except BaseException as exc:  # handed to the main thread by join()
+            self.error = exc
+
+    def join(self) -> list[OutputReport]:
+        if self.thread is not None:
+            self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
+def _restore(store: Store, kind: str, key: str, path: Path) -> bool:
+    data = store.get(kind, key)
+    if data is None:
+        return False
+    if not (
+        path.is_file()
+        and path.stat().st_size == len(data)
+        and digest(path.read_bytes()) == digest(data)
+    ):
+        atomic_write_bytes(path, data)
+    return True
+
+
+def _pdf_report(
+    kind: str, path: Path, meta: dict[str, Any], *, cached: bool, seconds: float
+) -> OutputReport:
+    ok = meta.get("preflight_ok") if kind == "press-pdf" else None
+    lines = meta.get("preflight", [])
+    findings = [ln.strip() for ln in lines if ln.strip().startswith(("error:", "warning:"))]
+    return OutputReport(
+        kind=kind,
+        path=str(path),
+        bytes=path.stat().st_size,
+        pages=int(meta.get("pages", 0)),
+        seconds=round(seconds, 3),
+        cached=cached,
+        validator="preflight" if kind == "press-pdf" else "",
+        valid=ok,
+        validator_summary=f"{len(findings)} finding(s)" if findings else "",
+        messages=tuple(findings),
+    )
+
+
+def _attribute_press_warnings(
+    meta: dict[str, Any], in_print: list[Loaded], notes: list[BuildWarning]
+) -> None:
+    """The press writer's warnings: about a photo → its article; the rest → build notes."""
+    owners: dict[str, Loaded] = {}
+    for x in in_print:
+        for url, _ in x.images.digests if x.images else ():
+            owners.setdefault(url, x)
+    for raw in meta.get("warnings", []):
+        w = BuildWarning(**raw)
+        owner = owners.get(w.where)
+        if owner is None:
+            if w not in notes:
+                notes.append(w)
+        elif w not in owner.warnings:
+            owner.warnings.append(w)
+
+
+def _front_page_image(store: Store, press_pdf: Path) -> bytes | None:
+    """Page 1 of the press PDF (trimmed) as a JPEG for the EPUB cover; cached by PDF digest."""
+    data = press_pdf.read_bytes()
+    key = cache_key("frontpage", data)
+    cached = store.get("frontpage", key)
+    if cached is not None:
+        return cached
+    try:
+        import pypdfium2 as pdfium
+    except ImportError:  # pragma: no cover - then the EPUB writer draws its own cover
+        return None
+    from PIL import Image
+
+    doc = pdfium.PdfDocument(data)
+    try:
+        page = doc[0]
+        trim = page.get_trimbox()
+        page.set_cropbox(*trim)
+        width_pt = trim[2] - trim[0]
+        bitmap = page.render(scale=1400 / width_pt)
+        image: Image.Image = bitmap.to_pil().convert("RGB")
+    finally:
+        doc.close()
+    buf = io.BytesIO()
+    image.save(buf, "JPEG", quality=88, optimize=True)
+    jpeg = buf.getvalue()
+    store.put("frontpage", key, jpeg)
+    return jpeg
+
+
+def _sde(options: BuildOptions, manifest: Manifest) -> int:
+    if options.source_date_epoch is not None:
+        return options.source_date_epoch
+    if manifest.issue.date is not None:
+        d = manifest.issue.date
+        return int(datetime(d.year, d.month, d.day, tzinfo=UTC).timestamp())
+    return 0
+
+
+def _epubs(
+    manifest: Manifest,
+    options: BuildOptions,
+    store: Store,
+    items: list[Loaded],
+    front: bytes | None,
+    report: Progress,
+) -> list[OutputReport]:
+    from printedition.epub import EpubOptions
+    from printedition.epub import Section as EpubSection
+
+    out = Path(options.out_dir)
+    sde = _sde(options, manifest)
+    images = StoreImageCache(store)
+    outputs: list[OutputReport] = []
+    total = len(items) + 1
+    report("epub", 0, total)
+    base = EpubOptions(
+        rights=manifest.paper.paper.rights,
+        publisher=manifest.paper.paper.publisher,
+        source_date_epoch=sde,
+        limits=manifest.limits,
+        max_image_edge=EPUB_MAX_EDGE,
+    )
+    for n, item in enumerate(items, start=1):
+        opts = dataclasses.replace(base)
+        path = out / "articles" / f"{item.article.slug}.epub"
+        outputs.append(
+            _one_epub(
+                "article-epub",
+                path,
+                [item],
+                opts,
+                store,
+                images,
+                [_article_key(item, print_version=False)],
+            )
+        )
+        report("epub", n, total)
+    cover_path = manifest.cover.epub_cover
+    sections: list[tuple[str, list[int]]] = []
+    for i, x in enumerate(items):
+        if i == 0 or x.section != items[i - 1].section:
+            sections.append((x.section, []))
+        sections[-1][1].append(i)
+    info = manifest.issue
+    issue_id = uuid.uuid5(uuid.NAMESPACE_URL, f"{manifest.paper.paper.url}#issue-{info.number}")
+    opts = dataclasses.replace(
+        base,
+        title=manifest.book_title(),
+        subtitle=f"No. {info.number}" + (f", volume {info.volume}" if info.volume else ""),
+        identifier=f"urn:uuid:{issue_id}",
+        masthead=manifest.paper.paper.name,
+        cover=cover_path,
+        cover_image=None if cover_path else front,
+        date=datetime(info.date.year, info.date.month, info.date.day, tzinfo=UTC)
+        if info.date
+        else None,
+        sections=tuple(EpubSection(title=t, articles=tuple(ids)) for t, ids in sections),
+    )
+    extra = [digest(front) if front else "", digest(cover_path.read_bytes()) if cover_path else ""]
+    path = out / f"issue-{info.number}.epub"
+    outputs.append(
+        _one_epub(
+            "issue-epub",
+            path,
+            items,
+            opts,
+            store,
+            images,
+            [[_article_key(x, print_version=False) for x in items], extra],
+        )
+    )
+    report("epub", total, total)
+    return outputs
+
+
+def _one_epub(
+    kind: str,
+    path: Path,
+    items: list[Loaded],
+    opts: Any,
+    store: Store,
+    images: StoreImageCache,
+    key_parts: list[Any],
+) -> OutputReport:
+    from printedition.epub import write_epub
+
+    key = cache_key(kind, key_parts, _options_key(opts))
+    start = time.perf_counter()
+    if _restore(store, kind, key, path):
+        return OutputReport(kind=kind, path=str(path), bytes=path.stat().st_size, cached=True)
+    result = write_epub([(x.article, x.policy) for x in items], path, opts, image_cache=images)
+    store.put(kind, key, path.read_bytes())
+    for w in result.warnings:
+        for x in items:
+            urls = {url for url, _ in (x.images.digests if x.images else ())}
+            if w.where in urls and w not in x.warnings:
+                x.warnings.append(w)
+    return OutputReport(
+        kind=kind,
+        path=str(path),
+        bytes=result.bytes,
+        seconds=round(time.perf_counter() - start, 3),
+    )
+
+
+def _check_epubs(
+    outputs: list[OutputReport], store: Store, report: Progress, *, strict: bool
+) -> list[OutputReport]:
+    """EPUBCheck every EPUB (one Java run for all not checked before; verdicts cached)."""
+    epubs = [(i, o) for i, o in enumerate(outputs) if o.kind.endswith("epub")]
+    verdicts: dict[int, dict[str, Any]] = {}
+    unchecked: list[tuple[int, OutputReport, str]] = []
+    for i, o in epubs:
+        key = cache_key("epubcheck", Path(o.path).read_bytes())
+        cached = store.get_json("epubcheck", key)
+        if isinstance(cached, dict):
+            verdicts[i] = cached
+        else:
+            unchecked.append((i, o, key))
+    if unchecked:
+        from printedition.validate import check_epub
+
+        report("check", 0, 1)
+        start = time.perf_counter()
+        messages = check_epub([o.path for _, o, _ in unchecked])
+        seconds = time.perf_counter() - start
+        for i, o, key in unchecked:
+            mine = [m for m in messages if m.file == o.path and m.severity != "INFO"]
+            verdict = {
+                "errors": sum(1 for m in mine if m.is_error),
+                "warnings": sum(1 for m in mine if not m.is_error),
+                "messages": [m.format() for m in mine],
+                "seconds": seconds / len(unchecked),
+            }
+            store.put_json("epubcheck", key, verdict)
+            verdicts[i] = verdict
+        report("check", 1, 1)
+    result = list(outputs)
+    for i, o in epubs:
+        v = verdicts[i]
+        ok = v["errors"] == 0 and v["warnings"] == 0
+        result[i] = dataclasses.replace(
+            o,
+            validator="EPUBCheck",
+            valid=ok,
+            validator_summary=f"{v['errors']} errors, {v['warnings']} warnings",
+            messages=tuple(v["messages"]),
+        )
+        if strict and not ok:
+            raise StopBuild(PrinteditionError("EPUBCheck found errors or warnings", where=o.path))
+    return result
+
+
+__all__ = ["write_outputs"]

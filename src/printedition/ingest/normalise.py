@@ -46,10 +46,12 @@ from printedition.ingest.text import clean_line
 from printedition.model import (
     Article,
     Author,
+    Block,
     BuildWarning,
     Figure,
     Paragraph,
     PullQuote,
+    article_text,
     inline_text,
     iter_blocks,
 )
@@ -303,7 +305,7 @@ def _normalise_page(
 
     _mark(doc, found)
     extraction = extract_content(doc, meta.headline, found.by_selector("containers"))
-    if extraction is None or not _readable(extraction.content):
+    if extraction is None or _mostly_links(extraction.content):
         hint = " (the page nests HTML too deeply to be read)" if too_deep else ""
         raise NoArticleError(f"no article found in the page{hint}", where=where)
     content = extraction.content
@@ -350,8 +352,8 @@ def _normalise_page(
         else b
         for b in body
     ]
-    if not body:
-        raise NoArticleError("no article found in the page (no body text)", where=where)
+    if not _enough(body):
+        raise NoArticleError("no article found in the page (too little text)", where=where)
 
     headline = meta.headline
     description = meta.description
@@ -388,13 +390,19 @@ def _normalise_page(
     return article.with_changes(warnings=tuple(warnings))
 
 
-def _readable(content: HtmlElement) -> bool:
-    """Enough prose to be an article: not a lone menu, link list or caption."""
+def _mostly_links(content: HtmlElement) -> bool:
+    """A lone menu or link list, not prose."""
     length = text_len(content)
-    if length < MIN_ARTICLE_CHARS:
-        # a picture story: photos with little text
-        return any(not is_tracker(img) for img in content.iter("img"))
-    return not (length < 4 * MIN_ARTICLE_CHARS and link_density(content) > 0.5)
+    return 0 < length < 4 * MIN_ARTICLE_CHARS and link_density(content) > 0.5
+
+
+def _enough(body: list[Block]) -> bool:
+    """Enough to be an article, judged on the model itself (so that normalising the clean
+    HTML of an article gives the article again): some prose, or photos."""
+    blocks = tuple(body)
+    if len(article_text(Article(slug="-", headline="", body=blocks))) >= MIN_ARTICLE_CHARS:
+        return True
+    return any(isinstance(b, Figure) for b in iter_blocks(blocks))
 
 
 def _norm(text: str) -> str:
@@ -435,7 +443,11 @@ def _drop_furniture(
         if checked > 8:
             break
         if (
-            (headline and el.tag in ("h1", "h2") and text_similarity(headline, text) > 0.9)
+            (
+                headline
+                and el.tag in ("h1", "h2")
+                and (text == headline or text_similarity(headline, text) > 0.9)
+            )
             or (standfirst and _norm(text) == _norm(standfirst))
             or (
                 names

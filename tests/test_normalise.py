@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta, timezone
 
+from printedition.errors import NoArticleError
 from printedition.ingest.normalise import normalise_article
 from printedition.model import (
     BlockQuote,
@@ -502,3 +503,28 @@ def test_block_limit_cuts_the_article_and_says_so() -> None:
     a = normalise_article(page(body), "https://paper.test/", limits=Limits(max_blocks=50))
     assert 40 <= len(a.body) <= 52
     assert "too-many-blocks" in {w.code for w in a.warnings}
+
+
+def test_normalising_its_own_clean_html_gives_the_article_back() -> None:
+    from pathlib import Path
+
+    from printedition.ingest.normalise import normalise_file
+    from printedition.render import render_article_html
+
+    para = "<p>" + "The council met on Tuesday to discuss the budget for the coming year. " * 3
+    pages = [
+        "<html><body>" + "0" * 64 + "<ul>" + "0" * 16 + "</body></html>",
+        f"<html><body><article><h1>:</h1>{(para + '</p>') * 3}</article></body></html>",
+    ]
+    firsts = []
+    for html in pages:
+        try:
+            firsts.append(normalise_article(html))
+        except NoArticleError:
+            continue  # (too little text: refused the first time already)
+    samples = Path(__file__).resolve().parent.parent / "samples" / "articles"
+    firsts += [normalise_file(p) for p in sorted(samples.glob("*/index.html"))]
+    for first in firsts:
+        again = normalise_article(render_article_html(first), first.source_url or None)
+        assert again.headline == first.headline
+        assert article_text(again) == article_text(first), first.slug

@@ -247,9 +247,42 @@ def block(el: HtmlElement, ctx: Context) -> list[Block]:
         return [emb] if emb else []
     if tag in ("figcaption", "caption"):
         return convert(el, ctx)
+    if tag == "aside" and "embed" in el.get("class", "").split():
+        own = _own_embed(el, ctx)
+        if own is not None:
+            return [own]
     if "wp-block-embed" in el.get("class", ""):
         return _figure(el, ctx)
     return convert(el, ctx)
+
+
+def _own_embed(el: HtmlElement, ctx: Context) -> Embed | None:
+    """An embed as printedition's clean HTML writes it (render.py): ``<aside class="embed
+    embed-KIND"><p>text</p><p class="embed-source">Label: author — title <span
+    class="embed-url"><a href=URL>…</a></span></p></aside>``."""
+    source = next((p for p in el.iter("p") if "embed-source" in p.get("class", "")), None)
+    if source is None:
+        return None
+    kind = next(
+        (c[6:] for c in el.get("class", "").split() if c.startswith("embed-") and len(c) > 6),
+        "other",
+    )
+    link = next((a for a in source.iter("a") if a.get("href")), None)
+    url_el = next((s for s in source.iter("span") if "embed-url" in s.get("class", "")), None)
+    url = resolve(link.get("href", ""), ctx.base_url) if link is not None else ""
+    if not url and url_el is not None:
+        url = clean_line(text_of(url_el))
+    text = " ".join(clean_line(text_of(p)) for p in el.iter("p") if p is not source).strip()
+    footer = clean_line(text_of(source))
+    if url_el is not None:
+        footer = footer[: len(footer) - len(clean_line(text_of(url_el)))].strip()
+    meta = footer.split(": ", 1)[1] if ": " in footer else ""
+    author, _, title = meta.partition(" — ")
+    if not title and not text:
+        author, title = "", author
+    if title == url and not text:
+        title = ""
+    return Embed(kind=kind, url=url, title=title, text=text, author=author)
 
 
 def _note_kind(text: str) -> str:

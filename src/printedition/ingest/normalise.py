@@ -210,6 +210,12 @@ def _mark(doc: HtmlElement, found: GroupMatches) -> None:
             el.set(blk.ROLE_ATTR, role)
             if role != "credit":
                 el.set(KEEP_ATTR, "")
+    for el in found["header"]:
+        el.set(HEADER_ATTR, "")
+
+
+HEADER_ATTR = "data-printedition-header"
+_HEADERS = etree.XPath(f".//*[@{HEADER_ATTR}]")
 
 
 def _normalise(
@@ -310,7 +316,9 @@ def _normalise_page(
         raise NoArticleError(f"no article found in the page{hint}", where=where)
     content = extraction.content
     remove_clutter(content, rules, kept(content))
-    _drop_furniture(content, meta.headline, standfirst, authors)
+    for header in select(_HEADERS, content):
+        drop(header)  # the article's header: its parts are metadata already
+    _drop_furniture(content, meta.headline, standfirst, authors, kicker)
 
     ctx = blk.Context(
         base_url=img_base,
@@ -428,9 +436,10 @@ def _tags(meta: PageMeta, doc: HtmlElement) -> list[str]:
 
 
 def _drop_furniture(
-    content: HtmlElement, headline: str, standfirst: str, authors: list[Author]
+    content: HtmlElement, headline: str, standfirst: str, authors: list[Author], kicker: str
 ) -> None:
-    """Remove a repeated headline, standfirst or byline line from the top of the body."""
+    """Remove a repeated headline, kicker, standfirst or byline line from the top of the
+    body."""
     names = {a.name.lower() for a in authors}
     checked = 0
     for el in list(content.iter("h1", "h2", "p", "div", "span", "address")):
@@ -449,6 +458,7 @@ def _drop_furniture(
                 and (text == headline or text_similarity(headline, text) > 0.9)
             )
             or (standfirst and _norm(text) == _norm(standfirst))
+            or (kicker and len(text) <= 60 and _norm(text) == _norm(kicker))
             or (
                 names
                 and len(text) < 80

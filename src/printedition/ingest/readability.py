@@ -18,6 +18,7 @@ from printedition.ingest.clean import (
     drop,
     is_known_embed,
     measure,
+    select,
     text_of,
 )
 
@@ -100,6 +101,7 @@ CHAR_THRESHOLD = 500
 FLAG_STRIP_UNLIKELY, FLAG_WEIGHT, FLAG_CLEAN = 1, 2, 4
 
 
+_CLASS_OR_ID = etree.XPath(".//*[@class or @id]")
 P_LEN = etree.XPath("string-length(normalize-space(.))")
 _COUNTS = etree.XPath(
     "concat(count(.//p), ',', count(.//img), ',', count(.//li), ',', count(.//input))"
@@ -524,13 +526,13 @@ def _clean_conditionally(
             inside_any(node, protected) or any(node in pr.iterancestors() for pr in protected)
         ):
             continue  # it holds, or is inside, journalism marked to keep
-        if tag == "table" and node in data_tables:
-            continue
-        if any(a.tag == "table" and a in data_tables for a in node.iterancestors()):
+        if data_tables and (
+            node in data_tables
+            or any(a in data_tables for a in node.iterancestors("table"))
+            or any(t in data_tables for t in node.iter("table"))
+        ):
             continue
         if has_ancestor(node, "code"):
-            continue
-        if any(t in data_tables for t in node.iter("table")):
             continue
         text = inner_text(node)
         is_list = tag in ("ul", "ol")
@@ -609,10 +611,11 @@ def prep_article(content: HtmlElement, state: ScoringState, protected: set[HtmlE
                 continue
             drop(el)
     for child in [c for c in content if isinstance(c.tag, str)]:
-        for el in list(child.iterdescendants()):
-            if not isinstance(el.tag, str) or el.getparent() is None:
+        for el in select(_CLASS_OR_ID, child):
+            if el.getparent() is None:
                 continue
-            if not SHARE.search(match_string(el)):
+            ms = match_string(el)
+            if "share" not in ms or not SHARE.search(ms):
                 continue
             if el in protected or inside_any(el, protected):
                 continue

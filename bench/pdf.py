@@ -46,11 +46,11 @@ def whole_run(
     inside = [0.0]
     original = press_pdf._render
 
-    def recording(html: str, fetcher: Any, variant: str, proof: bool) -> bytes:
+    def recording(html: str, fetcher: Any, variant: str, proof: bool, spaces: Any = None) -> bytes:
         captured.append((html, dict(fetcher.images)))
         t = time.perf_counter()
         try:
-            return original(html, fetcher, variant, proof)
+            return original(html, fetcher, variant, proof, spaces)
         finally:
             inside[0] += time.perf_counter() - t
 

@@ -502,3 +502,63 @@ def test_press_images_grey_and_cmyk_chart() -> None:
         )
         assert cmyk.media_type == "image/jpeg"
         assert Image.open(BytesIO(cmyk.data)).mode == "CMYK"
+
+
+# ---------------------------------------------------------------------------------------------
+# House material: the foot of short pages and the pad pages
+# ---------------------------------------------------------------------------------------------
+
+
+@needs_poppler
+def test_no_page_of_stories_ends_with_a_large_empty_foot(
+    all_pdf: tuple[Path, list[Article], object],
+) -> None:
+    path, _, result = all_pdf
+    assert result.house_panels >= 3  # type: ignore[attr-defined]
+    pages = _page_lines(path)
+    story_pages = pages[: len(pages) - result.padded_pages]  # type: ignore[attr-defined]
+    pt_per_mm = 72 / 25.4
+    foot = (3 + 380 - 10) * pt_per_mm  # the foot of the text area, from the bleed's top edge
+    for number, lines in enumerate(story_pages, start=1):
+        lowest = max(bottom for _, _, bottom, _ in lines)
+        assert foot - lowest < 45 * pt_per_mm, (number, (foot - lowest) / pt_per_mm)
+
+
+@needs_poppler
+def test_house_pages_say_what_the_settings_say(tmp_path: Path) -> None:
+    from printedition.settings import Paper
+
+    paper = Paper(
+        name="The Weekly Test",
+        tagline="A tagline for the test",
+        url="https://example.org",
+        price="£3.10",
+        subscribe_title="Take the Weekly Test home",
+        appeal_title="Keep the Weekly Test going",
+    )
+    out = tmp_path / "house.pdf"
+    result = write_pdf([_small_article(tmp_path, n=4)], out, PressOptions(paper=paper))
+    assert result.pages == 4 and result.padded_pages == 3
+    pages = [" ".join(p.split()) for p in _pdftotext(out).split("\f")]
+    back = pages[3]  # the back page: the subscription advert, with price and address
+    assert "Take the Weekly Test home" in back and "£3.10 an issue" in back
+    assert "example.org" in back and "bylinetimes" not in " ".join(pages).lower()
+    assert "Keep the Weekly Test going" in pages[2]
+    assert "About us" in pages[1] and "published by" in pages[1]
+    assert pages[1].startswith("2 · THE WEEKLY TEST")  # house pages keep the folio
+
+
+def test_gap_panels_go_round_the_house_material() -> None:
+    from printedition.press.house import Gap, choose_panels, gap_candidates, pad_panels
+
+    gaps = [Gap(page=i, used_mm=300 - 10 * i, free_mm=53 + 10 * i) for i in range(4)]
+    gaps.append(Gap(page=9, used_mm=340, free_mm=13))  # too small to fill
+    candidates = gap_candidates(gaps, ["a", "b", "c"])
+    assert {g.page for g, _ in candidates} == {0, 1, 2, 3}
+    # Everything fits but panel 1 on page 1: each page takes the panel used least.
+    fits = [(g, p, n) for n, (g, p) in enumerate(candidates) if (g.page, p) != (1, 1)]
+    chosen = choose_panels(fits)
+    panels = {page: candidates[n][1] for page, n in chosen.items()}
+    assert panels == {0: 0, 1: 2, 2: 1, 3: 0}
+    assert pad_panels(["contents", "about", "appeal", "subscribe"], 2) == ["appeal", "subscribe"]
+    assert pad_panels(["appeal", "subscribe"], 3) == ["appeal", "appeal", "subscribe"]

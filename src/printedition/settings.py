@@ -40,6 +40,20 @@ class Paper:
     publisher: str = "Byline Media Holdings Ltd"
     language: str = "en-GB"
     rights: str = "© the authors and publisher. All rights reserved."
+    # House material: the print edition fills the foot of a page where a story ends early, and
+    # the pages that bring it to whole sheets, with these (name, price and URL come from above).
+    subscribe_title: str = "Get the paper every month"
+    subscribe_text: str = (
+        "Every issue delivered to your door, and every article as an ebook for your reader."
+    )
+    subscribe_url: str = ""  # default: url
+    appeal_title: str = "Journalism that answers to readers"
+    appeal_text: str = (
+        "We are funded by the people who read us. If this edition told you something nobody "
+        "else would, help us report the next one."
+    )
+    appeal_url: str = ""  # default: url
+    contact: str = ""  # how to reach the newsroom (an address or email), printed when set
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -52,6 +52,15 @@ from printedition.images import (
 )
 from printedition.model import Article, BuildWarning
 from printedition.outputs import atomic_path
+from printedition.press.house import (
+    ContentsEntry,
+    Gap,
+    choose_panels,
+    default_panels,
+    gap_candidates,
+    house_document,
+    pad_panels,
+)
 from printedition.press.layout import (
     IMAGE_SCHEME,
     MASTHEAD_MM,
@@ -64,13 +73,13 @@ from printedition.press.layout import (
     Section,
     StoryLayout,
     build_document,
-    date_meta,
     default_date,
     default_month,
     figure_refs,
     plan_pages,
 )
 from printedition.press.preflight import PreflightReport, preflight_pdf
+from printedition.render import byline_text
 from printedition.resources import ResourcePolicy, read_resource
 from printedition.settings import PAGE_FORMATS, PageFormat, Paper
 
@@ -128,6 +137,7 @@ class PressResult:
     preflight: PreflightReport | None  # None for proofs
     html_bytes: int = 0
     padded_pages: int = 0
+    house_panels: int = 0  # panels laid at the foot of pages where a story ends early
 
 
 # ---------------------------------------------------------------------------------------------
@@ -411,11 +421,101 @@ def _source_date(date: str) -> Iterator[None]:
         os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
-def _render(html: str, fetcher: PressFetcher, variant: str, proof: bool) -> bytes:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PageSpace:
+    """What the layout put on one page: how far down it printed, the ids that stand on it,
+    and whether a house panel on it holds more than its box (then it is not used)."""
+
+    used_mm: float  # from the top of the page area to the foot of the lowest line, photo or rule
+    height_mm: float  # the page area's height
+    anchors: tuple[str, ...]
+    overflow: bool = False
+    filled: float = 1.0  # the share of a house panel's box its content takes up
+
+
+PX_TO_MM = 25.4 / 96
+SPARSE_PANEL = 0.4  # a house panel whose content spans less of its box looks empty
+
+
+def _descendants(box: Any) -> Iterator[Any]:
+    stack = [box]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(getattr(node, "children", None) or ())
+
+
+def _measure(document: Any) -> list[PageSpace]:
+    """Read the laid-out pages (WeasyPrint's box tree): the lowest thing printed on each."""
+    from weasyprint.formatting_structure import boxes
+
+    spaces = []
+    for page in document.pages:
+        page_box = page._page_box
+        top = page_box.content_box_y()
+        used = top
+        overflow = False
+        filled = 1.0
+        for root in page_box.children:
+            if isinstance(root, boxes.MarginBox):
+                continue
+            for box in _descendants(root):
+                if isinstance(box, boxes.LineBox | boxes.ReplacedBox):
+                    used = max(used, box.position_y + box.margin_height())
+                elif isinstance(box, boxes.BlockBox) and box.border_bottom_width:
+                    used = max(used, box.position_y + box.margin_height() - box.margin_bottom)
+                element = getattr(box, "element", None)
+                if element is not None and "house-gap" in (element.get("class") or "").split():
+                    overflow = overflow or _overflows(box)
+                    filled = min(filled, _filled(box))
+        spaces.append(
+            PageSpace(
+                used_mm=(used - top) * PX_TO_MM,
+                height_mm=page_box.height * PX_TO_MM,
+                anchors=tuple(sorted(page.anchors)),
+                overflow=overflow,
+                filled=filled,
+            )
+        )
+    return spaces
+
+
+def _overflows(panel: Any) -> bool:
+    """Whether a house panel's box (a table: it grows to hold its content) came out taller
+    than the space it was made for."""
+    planned = float(panel.element.get("data-height-mm") or 0) / PX_TO_MM
+    return bool(panel.margin_height() - panel.margin_top - panel.margin_bottom > planned + 0.5)
+
+
+def _filled(panel: Any) -> float:
+    """The share of a house panel's height that its lines and pictures span."""
+    from weasyprint.formatting_structure import boxes
+
+    tops, bottoms = [], []
+    for box in _descendants(panel):
+        if isinstance(box, boxes.LineBox | boxes.ReplacedBox):
+            tops.append(box.position_y)
+            bottoms.append(box.position_y + box.margin_height())
+    height = panel.margin_height() - panel.margin_top - panel.margin_bottom
+    return (max(bottoms) - min(tops)) / height if tops and height > 0 else 0.0
+
+
+def _render(
+    html: str,
+    fetcher: PressFetcher,
+    variant: str,
+    proof: bool,
+    spaces: list[PageSpace] | None = None,
+) -> bytes:
+    """Lay ``html`` out and write the PDF; ``spaces``, when given, receives each page's
+    measurements (the house material is fitted to them)."""
     document = weasyprint.HTML(string=html, base_url=PACKAGE_SCHEME, url_fetcher=fetcher)
     pdf_variant = None if proof else VARIANTS[variant]["weasyprint"]
     try:
-        out = document.write_pdf(pdf_variant=pdf_variant, uncompressed_pdf=False)
+        rendered = document.render(pdf_variant=pdf_variant, uncompressed_pdf=False)
+        if spaces is not None:
+            spaces.extend(_measure(rendered))
+        out = rendered.write_pdf(pdf_variant=pdf_variant, uncompressed_pdf=False)
     except OSError as exc:
         # WeasyPrint writes the embedded fonts to a temporary folder: a full /tmp lands here.
         from printedition.outputs import describe_os_error
@@ -429,67 +529,32 @@ def _render(html: str, fetcher: PressFetcher, variant: str, proof: bool) -> byte
     return out
 
 
-def _pad_html(
-    furniture: Furniture,
-    geometry: Geometry,
-    bleed_mm: float,
-    first_page: int,
-    count: int,
-    panels: tuple[str, ...] = (),
-    extra_css: str = "",
-) -> str:
-    """House pages that bring the issue to a whole number of sheets."""
-    from printedition.press.layout import page_css
-    from printedition.render import attr, text
-
-    paper = furniture.paper
-    # The first house page keeps the issue's page parity and folio (even: a left page).
-    side = "left" if first_page % 2 == 0 else "right"
-    number, name, month = "counter(page)", "string(paper)", "string(month)"
-    left = f"{number} '  ·  ' {name}" if side == "left" else month
-    right = month if side == "left" else f"{name} '  ·  ' {number}"
-    blocks = "".join(
-        '<section class="house">'
-        f'<p class="house-name">{text(paper.name)}</p>'
-        f'<p class="house-tagline">{text(paper.tagline)}</p>'
-        f'<p class="house-url">{text(paper.url.removeprefix("https://"))}</p>'
-        "</section>"
-        for _ in range(count)
-    )
-    if panels:  # the issue build's house panels (subscription box, appeal, contents)
-        blocks = "".join(
-            f'<section class="house">{panels[i % len(panels)]}</section>' for i in range(count)
-        )
-    return (
-        f'<!DOCTYPE html>\n<html lang="{attr(paper.language or "en-GB")}"><head><meta charset="utf-8"/>'
-        f"{date_meta(furniture.date)}"
-        f"<title>{text(paper.name)}</title>"
-        f'<link rel="stylesheet" href="{PACKAGE_SCHEME}styles/fonts.css"/>'
-        f'<link rel="stylesheet" href="{PACKAGE_SCHEME}styles/press.css"/>'
-        f"<style>{page_css(geometry, bleed_mm=bleed_mm, proof=furniture.proof)}{extra_css}"
-        f"html {{ break-before: {side}; }}"
-        f"@page :first {{ counter-reset: page {first_page}; "
-        f"@top-left {{ content: {left}; border-bottom: 0.6pt solid device-cmyk(0 0 0 1); }}"
-        f"@top-right {{ content: {right}; border-bottom: 0.6pt solid device-cmyk(0 0 0 1); }} }}"
-        "</style></head><body>"
-        f'<div class="furniture-strings" data-paper="{attr(paper.name)}" data-month="{attr(furniture.month)}"></div>'
-        f"{blocks}</body></html>"
-    )
-
-
 def _finish(
     pdf_bytes: bytes,
-    pad_bytes: bytes | None,
+    house: _House | None,
     *,
     options: PressOptions,
     icc: bytes | None,
     stamp: str,
 ) -> tuple[bytes, int]:
-    """pikepdf: append the pad pages, fix boxes, set the output intent, drop annotations."""
+    """pikepdf: lay the house panels over their pages, append the house pages, fix boxes, set
+    the output intent, drop annotations."""
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
-        if pad_bytes is not None:
-            with pikepdf.open(io.BytesIO(pad_bytes)) as pad:
-                pdf.pages.extend(pad.pages)
+        if house is not None:
+            with pikepdf.open(io.BytesIO(house.pdf)) as extra:
+                for page_index, house_index in house.overlays:
+                    page = pdf.pages[page_index]
+                    form = pdf.copy_foreign(extra.pages[house_index].as_form_xobject())
+                    # Named here, not by pikepdf's add_overlay (a random name: bytes would vary).
+                    name = pikepdf.Name(f"/HousePanel{house_index}")
+                    page.add_resource(form, pikepdf.Name.XObject, name)
+                    placement = page.calc_form_xobject_placement(
+                        form, name, pikepdf.Rectangle(page.trimbox)
+                    )
+                    page.contents_add(b"q\n", prepend=True)
+                    page.contents_add(b"Q\n" + placement)
+                    page.contents_coalesce()
+                pdf.pages.extend([extra.pages[i] for i in house.pages])
         bleed_pt = options.bleed_mm * MM_TO_PT
         for page in pdf.pages:
             if not options.proof and "/Annots" in page.obj:
@@ -540,6 +605,94 @@ def _finish(
         pdf.save(out, static_id=True, deterministic_id=False)
         pages = len(pdf.pages)
     return out.getvalue(), pages
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _House:
+    """The laid-out house document and what to take from it."""
+
+    pdf: bytes
+    pages: tuple[int, ...]  # its pages appended to pad the edition, in order
+    overlays: tuple[tuple[int, int], ...]  # (edition page, house page laid over it)
+
+
+def _contents(stories: Sequence[StoryLayout], spaces: Sequence[PageSpace]) -> list[ContentsEntry]:
+    """Each story with the page it starts on (read from the laid-out edition)."""
+    first: dict[str, int] = {}
+    for number, space in enumerate(spaces, start=1):
+        for anchor in space.anchors:
+            first.setdefault(anchor, number)
+    return [
+        ContentsEntry(
+            headline=s.article.headline,
+            kicker=s.article.kicker,
+            byline=byline_text(s.article),
+            page=first[f"story-{s.article.slug}"],
+        )
+        for s in stories
+        if f"story-{s.article.slug}" in first
+    ]
+
+
+def _house_material(
+    stories: Sequence[StoryLayout],
+    spaces: list[PageSpace],
+    options: PressOptions,
+    furniture: Furniture,
+    geometry: Geometry,
+    bleed: float,
+    fetcher: PressFetcher,
+) -> _House | None:
+    """Stage 4, house material: fit panels into the space left at the foot of pages and make
+    the pages that bring the edition to whole sheets; one more (light) layout for all of it."""
+    count = len(spaces)
+    pad = (-count) % options.pad_to_multiple
+    panels = options.house_panels or default_panels(options.paper, _contents(stories, spaces))
+    if options.house_panels:  # the issue build's panels, in turn
+        page_panels = [panels[i % len(panels)] for i in range(pad)]
+    else:
+        page_panels = pad_panels(panels, pad)
+    gaps = [
+        Gap(page=i, used_mm=s.used_mm, free_mm=s.height_mm - s.used_mm)
+        for i, s in enumerate(spaces)
+    ]
+    candidates = gap_candidates(gaps, panels)
+    if not page_panels and not candidates:
+        return None
+    house_html = house_document(
+        furniture=furniture,
+        geometry=geometry,
+        bleed_mm=bleed,
+        first_page=count + 1,
+        pages=page_panels,
+        candidates=[(gap, panels[i]) for gap, i in candidates],
+        extra_css=options.extra_css,
+    )
+    laid: list[PageSpace] = []
+    house_pdf = _render(house_html, fetcher, options.variant, options.proof, laid)
+    # Each candidate stands on a page of its own after the house pages; one that spilled
+    # onto a second page (it cannot, with its fixed height, but the check is cheap) is unused.
+    where: dict[str, int] = {}
+    for i, space in enumerate(laid):
+        for anchor in space.anchors:
+            where.setdefault(anchor, i)
+    starts = [where.get(f"house-gap-{n}") for n in range(len(candidates))]
+    ends = [*starts[1:], len(laid)][: len(starts)]
+    first_candidate = min((i for i in starts if i is not None), default=len(laid))
+    fits = [
+        (gap, panel, start)
+        for (gap, panel), start, end in zip(candidates, starts, ends, strict=True)
+        if start is not None and end == start + 1 and not laid[start].overflow
+    ]
+    # A panel that would stand lost in a tall space is the last resort, not the first.
+    full = [(g, p, i) for g, p, i in fits if laid[i].filled >= SPARSE_PANEL]
+    sparse_only = {g.page for g, _, _ in fits} - {g.page for g, _, _ in full}
+    overlays = choose_panels(full + [(g, p, i) for g, p, i in fits if g.page in sparse_only])
+    return _House(
+        pdf=house_pdf,
+        pages=tuple(range(first_candidate)),
+        overlays=tuple(sorted(overlays.items())),
+    )
 
 
 def write_pdf(
@@ -620,21 +773,10 @@ def write_pdf(
     )
     fetcher = PressFetcher(images)
     with _captured_weasyprint_log() as log, _source_date(furniture.date):
-        pdf_bytes = _render(html, fetcher, options.variant, options.proof)
-        pages = _count_pages(pdf_bytes)
-        pad = (-pages) % options.pad_to_multiple
-        pad_bytes = None
-        if pad:
-            pad_html = _pad_html(
-                furniture,
-                geometry,
-                bleed,
-                pages + 1,
-                pad,
-                options.house_panels,
-                options.extra_css,
-            )
-            pad_bytes = _render(pad_html, fetcher, options.variant, options.proof)
+        spaces: list[PageSpace] = []
+        pdf_bytes = _render(html, fetcher, options.variant, options.proof, spaces)
+        house = _house_material(stories, spaces, options, furniture, geometry, bleed, fetcher)
+    pad = len(house.pages) if house is not None else 0
     if fetcher.missing:
         raise ConfigError(
             f"the package is missing {', '.join(sorted(set(fetcher.missing)))}: reinstall printedition",
@@ -652,8 +794,8 @@ def write_pdf(
         seen_messages.add(message)
         warnings.append(BuildWarning(code="layout", message=message, where="weasyprint"))
 
-    stamp = hashlib.sha256(pdf_bytes + (pad_bytes or b"")).hexdigest()
-    final, pages = _finish(pdf_bytes, pad_bytes, options=options, icc=icc, stamp=stamp)
+    stamp = hashlib.sha256(pdf_bytes + (house.pdf if house else b"")).hexdigest()
+    final, pages = _finish(pdf_bytes, house, options=options, icc=icc, stamp=stamp)
 
     report: PreflightReport | None = None
     if not options.proof:
@@ -676,6 +818,7 @@ def write_pdf(
         preflight=report,
         html_bytes=len(html.encode("utf-8")),
         padded_pages=pad,
+        house_panels=len(house.overlays) if house is not None else 0,
     )
 
 

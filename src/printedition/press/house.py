@@ -1,0 +1,255 @@
+"""House material: the paper's settings and this edition's stories → house panels and pages.
+
+Goes in: ``settings.Paper`` (name, tagline, price, URL and the subscription/appeal wording),
+the stories with the page each starts on, the free space measured at the foot of each page of
+the laid-out edition (``Gap``), and the issue build's own panels when it passes any. Comes out:
+one HTML document (the *house document*) whose first pages are the house pages that pad the
+edition to whole sheets (a contents page, a supporter appeal, a full-page subscription advert)
+and whose other pages each hold one candidate panel, placed at the height of a gap, to be laid
+over that page of the edition. ``pdf.py`` lays the document out once, keeps for each gap the
+first candidate that fits it, and overlays it. Nothing here reads files; every fact printed comes
+from ``Paper``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from printedition.press.layout import PACKAGE_SCHEME, Furniture, Geometry, date_meta, page_css
+from printedition.render import attr, text
+from printedition.settings import Paper
+
+GAP_SPACE_MM = 5.0  # white space between the end of a story and a panel under it
+MIN_GAP_MM = 22.0  # below this the foot of a page is left as it is
+OVERLAY_PAGE = "house-overlay"  # the named page the candidates stand on (no folio)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Gap:
+    """Free space at the foot of a page of the edition, measured from the top of its text area."""
+
+    page: int  # 0-based index in the edition
+    used_mm: float
+    free_mm: float
+
+    @property
+    def panel_mm(self) -> float:
+        # 1 mm short of the foot: a box that reached it exactly could round onto a new page.
+        return self.free_mm - GAP_SPACE_MM - 1.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ContentsEntry:
+    """A story of this edition, for the contents panel."""
+
+    headline: str
+    kicker: str
+    byline: str
+    page: int
+
+
+def _host(url: str) -> str:
+    return url.removeprefix("https://").removeprefix("http://").rstrip("/")
+
+
+def _advert(kind: str, paper: Paper, title: str, body: str, url: str) -> str:
+    price = (
+        f'<p class="house-price">{text(paper.price)} an issue</p>'
+        if kind == "subscription" and paper.price
+        else ""
+    )
+    return (
+        f'<div class="house-panel house-{attr(kind)}">'
+        f'<p class="house-name">{text(paper.name)}</p>'
+        f'<h1 class="house-title">{text(title)}</h1>'
+        + (f'<p class="house-text">{text(body)}</p>' if body else "")
+        + price
+        + f'<p class="house-url">{text(_host(url or paper.url))}</p>'
+        f'<p class="house-tagline">{text(paper.tagline)}</p>'
+        "</div>"
+    )
+
+
+def subscription_panel(paper: Paper) -> str:
+    return _advert(
+        "subscription", paper, paper.subscribe_title, paper.subscribe_text, paper.subscribe_url
+    )
+
+
+def appeal_panel(paper: Paper) -> str:
+    return _advert("appeal", paper, paper.appeal_title, paper.appeal_text, paper.appeal_url)
+
+
+def about_panel(paper: Paper) -> str:
+    """Who publishes the paper and how to reach it."""
+    lines = [f"{paper.name} is published by {paper.publisher}."] if paper.publisher else []
+    if paper.contact:
+        lines.append(f"Contact the newsroom: {paper.contact}")
+    body = "".join(f'<p class="house-text">{text(line)}</p>' for line in lines)
+    return (
+        '<div class="house-panel house-about">'
+        f'<p class="house-name">{text(paper.name)}</p>'
+        '<h1 class="house-title">About us</h1>'
+        f"{body}"
+        f'<p class="house-url">{text(_host(paper.url))}</p>'
+        f'<p class="house-tagline">{text(paper.tagline)}</p>'
+        "</div>"
+    )
+
+
+def contents_panel(paper: Paper, entries: Sequence[ContentsEntry]) -> str:
+    """'In this edition': each story with its section label, byline and page."""
+    items = "".join(
+        "<li>"
+        f'<span class="house-folio">{e.page}</span>'
+        + (f'<span class="house-kicker">{text(e.kicker)}</span> ' if e.kicker else "")
+        + f'<span class="house-headline">{text(e.headline)}</span>'
+        + (f' <span class="house-byline">{text(e.byline)}</span>' if e.byline else "")
+        + "</li>"
+        for e in entries
+    )
+    return (
+        '<div class="house-panel house-contents">'
+        f'<p class="house-name">{text(paper.name)}</p>'
+        '<h1 class="house-title">In this edition</h1>'
+        f'<ol class="house-list">{items}</ol>'
+        f'<p class="house-url">{text(_host(paper.url))}</p>'
+        "</div>"
+    )
+
+
+def default_panels(paper: Paper, entries: Sequence[ContentsEntry]) -> tuple[str, ...]:
+    """The house panels of a plain ``printedition pdf`` build, in the order pad pages take
+    them; the last is the back page (the subscription advert)."""
+    panels = []
+    if len(entries) >= 2:
+        panels.append(contents_panel(paper, entries))
+    panels += [about_panel(paper), appeal_panel(paper), subscription_panel(paper)]
+    return tuple(panels)
+
+
+def pad_panels(panels: Sequence[str], count: int) -> list[str]:
+    """``count`` pages of house material, ending with the last panel (the back page)."""
+    if count <= 0 or not panels:
+        return []
+    if count >= len(panels):
+        return [panels[i % len(panels)] for i in range(count - len(panels))] + list(panels)
+    # Few pages: the adverts at the end of the list come first (the subscription advert last).
+    return list(panels[len(panels) - count :])
+
+
+def gap_tier(height_mm: float) -> str:
+    return "gap-s" if height_mm < 48 else "gap-m" if height_mm < 95 else "gap-l"
+
+
+def house_document(
+    *,
+    furniture: Furniture,
+    geometry: Geometry,
+    bleed_mm: float,
+    first_page: int,
+    pages: Sequence[str],
+    candidates: Sequence[tuple[Gap, str]],
+    extra_css: str = "",
+) -> str:
+    """The house pages (numbered on from ``first_page``) followed by one page per candidate
+    panel, each standing at its gap's height on a page without folio, to be overlaid."""
+    paper = furniture.paper
+    rules = [page_css(geometry, bleed_mm=bleed_mm, proof=furniture.proof), extra_css]
+    if pages:
+        # The first house page keeps the edition's page parity and folio (even: a left page).
+        side = "left" if first_page % 2 == 0 else "right"
+        number, name, month = "counter(page)", "string(paper)", "string(month)"
+        left = f"{number} '  ·  ' {name}" if side == "left" else month
+        right = month if side == "left" else f"{name} '  ·  ' {number}"
+        rules.append(
+            f"html {{ break-before: {side}; }}"
+            f"@page :first {{ counter-reset: page {first_page}; "
+            f"@top-left {{ content: {left}; border-bottom: 0.6pt solid device-cmyk(0 0 0 1); }}"
+            f"@top-right {{ content: {right}; border-bottom: 0.6pt solid device-cmyk(0 0 0 1); }} }}"
+        )
+    rules.append(
+        f"@page {OVERLAY_PAGE} {{ @top-left {{ content: none; border: none; }} "
+        "@top-right { content: none; border: none; } "
+        "@bottom-center { content: none; } }"
+    )
+    body = []
+    height = geometry.content_height_mm - 3.0  # a whole page's frame, the panel centred in it
+    body += [
+        f'<section class="house"><div class="house-page" style="height: {height:.2f}mm">'
+        f'<div class="house-cell" style="height: {height - 2:.2f}mm">{panel}</div></div></section>'
+        for panel in pages
+    ]
+    for n, (gap, panel) in enumerate(candidates):
+        body.append(
+            f'<section class="house-overlay" id="house-gap-{n}">'
+            f'<div class="house-spacer" style="height: {gap.used_mm + GAP_SPACE_MM:.2f}mm"></div>'
+            f'<div class="house-gap {gap_tier(gap.panel_mm)}" style="height: {gap.panel_mm:.2f}mm" '
+            f'data-height-mm="{gap.panel_mm:.2f}">'
+            # The cell carries the height too: a table hands spare height to no row.
+            f'<div class="house-cell" style="height: {gap.panel_mm - 1.2:.2f}mm">'
+            f"{panel}</div></div></section>"
+        )
+    # The running strings ride in the first section: an element before it would open a page
+    # of its own ahead of the first forced break.
+    strings = (
+        f'<div class="furniture-strings" data-paper="{attr(paper.name)}" '
+        f'data-month="{attr(furniture.month)}"></div>'
+    )
+    if body:
+        body[0] = body[0].replace("<section ", '<section data-first="" ', 1)
+        body[0] = body[0].replace(">", ">" + strings, 1)
+    return (
+        f'<!DOCTYPE html>\n<html lang="{attr(paper.language or "en-GB")}"><head>'
+        f'<meta charset="utf-8"/>{date_meta(furniture.date)}<title>{text(paper.name)}</title>'
+        f'<link rel="stylesheet" href="{PACKAGE_SCHEME}styles/fonts.css"/>'
+        f'<link rel="stylesheet" href="{PACKAGE_SCHEME}styles/press.css"/>'
+        f'<link rel="stylesheet" href="{PACKAGE_SCHEME}styles/house.css"/>'
+        f"<style>{''.join(rules)}</style></head><body>{''.join(body)}</body></html>"
+    )
+
+
+def gap_candidates(gaps: Sequence[Gap], panels: Sequence[str]) -> list[tuple[Gap, int]]:
+    """Every gap big enough to fill, with each panel (by index) as a candidate for it; the
+    layout says which fit, ``choose_panels`` which go where."""
+    return [(gap, i) for gap in gaps if gap.free_mm >= MIN_GAP_MM for i in range(len(panels))]
+
+
+def choose_panels(fits: Sequence[tuple[Gap, int, int]]) -> dict[int, int]:
+    """(gap, panel index, house page) for every candidate that fitted → edition page → house
+    page: each gap takes the panel used least so far (the one used longest ago, then the
+    earlier in the list, on a tie), so neighbouring pages carry different material."""
+    used: dict[int, int] = {}
+    last: dict[int, int] = {}
+    chosen: dict[int, int] = {}
+    by_page: dict[int, list[tuple[int, int]]] = {}
+    for gap, panel, page in fits:
+        by_page.setdefault(gap.page, []).append((panel, page))
+    for edition_page in sorted(by_page):
+        panel, page = min(
+            by_page[edition_page], key=lambda c: (used.get(c[0], 0), last.get(c[0], -1), c[0])
+        )
+        used[panel] = used.get(panel, 0) + 1
+        last[panel] = edition_page
+        chosen[edition_page] = page
+    return chosen
+
+
+__all__ = [
+    "GAP_SPACE_MM",
+    "MIN_GAP_MM",
+    "OVERLAY_PAGE",
+    "ContentsEntry",
+    "Gap",
+    "about_panel",
+    "appeal_panel",
+    "choose_panels",
+    "contents_panel",
+    "default_panels",
+    "gap_candidates",
+    "gap_tier",
+    "house_document",
+    "pad_panels",
+    "subscription_panel",
+]

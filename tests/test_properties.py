@@ -433,15 +433,14 @@ def test_normalising_is_deterministic(html: str) -> None:
     assert _try(normalise, html) == _try(normalise, html)  # same input, same model
 
 
-# Found by this property, for the normaliser (kept visible until fixed):
-# - '<body>000…0<ul>000…</body>' gives an article with an empty headline, whose own clean
-#   HTML is then refused with "no article found";
-# - '<article><h1>:</h1><p>…</p></article>' keeps the one-character headline as a body
-#   subheading too, so every round adds another ':' line.
+# Found by this property and fixed in the normaliser (kept as regression examples):
+# - '<body>000…0<ul>000…</body>' gave an article with an empty headline, whose own clean
+#   HTML was then refused with "no article found";
+# - '<article><h1>:</h1><p>…</p></article>' kept the one-character headline as a body
+#   subheading too, so every round added another ':' line.
 _P = "<p>" + "The council met on Tuesday to discuss the budget for the coming year. " * 3 + "</p>"
 
 
-@pytest.mark.xfail(reason="normaliser: see the two examples above", strict=True)
 @PAGES
 @given(html_pages())
 @example(

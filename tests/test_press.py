@@ -562,3 +562,20 @@ def test_gap_panels_go_round_the_house_material() -> None:
     assert panels == {0: 0, 1: 2, 2: 1, 3: 0}
     assert pad_panels(["contents", "about", "appeal", "subscribe"], 2) == ["appeal", "subscribe"]
     assert pad_panels(["appeal", "subscribe"], 3) == ["appeal", "appeal", "subscribe"]
+
+
+@needs_poppler
+def test_drop_cap_word_is_read_whole_and_nested_list_bullets_sit_on_their_line(
+    all_pdf: tuple[Path, list[Article], object],
+) -> None:
+    from printedition.model import inline_text
+
+    path, articles, _ = all_pdf
+    text = _pdftotext(path)
+    flat = " ".join(text.split())
+    for article in articles:
+        first = next(b for b in article.body if isinstance(b, Paragraph))
+        opening = " ".join(inline_text(first.content).split()[:2])
+        assert opening in flat, (article.slug, opening)
+    # An item that opens with a paragraph and holds a list: its bullet leads its first line.
+    assert re.search(r"(?m)^• collected by contractors", text)

@@ -362,7 +362,13 @@ def _story(
             inner = render_inlines(block.content, opts)
             if split is not None:
                 letter, rest = split
-                inner = f'<span class="dropcap">{text(letter)}</span>{render_inlines(rest, opts)}'
+                # The big letter is a picture of the letter; the text keeps its own copy, set
+                # unseen against the rest of the word, so the first word is read whole.
+                inner = (
+                    f'<span class="dropcap" aria-hidden="true">{text(letter)}</span>'
+                    f'<span class="dropcap-text">{text(letter)}</span>'
+                    f"{render_inlines(rest, opts)}"
+                )
             end = '<span class="endmark"></span>' if i == last else ""
             html = f'<p class="opener">{inner}{end}</p>'
         elif isinstance(block, Paragraph) and i == last:

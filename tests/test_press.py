@@ -303,6 +303,7 @@ def test_low_resolution_photo_is_reported(all_pdf: tuple[Path, list[Article], ob
     codes = [w.code for w in result.warnings]  # type: ignore[attr-defined]
     assert "image-low-ppi" in codes
     assert "font-fallback" not in codes
+    assert "layout" not in codes  # WeasyPrint took every rule of the stylesheets
 
 
 def test_cmyk_with_profile_is_pdf_x4(tmp_path: Path) -> None:
@@ -549,16 +550,17 @@ def test_house_pages_say_what_the_settings_say(tmp_path: Path) -> None:
 
 
 def test_gap_panels_go_round_the_house_material() -> None:
-    from printedition.press.house import Gap, choose_panels, gap_candidates, pad_panels
+    from printedition.press.house import choose_panels, find_gaps, gap_candidates, pad_panels
 
-    gaps = [Gap(page=i, used_mm=300 - 10 * i, free_mm=53 + 10 * i) for i in range(4)]
-    gaps.append(Gap(page=9, used_mm=340, free_mm=13))  # too small to fill
-    candidates = gap_candidates(gaps, ["a", "b", "c"])
-    assert {g.page for g, _ in candidates} == {0, 1, 2, 3}
-    # Everything fits but panel 1 on page 1: each page takes the panel used least.
+    used = [300.0, 290.0, 280.0, 270.0, 50.0, 340.0]  # how far down each page printed
+    gaps = find_gaps(used, 353.0)
+    assert [(g.page, g.slot) for g in gaps] == [(0, 0), (1, 0), (2, 0), (3, 0), (4, 0), (4, 1)]
+    assert gaps[4].free_mm == gaps[5].free_mm == (353 - 50) / 2  # a tall space takes two
+    assert find_gaps(used, 353.0, first=1)[0].page == 1  # the front page is left alone
+    candidates = gap_candidates(gaps[:4], [0, 1, 2])
+    # Everything fits but panel 1 on page 1: each space takes the panel used least.
     fits = [(g, p, n) for n, (g, p) in enumerate(candidates) if (g.page, p) != (1, 1)]
-    chosen = choose_panels(fits)
-    panels = {page: candidates[n][1] for page, n in chosen.items()}
+    panels = {page: candidates[n][1] for page, n in choose_panels(fits)}
     assert panels == {0: 0, 1: 2, 2: 1, 3: 0}
     assert pad_panels(["contents", "about", "appeal", "subscribe"], 2) == ["appeal", "subscribe"]
     assert pad_panels(["appeal", "subscribe"], 3) == ["appeal", "appeal", "subscribe"]

@@ -21,6 +21,7 @@ from printedition.render import attr, text
 from printedition.settings import Paper
 
 GAP_SPACE_MM = 5.0  # white space between the end of a story and a panel under it
+TALL_GAP_MM = 150.0  # a space taller than this takes two panels: one would stand lost in it
 MIN_GAP_MM = 22.0  # below this the foot of a page is left as it is
 OVERLAY_PAGE = "house-overlay"  # the named page the candidates stand on (no folio)
 
@@ -32,6 +33,11 @@ class Gap:
     page: int  # 0-based index in the edition
     used_mm: float
     free_mm: float
+    slot: int = 0  # a tall space holds two panels, one above the other
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return (self.page, self.slot)
 
     @property
     def panel_mm(self) -> float:
@@ -210,29 +216,45 @@ def house_document(
     )
 
 
-def gap_candidates(gaps: Sequence[Gap], panels: Sequence[str]) -> list[tuple[Gap, int]]:
-    """Every gap big enough to fill, with each panel (by index) as a candidate for it; the
-    layout says which fit, ``choose_panels`` which go where."""
-    return [(gap, i) for gap in gaps if gap.free_mm >= MIN_GAP_MM for i in range(len(panels))]
+def gap_candidates(gaps: Sequence[Gap], panels: Sequence[int]) -> list[tuple[Gap, int]]:
+    """Every gap with each of ``panels`` (indices into the house
+    material) as a candidate for it; the layout says which fit, ``choose_panels`` which go
+    where."""
+    return [(gap, i) for gap in gaps for i in panels]
 
 
-def choose_panels(fits: Sequence[tuple[Gap, int, int]]) -> dict[int, int]:
-    """(gap, panel index, house page) for every candidate that fitted → edition page → house
-    page: each gap takes the panel used least so far (the one used longest ago, then the
-    earlier in the list, on a tie), so neighbouring pages carry different material."""
+def find_gaps(used_mm: Sequence[float], height_mm: float, first: int = 0) -> list[Gap]:
+    """The space at the foot of each page from ``first`` on, given how far down each page
+    printed: big enough to fill, and split in two when tall."""
+    gaps: list[Gap] = []
+    for page, used in enumerate(used_mm):
+        free = height_mm - used
+        if page < first or free < MIN_GAP_MM:
+            continue
+        if free > TALL_GAP_MM:
+            half = free / 2
+            gaps.append(Gap(page=page, used_mm=used, free_mm=half))
+            gaps.append(Gap(page=page, used_mm=used + half, free_mm=half, slot=1))
+        else:
+            gaps.append(Gap(page=page, used_mm=used, free_mm=free))
+    return gaps
+
+
+def choose_panels(fits: Sequence[tuple[Gap, int, int]]) -> list[tuple[int, int]]:
+    """(gap, panel index, house page) for every candidate that fitted → (edition page, house
+    page) pairs: each gap takes the panel used least so far (the one used longest ago, then
+    the earlier in the list, on a tie), so neighbouring spaces carry different material."""
     used: dict[int, int] = {}
     last: dict[int, int] = {}
-    chosen: dict[int, int] = {}
-    by_page: dict[int, list[tuple[int, int]]] = {}
+    chosen: list[tuple[int, int]] = []
+    by_gap: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for gap, panel, page in fits:
-        by_page.setdefault(gap.page, []).append((panel, page))
-    for edition_page in sorted(by_page):
-        panel, page = min(
-            by_page[edition_page], key=lambda c: (used.get(c[0], 0), last.get(c[0], -1), c[0])
-        )
+        by_gap.setdefault(gap.key, []).append((panel, page))
+    for n, key in enumerate(sorted(by_gap)):
+        panel, page = min(by_gap[key], key=lambda c: (used.get(c[0], 0), last.get(c[0], -1), c[0]))
         used[panel] = used.get(panel, 0) + 1
-        last[panel] = edition_page
-        chosen[edition_page] = page
+        last[panel] = n
+        chosen.append((key[0], page))
     return chosen
 
 
@@ -247,6 +269,7 @@ __all__ = [
     "choose_panels",
     "contents_panel",
     "default_panels",
+    "find_gaps",
     "gap_candidates",
     "gap_tier",
     "house_document",

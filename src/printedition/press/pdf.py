@@ -54,9 +54,9 @@ from printedition.model import Article, BuildWarning
 from printedition.outputs import atomic_path
 from printedition.press.house import (
     ContentsEntry,
-    Gap,
     choose_panels,
     default_panels,
+    find_gaps,
     gap_candidates,
     house_document,
     pad_panels,
@@ -652,11 +652,17 @@ def _house_material(
         page_panels = [panels[i % len(panels)] for i in range(pad)]
     else:
         page_panels = pad_panels(panels, pad)
-    gaps = [
-        Gap(page=i, used_mm=s.used_mm, free_mm=s.height_mm - s.used_mm)
-        for i, s in enumerate(spaces)
-    ]
-    candidates = gap_candidates(gaps, panels)
+    # The front page keeps its own design; every other page's foot may be filled.
+    first = 1 if options.front_page_html else 0
+    height = min((s.height_mm for s in spaces), default=0.0)
+    gaps = find_gaps([s.used_mm for s in spaces], height, first)
+    # An edition with a contents page of its own does not repeat it at the foot of pages.
+    gap_panels = [
+        i
+        for i, panel in enumerate(panels)
+        if not (options.contents_html and 'class="house-panel house-contents"' in panel)
+    ] or list(range(len(panels)))
+    candidates = gap_candidates(gaps, gap_panels)
     if not page_panels and not candidates:
         return None
     house_html = house_document(
@@ -686,12 +692,12 @@ def _house_material(
     ]
     # A panel that would stand lost in a tall space is the last resort, not the first.
     full = [(g, p, i) for g, p, i in fits if laid[i].filled >= SPARSE_PANEL]
-    sparse_only = {g.page for g, _, _ in fits} - {g.page for g, _, _ in full}
-    overlays = choose_panels(full + [(g, p, i) for g, p, i in fits if g.page in sparse_only])
+    sparse_only = {g.key for g, _, _ in fits} - {g.key for g, _, _ in full}
+    overlays = choose_panels(full + [(g, p, i) for g, p, i in fits if g.key in sparse_only])
     return _House(
         pdf=house_pdf,
         pages=tuple(range(first_candidate)),
-        overlays=tuple(sorted(overlays.items())),
+        overlays=tuple(overlays),
     )
 
 

@@ -18,7 +18,7 @@ class Limits:
 
     max_page_bytes: int = 20 * 1024 * 1024  # an article page larger than this is refused
     max_nesting_depth: int = 400  # deeper HTML is flattened past this depth
-    max_blocks: int = 50_000  # body blocks per article
+    max_blocks: int = 5_000  # body blocks per article (more is cut, with a warning; bounds layout time)
     max_image_bytes: int = 40 * 1024 * 1024
     max_image_pixels: int = 80_000_000  # decompression-bomb guard (e.g. 10,000 × 8,000)
     max_data_url_bytes: int = 5 * 1024 * 1024

@@ -557,11 +557,23 @@ def test_gap_panels_go_round_the_house_material() -> None:
     assert [(g.page, g.slot) for g in gaps] == [(0, 0), (1, 0), (2, 0), (3, 0), (4, 0), (4, 1)]
     assert gaps[4].free_mm == gaps[5].free_mm == (353 - 50) / 2  # a tall space takes two
     assert find_gaps(used, 353.0, first=1)[0].page == 1  # the issue's front page is left alone
-    candidates = gap_candidates(gaps[:4], [0, 1, 2])
+    candidates = gap_candidates(gaps[:4], ["a", "b", "c"], [0, 1, 2], per_gap=3)
     # Everything fits but panel 1 on page 1: each space takes the panel used least.
     fits = [(g, p, n) for n, (g, p) in enumerate(candidates) if (g.page, p) != (1, 1)]
     panels = {page: candidates[n][1] for page, n in choose_panels(fits)}
     assert panels == {0: 0, 1: 2, 2: 1, 3: 0}
+    # Two candidates a gap by default, a contents list only where it may fit.
+    contents = '<div class="house-panel house-contents">' + "<li>x</li>" * 9 + "</div>"
+    pairs = gap_candidates(gaps, ["advert", contents], [0, 1])
+    # (page 0's 47 mm strip cannot hold three rows of four: it gets the advert alone)
+    assert [(g.page, g.slot) for g, p in pairs if p == 1] == [
+        (1, 0),
+        (2, 0),
+        (3, 0),
+        (4, 0),
+        (4, 1),
+    ]
+    assert len(pairs) == 11
     assert pad_panels(["contents", "about", "appeal", "subscribe"], 2) == ["appeal", "subscribe"]
     assert pad_panels(["appeal", "subscribe"], 3) == ["appeal", "appeal", "subscribe"]
 

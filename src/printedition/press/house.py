@@ -216,13 +216,6 @@ def house_document(
     )
 
 
-def gap_candidates(gaps: Sequence[Gap], panels: Sequence[int]) -> list[tuple[Gap, int]]:
-    """Every gap with each of ``panels`` (indices into the house
-    material) as a candidate for it; the layout says which fit, ``choose_panels`` which go
-    where."""
-    return [(gap, i) for gap in gaps for i in panels]
-
-
 def find_gaps(used_mm: Sequence[float], height_mm: float, first: int = 0) -> list[Gap]:
     """The space at the foot of each page from ``first`` on, given how far down each page
     printed: big enough to fill, and split in two when tall."""
@@ -238,6 +231,34 @@ def find_gaps(used_mm: Sequence[float], height_mm: float, first: int = 0) -> lis
         else:
             gaps.append(Gap(page=page, used_mm=used, free_mm=free))
     return gaps
+
+
+def _likely_fits(panel: str, gap: Gap) -> bool:
+    """A cheap guess that saves laying out hopeless candidates: a contents list needs about
+    12 mm a row of three (four in a strip) under its title, and the short about-us panel
+    would stand lost in anything taller than a strip. The layout has the last word on every candidate."""
+    if 'house-contents"' in panel:
+        per_row = 4 if gap_tier(gap.panel_mm) == "gap-s" else 3
+        rows = -(-panel.count("<li") // per_row)
+        return gap.panel_mm >= 16 + 12 * rows
+    if 'house-about"' in panel:
+        return gap.panel_mm < 60
+    return True
+
+
+def gap_candidates(
+    gaps: Sequence[Gap], panels: Sequence[str], allowed: Sequence[int], per_gap: int = 2
+) -> list[tuple[Gap, int]]:
+    """For each gap up to ``per_gap`` of the ``allowed`` panels (indices into ``panels``) that
+    might fit it, starting one further along the list than the gap before so neighbouring
+    spaces differ; the layout says which fit, ``choose_panels`` which go where. (Each
+    candidate costs a page of layout: two per gap keep the house material cheap.)"""
+    out: list[tuple[Gap, int]] = []
+    for n, gap in enumerate(gaps):
+        order = [allowed[(n + k) % len(allowed)] for k in range(len(allowed))]
+        likely = [i for i in order if _likely_fits(panels[i], gap)] or order
+        out.extend((gap, i) for i in likely[:per_gap])
+    return out
 
 
 def choose_panels(fits: Sequence[tuple[Gap, int, int]]) -> list[tuple[int, int]]:

@@ -662,7 +662,7 @@ def _house_material(
         for i, panel in enumerate(panels)
         if not (options.contents_html and 'class="house-panel house-contents"' in panel)
     ] or list(range(len(panels)))
-    candidates = gap_candidates(gaps, gap_panels)
+    candidates = gap_candidates(gaps, panels, gap_panels)
     if not page_panels and not candidates:
         return None
     house_html = house_document(

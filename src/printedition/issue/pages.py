@@ -10,7 +10,7 @@ on, and spans (not links) carry them, so the press file gets no annotations.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from printedition.issue.manifest import HousePanel, Manifest
@@ -29,7 +29,12 @@ def story_anchor(article: Article) -> str:
     return f"#story-{article.slug}"
 
 
-def _pageref(article: Article) -> str:
+def _pageref(article: Article, numbers: Mapping[str, int] | None = None) -> str:
+    """The page a story starts on: a ``target-counter`` reference when the stories are laid
+    out in the same document, the number itself when they are laid out apart (``numbers``:
+    slug → page)."""
+    if numbers is not None:
+        return f'<span class="pageno">{numbers.get(article.slug, 0)}</span>'
     return f'<span class="pageref" data-ref="{attr(story_anchor(article))}"></span>'
 
 
@@ -57,6 +62,7 @@ def front_page_html(
     *,
     cover_image_href: str | None,
     teasers: int = 6,
+    numbers: Mapping[str, int] | None = None,
 ) -> str:
     """Under the masthead: the cover story's headline, photo and opening, then "Inside"."""
     headline = manifest.cover.headline or cover.headline
@@ -81,7 +87,7 @@ def front_page_html(
     if byline:
         parts.append(f'<p class="cover-byline">{text(byline)}</p>')
     parts.append(f'<div class="cover-opening">{_opening(cover, 160)}')
-    parts.append(f'<p class="cover-turn">Full story, page {_pageref(cover)}</p></div>')
+    parts.append(f'<p class="cover-turn">Full story, page {_pageref(cover, numbers)}</p></div>')
     parts.append("</div>")
     picks = [s for s in inside if s.article.slug != cover.slug][:teasers]
     if picks:
@@ -91,7 +97,7 @@ def front_page_html(
             parts.append(
                 f'<li><span class="inside-section">{text(story.section)}</span> '
                 f'<span class="inside-headline">{text(a.headline)}</span> '
-                f'<span class="inside-page">{_pageref(a)}</span></li>'
+                f'<span class="inside-page">{_pageref(a, numbers)}</span></li>'
             )
         parts.append("</ul></aside>")
     return "".join(parts)
@@ -103,6 +109,7 @@ def contents_html(
     *,
     title: str = "Contents",
     pages: bool = True,
+    numbers: Mapping[str, int] | None = None,
 ) -> str:
     """Sections in order, each article with its byline and (``pages``) the page it starts on.
 
@@ -128,7 +135,7 @@ def contents_html(
         # The number floats right, ahead of the text (no flex: it does not paginate well).
         parts.append(
             "<li>"
-            + (f'<span class="contents-folio">{_pageref(a)}</span>' if pages else "")
+            + (f'<span class="contents-folio">{_pageref(a, numbers)}</span>' if pages else "")
             + f'<span class="contents-headline">{text(a.headline)}</span>{by}</li>'
         )
     if current is not None:

@@ -13,7 +13,7 @@ import io
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -37,11 +37,11 @@ from printedition.issue.pages import (
     front_page_html,
     house_panels,
 )
+from printedition.issue.parts import write_in_parts
 from printedition.issue.report import OutputReport
 from printedition.issue.work import StoreImageCache
 from printedition.model import Article, BuildWarning, to_json
 from printedition.outputs import atomic_write_bytes
-from printedition.resources import ResourcePolicy
 
 # ---------------------------------------------------------------------------------------------
 # 3–6. Pages, print, EPUB, checks
@@ -103,32 +103,6 @@ def _cover_image(item: Loaded, options: Any, store: Store) -> tuple[str, bytes] 
     return f"{IMAGE_SCHEME}{processed.digest}{processed.extension}", processed.data
 
 
-def _write_press(
-    articles: list[tuple[Article, ResourcePolicy]],
-    path: str,
-    options: Any,
-    cache_root: str,
-    use_cache: bool,
-) -> dict[str, Any]:
-    """One PDF (press or proof) → its metadata; runs in a worker with --jobs."""
-    from printedition.press.pdf import write_pdf
-
-    store = Store(Path(cache_root), enabled=use_cache)
-    options = dataclasses.replace(options, image_cache=StoreImageCache(store))
-    start = time.perf_counter()
-    result = write_pdf(articles, Path(path), options)
-    meta: dict[str, Any] = {
-        "pages": result.pages,
-        "padded": result.padded_pages,
-        "warnings": [dataclasses.asdict(w) for w in result.warnings],
-        "seconds": time.perf_counter() - start,
-    }
-    if result.preflight is not None:
-        meta["preflight_ok"] = result.preflight.ok
-        meta["preflight"] = result.preflight.summary_lines()
-    return meta
-
-
 def write_outputs(
     manifest: Manifest,
     options: BuildOptions,
@@ -183,7 +157,6 @@ def write_outputs(
                 extra_images=(photo,) if photo else (),
             )
             jobs.append((kind, path, opts))
-        articles = [(x.print_article, x.policy) for x in in_print]
         keys = [
             cache_key(
                 kind,
@@ -203,16 +176,37 @@ def write_outputs(
             else:
                 pending.append((kind, path, opts, key))
         report("print", 0, len(pending))
-        # The two PDFs are laid out one after the other in this process: once the press PDF
-        # exists, the EPUBs and EPUBCheck run alongside the proof, which keeps two cores busy.
-        # (Laying out press and proof in two processes as well was slower on two cores:
-        # bench/issue.py measured it.)
+        # Each PDF is laid out in parts (front pages, one per section) on ``--jobs`` worker
+        # processes, each part cached by its inputs and start page (issue/parts.py); the press
+        # PDF comes first, so the EPUBs and EPUBCheck run alongside the proof.
+        by_section: list[tuple[str, list[Loaded]]] = []
+        for x in in_print:
+            if not by_section or by_section[-1][0] != x.section:
+                by_section.append((x.section, []))
+            by_section[-1][1].append(x)
+        counts: list[int] = []
         for n, (kind, path, opts, key) in enumerate(pending, start=1):
-            start = time.perf_counter()
-            meta = _write_press(
-                articles, str(path), opts, str(options.cache_dir), options.use_cache
+
+            def front_pages(
+                numbers: Mapping[str, int],
+                opts: Any = opts,
+                cover: Article = cover_item.print_article,
+            ) -> Any:
+                return dataclasses.replace(
+                    opts,
+                    front_page_html=front_page_html(
+                        manifest,
+                        cover,
+                        stories,
+                        cover_image_href=opts.extra_images[0][0] if opts.extra_images else None,
+                        numbers=numbers,
+                    ),
+                    contents_html=contents_html(manifest, stories, numbers=numbers),
+                )
+
+            meta, counts = write_in_parts(
+                kind, by_section, opts, front_pages, path, store, pool, counts_hint=counts
             )
-            meta["seconds"] = time.perf_counter() - start
             store.put(kind, key, path.read_bytes())
             store.put_json(kind + "-meta", key, meta)
             outputs.append(_pdf_report(kind, path, meta, cached=False, seconds=meta["seconds"]))

@@ -146,7 +146,12 @@ def pad_panels(panels: Sequence[str], count: int) -> list[str]:
 
 
 def gap_tier(height_mm: float) -> str:
-    return "gap-s" if height_mm < 48 else "gap-m" if height_mm < 95 else "gap-l"
+    """The type scale of a panel, by the height it has to fill."""
+    if height_mm < 48:
+        return "gap-s"
+    if height_mm < 95:
+        return "gap-m"
+    return "gap-l" if height_mm < 125 else "gap-l gap-xl"
 
 
 def house_document(

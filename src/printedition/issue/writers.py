@@ -1,9 +1,10 @@
 """Writers: the loaded articles → press PDF, proof PDF, per-article and issue EPUBs, checked.
 
 Each output is looked up in the cache by a key over every article (model JSON and image
-digests) and option; a hit is copied into place, a miss is built by press/pdf.py or epub/
-and stored. The press PDF comes first; then the EPUBs (the issue EPUB's cover is the rendered
-front page) and EPUBCheck run in a thread alongside the proof layout.
+digests) and option; a hit is copied into place, a miss is built (the PDFs in parts by
+issue/parts.py, the EPUBs by epub/) and stored. The press PDF comes first; then the EPUBs
+(the issue EPUB's cover is the rendered front page), then EPUBCheck runs in a thread
+alongside the proof layout.
 """
 
 from __future__ import annotations
@@ -121,9 +122,9 @@ def write_outputs(
     cover_item = next((x for x in in_print if x.entry.source == manifest.cover.article), None)
     cover_item = cover_item or (in_print[0] if in_print else None)
 
-    # 5–6. EPUBs and EPUBCheck run in a thread once the press PDF exists (the issue EPUB's
-    # cover is its front page), alongside the proof layout: Java and WeasyPrint then share
-    # the machine instead of taking turns.
+    # 5–6. EPUBs are written once the press PDF exists (the issue EPUB's cover is its front
+    # page); EPUBCheck then runs alongside the proof layout: Java and WeasyPrint share the
+    # machine instead of taking turns.
     press_path = out / f"{stem}-press.pdf"
     side = _EpubSide(manifest, options, store, in_epub, report, press_path)
 
@@ -229,7 +230,11 @@ def write_outputs(
 
 
 class _EpubSide:
-    """The EPUBs and their check, run once in a thread; errors are re-raised by ``join``."""
+    """The EPUBs, written once in the caller's thread, and their check (EPUBCheck, a Java
+    process) waited for in a thread alongside the proof; errors are re-raised by ``join``.
+
+    (Writing the EPUBs in the thread as well left them fighting the proof's layout for the
+    interpreter lock, and EPUBCheck, which cannot start before them, finished last.)"""
 
     def __init__(
         self,
@@ -241,30 +246,30 @@ class _EpubSide:
         press_path: Path,
     ) -> None:
         self.args = (manifest, options, store, items, report, press_path)
+        self.started = False
         self.thread: threading.Thread | None = None
         self.result: list[OutputReport] = []
         self.error: BaseException | None = None
 
     def start(self, *, with_front_page: bool) -> None:
-        if self.thread is not None:
+        if self.started:
             return
-        self.thread = threading.Thread(
-            target=self._run, args=(with_front_page,), name="issue-epubs", daemon=True
-        )
-        self.thread.start()
-
-    def _run(self, with_front_page: bool) -> None:
+        self.started = True
         manifest, options, store, items, report, press_path = self.args
+        if "epub" not in options.only or not items:
+            return
+        front = None
+        if with_front_page and manifest.cover.epub_cover is None:
+            front = _front_page_image(store, press_path)
+        self.result = _epubs(manifest, options, store, items, front, report)
+        if options.validate:
+            self.thread = threading.Thread(target=self._check, name="issue-epubcheck", daemon=True)
+            self.thread.start()
+
+    def _check(self) -> None:
+        _, options, store, _, report, _ = self.args
         try:
-            if "epub" not in options.only or not items:
-                return
-            front = None
-            if with_front_page and manifest.cover.epub_cover is None:
-                front = _front_page_image(store, press_path)
-            epubs = _epubs(manifest, options, store, items, front, report)
-            if options.validate:
-                epubs = _check_epubs(epubs, store, report, strict=options.strict)
-            self.result = epubs
+            self.result = _check_epubs(self.result, store, report, strict=options.strict)
         except BaseException as exc:  # handed to the main thread by join()
             self.error = exc
 

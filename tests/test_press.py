@@ -327,6 +327,7 @@ def test_large_bleed_is_fixed_beyond_weasyprints_cap(tmp_path: Path) -> None:
     )
     report = preflight_file(out, page_format=PAGE_FORMATS["a4"], bleed_mm=5, variant="x-1a")
     assert report.ok, report.summary_lines()
+    assert report.pages == 4  # the house pages' type is scaled to A4: each keeps to its page
 
 
 @needs_poppler

@@ -187,8 +187,12 @@ def house_document(
     )
     body = []
     height = geometry.content_height_mm - 3.0  # a whole page's frame, the panel centred in it
+    # The house pages' type is drawn for a tabloid's 269 × 353 mm text area: scaled to others.
+    scale = min(geometry.content_width_mm / 269, geometry.content_height_mm / 353)
+    size = 10 * max(0.4, min(1.15, scale))
     body += [
-        f'<section class="house"><div class="house-page" style="height: {height:.2f}mm">'
+        f'<section class="house"><div class="house-page" '
+        f'style="height: {height:.2f}mm; font-size: {size:.2f}pt">'
         f'<div class="house-cell" style="height: {height - 2:.2f}mm">{panel}</div></div></section>'
         for panel in pages
     ]

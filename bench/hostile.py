@@ -88,7 +88,19 @@ def main(argv: list[str] | None = None) -> int:
         for p in o.problems
         if p.startswith(("opened", "ran "))
     ]
-    connects = [(o.case, o.command, c) for o in outcomes for c in o.connects]
+    resolvers = hr._nameservers()
+    dns = [
+        (o.case, o.command, c)
+        for o in outcomes
+        for c in o.connects
+        if c.rpartition(":")[0] in resolvers and c.endswith(":53")
+    ]
+    connects = [
+        (o.case, o.command, c)
+        for o in outcomes
+        for c in o.connects
+        if (o.case, o.command, c) not in dns
+    ]
     broken = [o for o in outcomes if o.problems]
     slowest = max(outcomes, key=lambda o: o.seconds)
     hungriest = max(outcomes, key=lambda o: o.peak_mb)
@@ -105,7 +117,9 @@ def main(argv: list[str] | None = None) -> int:
         else "no strace: reads not audited here (tests/test_hostile.py audits with a Python hook)"
     )
     print(f"reads outside the allowed folders: {len(outside)}  ({audit})")
-    print(f"connections made: {len(connects)}")
+    print(
+        f"connections to any other address: {len(connects)}; DNS queries to the system resolver: {len(dns)} (issue builds resolving names in the input before checking them)"
+    )
     print(f"worst time: {slowest.seconds:.1f} s ({slowest.case} × {slowest.command})")
     print(f"worst peak memory: {hungriest.peak_mb:.0f} MB ({hungriest.case} × {hungriest.command})")
     if broken:

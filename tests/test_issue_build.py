@@ -226,6 +226,7 @@ def test_one_edited_article_redoes_only_what_depends_on_it(built: Built, tmp_pat
     original = page.read_bytes()
     cache = tmp_path / "cache"
     shutil.copytree(built.cache, cache)
+    parts_before = {k: set(Store(cache).entries([k])) for k in ("press-pdf-part", "proof-pdf-part")}
     try:
         html = original.decode("utf-8")
         edited = html.replace("remain valid,", "remain valid for a further two weeks,", 1)
@@ -252,6 +253,12 @@ def test_one_edited_article_redoes_only_what_depends_on_it(built: Built, tmp_pat
     }
     rail = next(a for a in report.articles if a.slug == "rail-strike-called-off")
     assert rail.words > next(a for a in built.report.articles if a.slug == rail.slug).words
+    # Each PDF is laid out in parts: only the edited article's section (News) is laid out
+    # again; the front pages (their page numbers unchanged) and other sections come from
+    # the cache. A layout written to the cache is a part laid out.
+    for kind, before in parts_before.items():
+        laid_out = set(Store(cache).entries([kind])) - before
+        assert len(laid_out) == 1, (kind, len(laid_out))
 
 
 def test_corrupt_cache_entry_is_detected_and_rebuilt(built: Built, tmp_path: Path) -> None:
@@ -294,3 +301,63 @@ def test_interrupted_build_leaves_previous_outputs_whole(
         )
     after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
+
+
+def _page_texts(pdf: Path) -> list[str]:
+    with pikepdf.open(pdf) as doc:
+        pages = len(doc.pages)
+    return [pdftotext(pdf, n, layout=True) for n in range(1, pages + 1)]
+
+
+def test_folios_count_on_across_parts_on_the_right_side(built: Built) -> None:
+    # Each section is laid out apart from the rest, starting on the page it stands on: its
+    # folios count on from there, even pages on the left, odd on the right.
+    texts = _page_texts(built.out / "issue-42-press.pdf")
+    for n, text in enumerate(texts[1:], start=2):
+        folio = squash(text.splitlines()[0])
+        if n % 2 == 0:
+            assert folio.startswith(f"{n} · byline times"), (n, folio)
+        else:
+            assert folio.endswith(f"byline times · {n}"), (n, folio)
+
+
+def test_bookmarks_cover_every_article_at_its_page(built: Built) -> None:
+    pdf = built.out / "issue-42-press.pdf"
+    texts = [squash(t) for t in _page_texts(pdf)]
+    with pikepdf.open(pdf) as doc:
+        page_of = {p.obj.objgen: n for n, p in enumerate(doc.pages, start=1)}
+        marks: list[tuple[str, int]] = []
+        with doc.open_outline() as outline:
+            stack = list(outline.root)
+            while stack:
+                item = stack.pop(0)
+                marks.append((squash(item.title), page_of[item.destination[0].objgen]))
+                stack.extend(item.children)
+        names = dict(pikepdf.NameTree(doc.Root.Names.Dests).items())
+        anchors = {str(k): page_of[v[0].objgen] for k, v in names.items()}
+    for article in built.report.articles:
+        if article.only == "epub":
+            continue
+        head = squash(article.headline)
+        pages = [n for title, n in marks if title == head]
+        assert pages, f"{article.slug}: no bookmark"
+        assert head[:40] in texts[pages[0] - 1], f"{article.slug}: bookmark on page {pages[0]}"
+        assert anchors[f"story-{article.slug}"] == pages[0]
+    assert {squash(a.section) for a in built.report.articles} <= {t for t, _ in marks}
+
+
+def test_jobs_2_lays_out_the_same_pages_as_one_process(built: Built, tmp_path: Path) -> None:
+    options = BuildOptions(
+        out_dir=tmp_path / "j2",
+        cache_dir=tmp_path / "cache",  # cold: every part is laid out, two at a time
+        jobs=2,
+        validate=False,
+        only=frozenset({"pdf"}),
+        source_date_epoch=1_790_000_000,
+    )
+    report = build_issue(load_manifest(built.workdir / "issue" / "issue.toml"), options)
+    assert report.ok and report.jobs == 2
+    for name in ("issue-42-press.pdf", "issue-42-proof.pdf"):
+        one, two = built.out / name, tmp_path / "j2" / name
+        assert _page_texts(two) == _page_texts(one), name
+        assert two.read_bytes() == one.read_bytes(), name

@@ -594,3 +594,15 @@ def test_drop_cap_word_is_read_whole_and_nested_list_bullets_sit_on_their_line(
         assert opening in flat, (article.slug, opening)
     # An item that opens with a paragraph and holds a list: its bullet leads its first line.
     assert re.search(r"(?m)^• collected by contractors", text)
+
+
+@needs_poppler
+def test_a_house_panel_too_long_for_its_page_gives_way_to_the_papers_adverts(
+    tmp_path: Path,
+) -> None:
+    long = '<div class="house-panel house-notice"><p class="house-text">' + "word " * 9000
+    out = tmp_path / "long.pdf"
+    options = PressOptions(house_panels=(long + "</p></div>",))
+    result = write_pdf([_small_article(tmp_path, n=4)], out, options)
+    assert result.pages == 4 and result.padded_pages == 3
+    assert "Get the paper every month" in " ".join(_pdftotext(out).split())

@@ -54,12 +54,14 @@ from printedition.model import Article, BuildWarning
 from printedition.outputs import atomic_path
 from printedition.press.house import (
     ContentsEntry,
+    appeal_panel,
     choose_panels,
     default_panels,
     find_gaps,
     gap_candidates,
     house_document,
     pad_panels,
+    subscription_panel,
 )
 from printedition.press.layout import (
     IMAGE_SCHEME,
@@ -554,7 +556,11 @@ def _finish(
                     page.contents_add(b"q\n", prepend=True)
                     page.contents_add(b"Q\n" + placement)
                     page.contents_coalesce()
-                pdf.pages.extend([extra.pages[i] for i in house.pages])
+                if house.pages_pdf is house.pdf:
+                    pdf.pages.extend([extra.pages[i] for i in house.pages])
+            if house.pages_pdf is not house.pdf:
+                with pikepdf.open(io.BytesIO(house.pages_pdf)) as spare:
+                    pdf.pages.extend([spare.pages[i] for i in house.pages])
         bleed_pt = options.bleed_mm * MM_TO_PT
         for page in pdf.pages:
             if not options.proof and "/Annots" in page.obj:
@@ -612,8 +618,9 @@ class _House:
     """The laid-out house document and what to take from it."""
 
     pdf: bytes
-    pages: tuple[int, ...]  # its pages appended to pad the edition, in order
-    overlays: tuple[tuple[int, int], ...]  # (edition page, house page laid over it)
+    pages_pdf: bytes  # the same document, or a plainer one when a house page ran over
+    pages: tuple[int, ...]  # pages of ``pages_pdf`` appended to pad the edition, in order
+    overlays: tuple[tuple[int, int], ...]  # (edition page, page of ``pdf`` laid over it)
 
 
 def _contents(stories: Sequence[StoryLayout], spaces: Sequence[PageSpace]) -> list[ContentsEntry]:
@@ -694,11 +701,25 @@ def _house_material(
     full = [(g, p, i) for g, p, i in fits if laid[i].filled >= SPARSE_PANEL]
     sparse_only = {g.key for g, _, _ in fits} - {g.key for g, _, _ in full}
     overlays = choose_panels(full + [(g, p, i) for g, p, i in fits if g.key in sparse_only])
-    return _House(
-        pdf=house_pdf,
-        pages=tuple(range(first_candidate)),
-        overlays=tuple(overlays),
-    )
+    pages_pdf, pages = house_pdf, tuple(range(first_candidate))
+    if first_candidate != len(page_panels):
+        # A house page ran onto a second page (an issue's long panel, a small format): the
+        # paper's own short adverts stand in, so the edition stays a whole number of sheets.
+        plain = [subscription_panel(options.paper), appeal_panel(options.paper)]
+        spare = [plain[(len(page_panels) - 1 - i) % 2] for i in range(len(page_panels))]
+        laid_pages: list[PageSpace] = []
+        pages_html = house_document(
+            furniture=furniture,
+            geometry=geometry,
+            bleed_mm=bleed,
+            first_page=count + 1,
+            pages=spare,
+            candidates=(),
+            extra_css=options.extra_css,
+        )
+        pages_pdf = _render(pages_html, fetcher, options.variant, options.proof, laid_pages)
+        pages = tuple(range(len(laid_pages)))
+    return _House(pdf=house_pdf, pages_pdf=pages_pdf, pages=pages, overlays=tuple(overlays))
 
 
 def write_pdf(
@@ -800,7 +821,7 @@ def write_pdf(
         seen_messages.add(message)
         warnings.append(BuildWarning(code="layout", message=message, where="weasyprint"))
 
-    stamp = hashlib.sha256(pdf_bytes + (house.pdf if house else b"")).hexdigest()
+    stamp = hashlib.sha256(pdf_bytes + (house.pdf + house.pages_pdf if house else b"")).hexdigest()
     final, pages = _finish(pdf_bytes, house, options=options, icc=icc, stamp=stamp)
 
     report: PreflightReport | None = None

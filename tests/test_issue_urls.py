@@ -76,7 +76,12 @@ def test_url_issue_builds_reports_404_and_silent_server_and_exits_1(tmp_path: Pa
         assert result.exit_code == 1, result.output
         # A second build revalidates the cached pages with If-None-Match.
         again = CliRunner().invoke(main, [*args, "--quiet"])
-        assert again.exit_code == 1 and again.output == ""
+        # Quiet: no progress, no summary, but one Error line for each failed article.
+        assert again.exit_code == 1 and again.stdout == ""
+        errors = again.stderr.splitlines()
+        assert len(errors) == 2 and all(line.startswith("Error: http://") for line in errors)
+        assert "gone-missing" in errors[0] and "HTTP 404" in errors[0]
+        assert "never-answers" in errors[1] and "timeout" in errors[1]
     out = tmp_path / "out"
     report = json.loads((out / "report.json").read_text())
     status = {a["slug"]: a for a in report["articles"]}

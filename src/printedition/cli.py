@@ -461,6 +461,20 @@ def issue_build(
         progress.end()
     if not quiet:
         click.echo(result.summary(), nl=False)
+    else:
+        # Quiet means no progress and no summary, never silence about what went wrong.
+        for art in result.articles:
+            if art.status != "ok":
+                click.echo(one_line(f"Error: {art.source}: {art.error}"), err=True)
+            elif art.problems:
+                for w in art.problems:
+                    click.echo(one_line(f"Error: {art.source}: {w.message}"), err=True)
+        for out in result.outputs:
+            if out.valid is False:
+                click.echo(
+                    one_line(f"Error: {out.path}: {out.validator} failed: {out.validator_summary}"),
+                    err=True,
+                )
     sys.exit(result.exit_code)
 
 

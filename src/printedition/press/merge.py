@@ -31,9 +31,8 @@ from typing import Any
 
 import pikepdf
 
-from printedition.errors import ConfigError, InputError, OutputError
+from printedition.errors import ConfigError, InputError
 from printedition.model import Article, BuildWarning
-from printedition.outputs import atomic_path
 from printedition.press import pdf as _pdf
 from printedition.press.layout import (
     SECTION_HEAD_MM,
@@ -55,7 +54,7 @@ from printedition.press.pdf import (
     PressResult,
     _captured_weasyprint_log,
     _check_options,
-    _fallback_fonts,
+    _deliver,
     _finish,
     _house_material,
     _prepare_images,
@@ -64,7 +63,6 @@ from printedition.press.pdf import (
     _source_date,
     _warm_cache,
 )
-from printedition.press.preflight import PreflightReport, preflight_pdf
 from printedition.resources import ResourcePolicy
 
 _START = "/* part-start */"
@@ -416,28 +414,9 @@ def assemble(
         )
     stamp = hashlib.sha256(merged + (house.pdf if house else b"")).hexdigest()
     final, pages = _finish(merged, house, options=options, icc=icc, stamp=stamp)
-    report: PreflightReport | None = None
-    if not options.proof:
-        report = preflight_pdf(
-            final,
-            where=str(out),
-            page_format=options.page_format,
-            bleed_mm=options.bleed_mm,
-            variant=options.variant,
-        )
-    warnings.extend(_fallback_fonts(final))
-    with atomic_path(Path(out)) as tmp:
-        try:
-            tmp.write_bytes(final)
-        except OSError as exc:
-            raise OutputError(f"cannot write: {exc.strerror}", where=str(out)) from None
-    return PressResult(
-        pages=pages,
-        warnings=tuple(warnings),
-        preflight=report,
+    return _deliver(
+        final, pages, house, out=Path(out), options=options, warnings=warnings,
         html_bytes=sum(len(d.html.encode("utf-8")) for d in documents),
-        padded_pages=len(house.pages) if house is not None else 0,
-        house_panels=len(house.overlays) if house is not None else 0,
     )
 
 

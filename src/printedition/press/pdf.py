@@ -803,7 +803,6 @@ def write_pdf(
         spaces: list[PageSpace] = []
         pdf_bytes = _render(html, fetcher, options.variant, options.proof, spaces)
         house = _house_material(stories, spaces, options, furniture, geometry, bleed, fetcher)
-    pad = len(house.pages) if house is not None else 0
     if fetcher.missing:
         raise ConfigError(
             f"the package is missing {', '.join(sorted(set(fetcher.missing)))}: reinstall printedition",
@@ -824,12 +823,30 @@ def write_pdf(
     stamp = hashlib.sha256(pdf_bytes + (house.pdf + house.pages_pdf if house else b"")).hexdigest()
     final, pages = _finish(pdf_bytes, house, options=options, icc=icc, stamp=stamp)
 
+    return _deliver(
+        final, pages, house, out=out, options=options, warnings=warnings,
+        html_bytes=len(html.encode("utf-8")),
+    )
+
+
+def _deliver(
+    final: bytes,
+    pages: int,
+    house: _House | None,
+    *,
+    out: Path,
+    options: PressOptions,
+    warnings: list[BuildWarning],
+    html_bytes: int,
+) -> PressResult:
+    """The last step of every press build (one pass or merged parts): preflight the press
+    file, report fallback fonts, write it atomically."""
     report: PreflightReport | None = None
     if not options.proof:
         report = preflight_pdf(
             final,
             where=str(out),
-            page_format=fmt,
+            page_format=options.page_format,
             bleed_mm=options.bleed_mm,
             variant=options.variant,
         )
@@ -843,8 +860,8 @@ def write_pdf(
         pages=pages,
         warnings=tuple(warnings),
         preflight=report,
-        html_bytes=len(html.encode("utf-8")),
-        padded_pages=pad,
+        html_bytes=html_bytes,
+        padded_pages=len(house.pages) if house is not None else 0,
         house_panels=len(house.overlays) if house is not None else 0,
     )
 

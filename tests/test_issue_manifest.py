@@ -10,6 +10,7 @@ import pytest
 from printedition.errors import ManifestError
 from printedition.issue.keylines import KeyLines
 from printedition.issue.manifest import load_manifest
+from printedition.settings import DEFAULT_BLEED_MM, VARIANTS
 
 HEAD = """\
 [paper]
@@ -163,12 +164,57 @@ def test_errors_name_key_line_and_fix(tmp_path: Path, body: str, expected: str) 
             ('article = "one"', 'article = "nine"'),
             r"issue.toml:10: cover.article: 'nine' is not one of the articles",
         ),
+        (
+            ('format = "tabloid"', 'variant = "pdf/x-3"'),
+            r"issue.toml:3: paper.variant: must be one of 'x-1a' \(PDF/X-1a:2003\), "
+            r"'x-4' \(PDF/X-4, needs the ICC profile\), 'none' \(a plain PDF, not for press\), "
+            r"not 'pdf/x-3'$",
+        ),
+        (
+            ('format = "tabloid"', 'variant = "x-4"'),
+            r"issue.toml:3: paper.variant: 'x-4' needs the printer's profile: "
+            r'add icc = "profile.icc" \(or use variant = "x-1a"\)$',
+        ),
+        (
+            ('format = "tabloid"', "bleed = 50"),
+            r"issue.toml:3: paper.bleed: must be a number from 0 to 20 \(mm\), not 50$",
+        ),
+        (
+            ('format = "tabloid"', 'bleed = "3mm"'),
+            r"issue.toml:3: paper.bleed: must be a number from 0 to 20 \(mm\), not '3mm'$",
+        ),
     ],
-    ids=["format", "cmyk-without-icc", "number", "cover-date", "cover-article"],
+    ids=[
+        "format",
+        "cmyk-without-icc",
+        "number",
+        "cover-date",
+        "cover-article",
+        "variant-x3",
+        "x4-without-icc",
+        "bleed-50",
+        "bleed-text",
+    ],
 )
 def test_header_errors(tmp_path: Path, head_change: tuple[str, str], expected: str) -> None:
     with pytest.raises(ManifestError, match=expected):
         load_manifest(_write(tmp_path, SECTIONS, HEAD.replace(*head_change)))
+
+
+@pytest.mark.parametrize(
+    ("spelling", "variant"),
+    [("x-1a", "x-1a"), ("pdf/x-1a", "x-1a"), ("PDF/X-4", "x-4"), ("x-4", "x-4"), ("none", "none")],
+)
+def test_variant_spellings_read_as_the_registry_name(
+    tmp_path: Path, spelling: str, variant: str
+) -> None:
+    # The manifest once spelled variants "pdf/x-1a"; those files still load, as the one name
+    # the press, the CLI and the preflight know.
+    (tmp_path / "printer.icc").write_bytes(b"a profile")
+    head = HEAD.replace('format = "tabloid"', f'variant = "{spelling}"\nicc = "printer.icc"')
+    m = load_manifest(_write(tmp_path, SECTIONS, head))
+    assert m.paper.variant == variant and m.paper.variant in VARIANTS
+    assert m.paper.bleed_mm == DEFAULT_BLEED_MM
 
 
 def test_toml_syntax_error_names_the_line(tmp_path: Path) -> None:

@@ -6,11 +6,13 @@ import json
 import re
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 from localhttp import Reply, serve, silent_server
 
 from printedition.cli import main
+from printedition.settings import BLEED_MM, COLOUR_MODES, PAGE_FORMATS, VARIANTS
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = ROOT / "samples" / "articles"
@@ -135,6 +137,58 @@ def test_manifest_error_is_one_line_with_key_and_line(tmp_path: Path) -> None:
     assert result.output == (
         f"Error: {path}:3: paper.colour: must be one of 'grey', 'cmyk', not 'purple'\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("setting", "error"),
+    [
+        (
+            'variant = "pdf/x-3"',
+            "paper.variant: must be one of 'x-1a' (PDF/X-1a:2003), 'x-4' (PDF/X-4, needs the "
+            "ICC profile), 'none' (a plain PDF, not for press), not 'pdf/x-3'",
+        ),
+        ("bleed = 50", "paper.bleed: must be a number from 0 to 20 (mm), not 50"),
+    ],
+    ids=["variant-x3", "bleed-50"],
+)
+def test_invalid_press_setting_stops_the_build_before_any_article_is_read(
+    tmp_path: Path, setting: str, error: str
+) -> None:
+    # The same manifest without the bad line fetches every page from this server (see
+    # test_url_issue_builds_reports_404_and_silent_server_and_exits_1): here nothing may be.
+    with serve(_routes()) as srv, silent_server() as silent:  # type: ignore[arg-type]
+        manifest = _manifest(tmp_path, srv.base, silent)
+        text = manifest.read_text().replace("[paper]\n", f"[paper]\n{setting}\n", 1)
+        manifest.write_text(text)
+        line = text.splitlines().index(setting) + 1
+        out, cache = tmp_path / "out", tmp_path / "cache"
+        args = ["issue", "build", str(manifest), "-o", str(out), "--cache-dir", str(cache)]
+        result = CliRunner().invoke(main, [*args, "--allow-private"])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == f"Error: {manifest}:{line}: {error}\n"
+    assert srv.requests == []  # no page was fetched
+    assert not out.exists() and not cache.exists()  # nothing was laid out, or cached
+
+
+def test_press_option_choices_come_from_the_registry() -> None:
+    pdf, check = main.commands["pdf"], main.commands["check"]  # type: ignore[attr-defined]
+    options = {(c.name, p.name): p for c in (pdf, check) for p in c.params}
+    for command in ("pdf", "check"):
+        variant = options[(command, "variant")].type
+        assert isinstance(variant, click.Choice) and tuple(variant.choices) == tuple(VARIANTS)
+        bleed = options[(command, "bleed")].type
+        assert isinstance(bleed, click.FloatRange)
+        assert (bleed.min, bleed.max) == (BLEED_MM.low, BLEED_MM.high)
+    colour = options[("pdf", "colour")].type
+    assert isinstance(colour, click.Choice) and tuple(colour.choices) == tuple(COLOUR_MODES)
+    shown = CliRunner().invoke(main, ["pdf", "--help"], terminal_width=400).output
+    assert f"[{'|'.join(VARIANTS)}]" in shown and f"[{'|'.join(COLOUR_MODES)}]" in shown
+    assert all(name in shown for name in PAGE_FORMATS)
+    # Older manifest spellings are the same variant on the command line too.
+    assert variant.convert("PDF/X-1a", None, None) == "x-1a"
+    refused = CliRunner().invoke(main, ["pdf", "x.json", "-o", "x.pdf", "--bleed", "50"])
+    assert refused.exit_code == 2 and "50.0 is not in the range 0<=x<=20" in refused.output
 
 
 @pytest.mark.parametrize("only", ["pdf,html", ""])

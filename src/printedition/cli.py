@@ -16,8 +16,41 @@ import click
 
 from printedition import __version__
 from printedition.errors import PrinteditionError
+from printedition.settings import (
+    BLEED_MM,
+    COLOUR_MODES,
+    DEFAULT_BLEED_MM,
+    DEFAULT_COLOUR,
+    DEFAULT_FORMAT,
+    DEFAULT_VARIANT,
+    VARIANTS,
+    find_variant,
+    page_formats_text,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+# The press options' choices and ranges come from the registry in ``settings``, like the
+# manifest's validation and the press's own check, so the three cannot disagree.
+class VariantChoice(click.Choice[str]):
+    """The registry's PDF variants; an older spelling (``pdf/x-1a``) is read as its variant."""
+
+    def __init__(self) -> None:
+        super().__init__(tuple(VARIANTS), case_sensitive=False)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        found = find_variant(value) if isinstance(value, str) else None
+        return str(super().convert(found.name if found else value, param, ctx))
+
+
+BLEED_RANGE = click.FloatRange(BLEED_MM.low, BLEED_MM.high)
+COLOUR_HELP = "; ".join(f"{c.name}: {c.help}" for c in COLOUR_MODES.values())
+VARIANT_HELP = "; ".join(f"{v.name}: {v.help}" for v in VARIANTS.values())
+ICC_USERS = " and ".join(
+    [f"--colour {c.name}" for c in COLOUR_MODES.values() if c.needs_icc]
+    + [f"--variant {v.name}" for v in VARIANTS.values() if v.needs_icc]
+)
 
 
 def handle_errors(func: F) -> F:
@@ -194,32 +227,38 @@ def epub(
 @click.option(
     "--format",
     "page_format",
-    default="tabloid",
+    default=DEFAULT_FORMAT,
     show_default=True,
-    help="tabloid (289×380), tabloid-uk, berliner, a4, a3, or WxH in mm.",
+    help=f"Page format: {page_formats_text()}.",
 )
-@click.option("--bleed", type=float, default=3.0, show_default=True, help="Bleed in mm.")
+@click.option(
+    "--bleed",
+    type=BLEED_RANGE,
+    default=DEFAULT_BLEED_MM,
+    show_default=True,
+    help="Bleed in mm.",
+)
 @click.option(
     "--colour",
     "--color",
     "colour",
-    type=click.Choice(["grey", "cmyk"]),
-    default="grey",
+    type=click.Choice(tuple(COLOUR_MODES)),
+    default=DEFAULT_COLOUR,
     show_default=True,
-    help="grey: text 100 % K, photos grey; cmyk: photos separated with --icc.",
+    help=f"{COLOUR_HELP}.",
 )
 @click.option(
     "--icc",
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
-    help="The printer's CMYK output profile (needed for --colour cmyk and --variant x-4).",
+    help=f"The printer's CMYK output profile (needed for {ICC_USERS}).",
 )
 @click.option(
     "--variant",
-    type=click.Choice(["x-1a", "x-4", "none"]),
-    default="x-1a",
+    type=VariantChoice(),
+    default=DEFAULT_VARIANT,
     show_default=True,
-    help="PDF/X flavour of the press file.",
+    help=f"The kind of PDF: {VARIANT_HELP}.",
 )
 @click.option(
     "--proof",
@@ -312,8 +351,13 @@ def proof(pdf_file: Path, out_dir: Path, dpi: int) -> None:
 @click.option(
     "--format", "page_format", default=None, help="PDF: the expected page format (e.g. tabloid)."
 )
-@click.option("--bleed", type=float, default=None, help="PDF: the expected bleed in mm.")
-@click.option("--variant", default=None, help="PDF: the expected PDF/X variant.")
+@click.option("--bleed", type=BLEED_RANGE, default=None, help="PDF: the expected bleed in mm.")
+@click.option(
+    "--variant",
+    type=VariantChoice(),
+    default=None,
+    help="PDF: the expected variant (default: what the file says it is).",
+)
 @handle_errors
 def check(
     files: tuple[Path, ...], page_format: str | None, bleed: float | None, variant: str | None

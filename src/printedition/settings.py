@@ -1,13 +1,15 @@
-"""Typed settings: the paper's identity, page presets and the safety limits, with defaults.
+"""Typed settings: the paper's identity, the safety limits, and the press settings registry.
 
-Goes in: optional TOML overrides (key by key). Comes out: frozen dataclasses the stages read.
+Goes in: nothing (this module is data, at the bottom of the import graph). Comes out: frozen
+dataclasses the stages read, and the one registry of press settings (page formats, colour
+modes, PDF variants, bleed and ppi bounds) that the CLI's choices, the manifest's validation,
+the press's option check and the preflight all read, so no value is valid in one and not
+another.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from printedition.errors import ConfigError
 
@@ -56,6 +58,37 @@ class Paper:
     contact: str = ""  # how to reach the newsroom (an address or email), printed when set
 
 
+# ---------------------------------------------------------------------------------------------
+# The press settings registry
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Bound:
+    """The closed range a number setting must fall in."""
+
+    low: float
+    high: float
+    unit: str
+
+    def __contains__(self, value: float) -> bool:
+        return self.low <= value <= self.high
+
+    def describe(self) -> str:
+        return f"{self.low:g}–{self.high:g} {self.unit}"
+
+
+# Printers ask for 3–5 mm; past 20 mm the bleed is paper thrown away, more likely a typo.
+BLEED_MM = Bound(low=0, high=20, unit="mm")
+DEFAULT_BLEED_MM = 3.0
+PAGE_SIDE_MM = Bound(low=50, high=1200, unit="mm")  # each side of a WxH page format
+
+# Picture resolution where a photo stands on the page (pixels per inch of its placed width).
+MIN_PPI = 200  # below this a photo is soft on newsprint: the build and the preflight warn
+MAX_PPI = 300  # above this the press gains nothing: photos are resampled down to it
+HIGH_PPI = 450  # the preflight notes photos above this (bytes the press throws away)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PageFormat:
     name: str
@@ -63,6 +96,10 @@ class PageFormat:
     height_mm: float
     columns: int
     margin_mm: float = 10.0
+
+    @property
+    def size_text(self) -> str:
+        return f"{self.width_mm:g}×{self.height_mm:g} mm"
 
 
 PAGE_FORMATS: dict[str, PageFormat] = {
@@ -75,6 +112,13 @@ PAGE_FORMATS: dict[str, PageFormat] = {
         PageFormat(name="a3", width_mm=297, height_mm=420, columns=5),
     )
 }
+DEFAULT_FORMAT = "tabloid"
+
+
+def page_formats_text() -> str:
+    """The formats as a user is told them: in help texts and in the errors that list them."""
+    names = ", ".join(f"{f.name} ({f.size_text})" for f in PAGE_FORMATS.values())
+    return f"{names}, or WxH in mm"
 
 
 def page_format(spec: str) -> PageFormat:
@@ -86,12 +130,13 @@ def page_format(spec: str) -> PageFormat:
         w_text, h_text = key.split("x")
         width, height = float(w_text), float(h_text)
     except ValueError:
-        names = ", ".join(PAGE_FORMATS)
         raise ConfigError(
-            f"unknown page format {spec!r}: use one of {names}, or WxH in mm"
+            f"unknown page format {spec!r}: use one of {page_formats_text()}"
         ) from None
-    if not (50 <= width <= 1200 and 50 <= height <= 1200):
-        raise ConfigError(f"page format {spec!r}: width and height must be 50–1200 mm")
+    if width not in PAGE_SIDE_MM or height not in PAGE_SIDE_MM:
+        raise ConfigError(
+            f"page format {spec!r}: width and height must be {PAGE_SIDE_MM.describe()}"
+        )
     columns = max(1, min(8, round(width / 58)))
     return PageFormat(
         name=f"{width:g}x{height:g}", width_mm=width, height_mm=height, columns=columns
@@ -99,37 +144,116 @@ def page_format(spec: str) -> PageFormat:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Settings:
-    paper: Paper = field(default_factory=Paper)
-    limits: Limits = field(default_factory=Limits)
+class ColourMode:
+    name: str  # as users write it: --colour grey, colour = "grey"
+    help: str
+    needs_icc: bool  # photos are separated through the printer's ICC profile
 
 
-def _override(obj: Any, values: dict[str, Any], where: str) -> Any:
-    known = {f.name: f for f in dataclasses.fields(obj)}
-    changes: dict[str, Any] = {}
-    for key, value in values.items():
-        if key not in known:
-            raise ConfigError(f"unknown setting {where}{key!r}; known: {', '.join(known)}")
-        current = getattr(obj, key)
-        if dataclasses.is_dataclass(current) and isinstance(value, dict):
-            changes[key] = _override(current, value, f"{where}{key}.")
-        elif isinstance(current, bool) or not isinstance(value, type(current)):
-            if (
-                isinstance(current, float)
-                and isinstance(value, int)
-                and not isinstance(value, bool)
-            ):
-                changes[key] = float(value)
-            else:
-                raise ConfigError(
-                    f"setting {where}{key} must be {type(current).__name__}, not {value!r}"
-                )
-        else:
-            changes[key] = value
-    return dataclasses.replace(obj, **changes)
+COLOUR_MODES: dict[str, ColourMode] = {
+    c.name: c
+    for c in (
+        ColourMode(name="grey", help="text 100 % K, photos grey", needs_icc=False),
+        ColourMode(name="cmyk", help="photos separated through the ICC profile", needs_icc=True),
+    )
+}
+DEFAULT_COLOUR = "grey"
 
 
-def settings_from_dict(values: dict[str, Any], base: Settings | None = None) -> Settings:
-    """Apply TOML-style overrides key by key onto the defaults (or ``base``)."""
-    result: Settings = _override(base or Settings(), values, "")
-    return result
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Variant:
+    """A kind of PDF the press file can be, and what the finished file must then carry."""
+
+    name: str  # as users write it: --variant x-1a, variant = "x-1a"
+    help: str
+    weasyprint: str | None  # WeasyPrint's pdf_variant (None: a plain PDF)
+    version: str  # the GTS_PDFXVersion the finished file carries ("": not PDF/X)
+    needs_icc: bool  # the output intent must embed the printer's profile
+    transparency: bool  # whether the standard allows transparency
+    max_pdf_version: str = ""  # the newest PDF version the standard allows ("": any)
+    aliases: tuple[str, ...] = ()  # older spellings still read (issue.toml's "pdf/x-1a")
+
+    @property
+    def is_pdfx(self) -> bool:
+        return bool(self.version)
+
+    @property
+    def family(self) -> str:
+        """What a GTS_PDFXVersion of this standard starts with ("PDF/X-1a")."""
+        return self.version.split(":", 1)[0]
+
+
+VARIANTS: dict[str, Variant] = {
+    v.name: v
+    for v in (
+        Variant(
+            name="x-1a",
+            help="PDF/X-1a:2003",
+            weasyprint="pdf/x-1a",
+            version="PDF/X-1a:2003",
+            needs_icc=False,
+            transparency=False,
+            max_pdf_version="1.4",
+            aliases=("pdf/x-1a",),
+        ),
+        Variant(
+            name="x-4",
+            help="PDF/X-4, needs the ICC profile",
+            weasyprint="pdf/x-4",
+            version="PDF/X-4",
+            needs_icc=True,
+            transparency=True,
+            aliases=("pdf/x-4",),
+        ),
+        Variant(
+            name="none",
+            help="a plain PDF, not for press",
+            weasyprint=None,
+            version="",
+            needs_icc=False,
+            transparency=True,
+        ),
+    )
+}
+DEFAULT_VARIANT = "x-1a"
+
+
+def variants_text() -> str:
+    """The variants as a user is told them: 'x-1a' (PDF/X-1a:2003), ..."""
+    return ", ".join(f"{v.name!r} ({v.help})" for v in VARIANTS.values())
+
+
+def find_variant(spelling: str) -> Variant | None:
+    """The variant a user's spelling names, in any case and by its older names; None if none
+    does (the manifest and the CLI then say what would be right, each in its own way)."""
+    key = spelling.strip().lower()
+    return next((v for v in VARIANTS.values() if key == v.name or key in v.aliases), None)
+
+
+def variant_named(name: str) -> Variant:
+    """The registry's entry for ``name``; a ``ConfigError`` listing the choices otherwise."""
+    found = find_variant(name)
+    if found is None:
+        raise ConfigError(f"unknown PDF variant {name!r}: use {variants_text()}")
+    return found
+
+
+def variant_of_file(pdfx_version: str) -> Variant:
+    """The variant a finished file claims to be, from its GTS_PDFXVersion."""
+    return next(
+        (v for v in VARIANTS.values() if v.is_pdfx and pdfx_version.startswith(v.family)),
+        VARIANTS["none"],
+    )
+
+
+def colour_named(name: str) -> ColourMode:
+    mode = COLOUR_MODES.get(name)
+    if mode is None:
+        raise ConfigError(f"unknown colour {name!r}: use {' or '.join(COLOUR_MODES)}")
+    return mode
+
+
+def check_bleed(bleed_mm: float) -> float:
+    if bleed_mm not in BLEED_MM:
+        raise ConfigError(f"bleed {bleed_mm:g} mm is out of range ({BLEED_MM.describe()})")
+    return bleed_mm

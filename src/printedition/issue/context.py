@@ -120,7 +120,7 @@ def press_options(manifest: Manifest, *, proof: bool, **hooks: Any) -> Any:
         bleed_mm=paper.bleed_mm,
         colour=paper.colour,
         icc_profile=paper.icc,
-        variant=paper.variant.removeprefix("pdf/"),
+        variant=paper.variant,
         proof=proof,
         paper=paper.paper,
         issue_line=f"{issue_line} · {info.cover_date}",

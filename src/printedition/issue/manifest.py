@@ -19,12 +19,24 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from printedition.errors import ManifestError
+from printedition.errors import ConfigError, ManifestError
 from printedition.issue.keylines import KeyLines, KeyPath
-from printedition.settings import PAGE_FORMATS, Limits, Paper, page_format
+from printedition.settings import (
+    BLEED_MM,
+    COLOUR_MODES,
+    DEFAULT_BLEED_MM,
+    DEFAULT_COLOUR,
+    DEFAULT_FORMAT,
+    DEFAULT_VARIANT,
+    Bound,
+    Limits,
+    Paper,
+    find_variant,
+    page_format,
+    page_formats_text,
+    variants_text,
+)
 
-COLOURS = ("grey", "cmyk")
-VARIANTS = ("pdf/x-1a", "pdf/x-3", "pdf/x-4")
 PANEL_KINDS = ("subscription", "appeal", "contents", "notice")
 ONLY = ("both", "print", "epub")
 
@@ -37,11 +49,12 @@ ONLY = ("both", "print", "epub")
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PaperSettings:
     paper: Paper
-    format: str = "tabloid"  # a settings.PAGE_FORMATS name or WxH in mm
-    colour: str = "grey"  # grey | cmyk
-    icc: Path | None = None  # the printer's CMYK profile (needed for cmyk)
-    bleed_mm: float = 3.0
-    variant: str = "pdf/x-1a"
+    # The press settings, each already checked against the registry in ``settings``.
+    format: str = DEFAULT_FORMAT  # a PAGE_FORMATS name or WxH in mm
+    colour: str = DEFAULT_COLOUR  # a COLOUR_MODES name
+    icc: Path | None = None  # the printer's CMYK profile (needed for cmyk and x-4)
+    bleed_mm: float = DEFAULT_BLEED_MM
+    variant: str = DEFAULT_VARIANT  # a VARIANTS name (older spellings are read as it)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -190,17 +203,15 @@ class _Reader:
             raise self.fail(key, f"must be a whole number ≥ {low}, not {value!r}")
         return value
 
-    def number(
-        self, data: dict[str, Any], key: KeyPath, *, default: float, low: float, high: float
-    ) -> float:
+    def number(self, data: dict[str, Any], key: KeyPath, *, default: float, bound: Bound) -> float:
         name = str(key[-1])
         value = data.get(name, default)
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not low <= value <= high
-        ):
-            raise self.fail(key, f"must be a number from {low:g} to {high:g}, not {value!r}")
+        if isinstance(value, bool) or not isinstance(value, int | float) or value not in bound:
+            raise self.fail(
+                key,
+                f"must be a number from {bound.low:g} to {bound.high:g} ({bound.unit}), "
+                f"not {value!r}",
+            )
         return float(value)
 
     def choice(
@@ -282,31 +293,42 @@ def _paper(r: _Reader, raw: Any) -> PaperSettings:
             (*k, "url"),
             f'must be an http(s) URL such as "https://example.org", not {values["url"]!r}',
         )
-    fmt = r.string(d, (*k, "format"), default="tabloid")
+    # The press settings are checked here, against the registry, so a value the press would
+    # refuse stops the build at load, before any article is read.
+    fmt = r.string(d, (*k, "format"), default=DEFAULT_FORMAT)
     try:
         page_format(fmt)
-    except Exception:
+    except ConfigError:
         raise r.fail(
-            (*k, "format"),
-            f"unknown page format {fmt!r}: use one of {', '.join(PAGE_FORMATS)} or WxH in mm",
+            (*k, "format"), f"unknown page format {fmt!r}: use one of {page_formats_text()}"
         ) from None
-    colour = r.choice(d, (*k, "colour"), COLOURS, "grey")
+    colour = r.choice(d, (*k, "colour"), tuple(COLOUR_MODES), DEFAULT_COLOUR)
     icc_text = r.string(d, (*k, "icc"), default="")
     icc = r.local_file(icc_text, (*k, "icc"), what="ICC profile") if icc_text else None
-    if colour == "cmyk" and icc is None:
+    if COLOUR_MODES[colour].needs_icc and icc is None:
         raise r.fail(
             (*k, "colour"),
-            'cmyk needs the printer\'s profile: add icc = "profile.icc" (or use colour = "grey")',
+            f'{colour} needs the printer\'s profile: add icc = "profile.icc" '
+            f'(or use colour = "{DEFAULT_COLOUR}")',
         )
-    bleed = r.number(d, (*k, "bleed"), default=3.0, low=0.0, high=10.0)
-    variant = r.choice(d, (*k, "variant"), VARIANTS, "pdf/x-1a")
+    bleed = r.number(d, (*k, "bleed"), default=DEFAULT_BLEED_MM, bound=BLEED_MM)
+    variant_text = r.string(d, (*k, "variant"), default=DEFAULT_VARIANT)
+    variant = find_variant(variant_text)
+    if variant is None:
+        raise r.fail((*k, "variant"), f"must be one of {variants_text()}, not {variant_text!r}")
+    if variant.needs_icc and icc is None:
+        raise r.fail(
+            (*k, "variant"),
+            f'{variant.name!r} needs the printer\'s profile: add icc = "profile.icc" '
+            f'(or use variant = "{DEFAULT_VARIANT}")',
+        )
     return PaperSettings(
         paper=Paper(**values),
         format=fmt,
         colour=colour,
         icc=icc,
         bleed_mm=bleed,
-        variant=variant,
+        variant=variant.name,
     )
 
 

@@ -70,8 +70,9 @@ def _options_key(options: Any) -> dict[str, Any]:
 def _cover_image(item: Loaded, options: Any, store: Store) -> tuple[str, bytes] | None:
     """The front-page photo, processed for the full page width: (href, bytes)."""
     from printedition.images import prepare_for_press
-    from printedition.press.layout import IMAGE_SCHEME, MAX_PPI, Geometry
+    from printedition.press.layout import IMAGE_SCHEME, Geometry
     from printedition.resources import read_resource
+    from printedition.settings import MAX_PPI
 
     article = item.print_article
     if article.lead is None:

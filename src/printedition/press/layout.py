@@ -35,15 +35,13 @@ from printedition.render import (
     render_inlines,
     text,
 )
-from printedition.settings import PageFormat, Paper
+from printedition.settings import MIN_PPI, PageFormat, Paper
 
 PACKAGE_SCHEME = "printedition-package:"
 IMAGE_SCHEME = "printedition-image:"
 
 MM_PER_INCH = 25.4
 PT_PER_MM = 72 / MM_PER_INCH
-MIN_PPI = 200  # below this a photo is soft on newsprint: warn
-MAX_PPI = 300  # above this the press gains nothing: resample down
 COLUMN_GAP_MM = 4.0
 FOLIO_MARGIN_MM = 17.0  # top margin: the folio line sits in it
 
@@ -663,8 +661,6 @@ def build_document(
 
 __all__ = [
     "IMAGE_SCHEME",
-    "MAX_PPI",
-    "MIN_PPI",
     "PACKAGE_SCHEME",
     "FigurePlan",
     "Furniture",

@@ -66,8 +66,6 @@ from printedition.press.house import (
 from printedition.press.layout import (
     IMAGE_SCHEME,
     MASTHEAD_MM,
-    MAX_PPI,
-    MIN_PPI,
     PACKAGE_SCHEME,
     FigurePlan,
     Furniture,
@@ -83,17 +81,19 @@ from printedition.press.layout import (
 from printedition.press.preflight import PreflightReport, preflight_pdf
 from printedition.render import byline_text
 from printedition.resources import ResourcePolicy, read_resource
-from printedition.settings import PAGE_FORMATS, PageFormat, Paper
+from printedition.settings import (
+    MAX_PPI,
+    MIN_PPI,
+    PAGE_FORMATS,
+    PageFormat,
+    Paper,
+    check_bleed,
+    colour_named,
+    variant_named,
+)
 
 MM_TO_PT = 72 / 25.4
 WEASYPRINT_BLEEDBOX_CAP_MM = 10 / MM_TO_PT  # WeasyPrint caps the BleedBox at 10 pt (3.53 mm)
-
-# PDF variants: WeasyPrint's name and what the finished file must carry.
-VARIANTS: dict[str, dict[str, Any]] = {
-    "x-1a": {"weasyprint": "pdf/x-1a", "version": "PDF/X-1a:2003", "needs_icc": False},
-    "x-4": {"weasyprint": "pdf/x-4", "version": "PDF/X-4", "needs_icc": True},
-    "none": {"weasyprint": None, "version": "", "needs_icc": False},
-}
 
 # A registered printing condition (ICC registry): newsprint, ISO 12647-3, the IFRA26 set.
 REGISTERED_CONDITION = {
@@ -370,19 +370,18 @@ def _prepare_images(
 
 
 def _check_options(options: PressOptions) -> None:
-    if options.variant not in VARIANTS:
-        raise ConfigError(f"unknown PDF variant {options.variant!r}: use x-1a, x-4 or none")
-    if options.colour not in ("grey", "cmyk"):
-        raise ConfigError(f"unknown colour {options.colour!r}: use grey or cmyk")
-    if not 0 <= options.bleed_mm <= 20:
-        raise ConfigError(f"bleed {options.bleed_mm:g} mm is out of range (0–20 mm)")
+    variant = variant_named(options.variant)
+    colour = colour_named(options.colour)
+    check_bleed(options.bleed_mm)
     if options.pad_to_multiple < 1:
         raise ConfigError("pad_to_multiple must be at least 1")
     if not options.proof:
-        if options.colour == "cmyk" and options.icc_profile is None:
-            raise ConfigError("--colour cmyk needs the printer's profile: add --icc PROFILE.icc")
-        if VARIANTS[options.variant]["needs_icc"] and options.icc_profile is None:
-            raise ConfigError("PDF/X-4 needs an output profile: add --icc PROFILE.icc")
+        if colour.needs_icc and options.icc_profile is None:
+            raise ConfigError(
+                f"--colour {colour.name} needs the printer's profile: add --icc PROFILE.icc"
+            )
+        if variant.needs_icc and options.icc_profile is None:
+            raise ConfigError(f"{variant.version} needs an output profile: add --icc PROFILE.icc")
 
 
 def _read_icc(options: PressOptions) -> tuple[bytes | None, str]:
@@ -512,7 +511,7 @@ def _render(
     """Lay ``html`` out and write the PDF; ``spaces``, when given, receives each page's
     measurements (the house material is fitted to them)."""
     document = weasyprint.HTML(string=html, base_url=PACKAGE_SCHEME, url_fetcher=fetcher)
-    pdf_variant = None if proof else VARIANTS[variant]["weasyprint"]
+    pdf_variant = None if proof else variant_named(variant).weasyprint
     try:
         rendered = document.render(pdf_variant=pdf_variant, uncompressed_pdf=False)
         if spaces is not None:
@@ -574,8 +573,8 @@ def _finish(
                 min(media[3], trim[3] + bleed_pt),
             ]
             page.obj["/BleedBox"] = pikepdf.Array([round(v, 4) for v in bleed_box])
-        variant = VARIANTS[options.variant]
-        if not options.proof and variant["version"]:
+        variant = variant_named(options.variant)
+        if not options.proof and variant.is_pdfx:
             intent = pikepdf.Dictionary(
                 Type=pikepdf.Name.OutputIntent,
                 S=pikepdf.Name.GTS_PDFX,
@@ -596,7 +595,7 @@ def _finish(
                 intent["/OutputCondition"] = pikepdf.String(REGISTERED_CONDITION["condition"])
                 intent["/Info"] = pikepdf.String(REGISTERED_CONDITION["condition"])
             pdf.Root["/OutputIntents"] = pikepdf.Array([pdf.make_indirect(intent)])
-            if options.variant == "x-4" and "/Metadata" in pdf.Root:
+            if variant.name == "x-4" and "/Metadata" in pdf.Root:
                 # WeasyPrint writes a random DocumentID: make it a function of the content.
                 xmp = bytes(pdf.Root.Metadata.read_bytes())
                 start = xmp.find(b"xmp.did:")
@@ -902,7 +901,6 @@ def _count_pages(pdf_bytes: bytes) -> int:
 
 
 __all__ = [
-    "VARIANTS",
     "PressFetcher",
     "PressOptions",
     "PressResult",

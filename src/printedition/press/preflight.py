@@ -21,12 +21,17 @@ from typing import Any
 import pikepdf
 
 from printedition.errors import InputError
-from printedition.settings import PageFormat
+from printedition.settings import (
+    HIGH_PPI,
+    MIN_PPI,
+    PageFormat,
+    Variant,
+    variant_named,
+    variant_of_file,
+)
 
 PT_TO_MM = 25.4 / 72
 BOX_TOLERANCE_MM = 0.2
-LOW_PPI = 200
-HIGH_PPI = 450
 
 _RGB_SPACES = {"/DeviceRGB", "/CalRGB", "/Lab"}
 _PDFX_RE = re.compile(rb"GTS_PDFXVersion[^>]*>\s*([^<]+)<|GTS_PDFXVersion=\"([^\"]+)\"")
@@ -484,7 +489,7 @@ def preflight_pdf(
     bleed_mm: float | None = None,
     variant: str | None = None,
 ) -> PreflightReport:
-    """Check PDF bytes. ``variant`` None: take it from the file (x-1a, x-4 or none)."""
+    """Check PDF bytes. ``variant`` (a ``settings.VARIANTS`` name) None: take it from the file."""
     try:
         pdf = pikepdf.open(io.BytesIO(data))
     except pikepdf.PdfError as exc:
@@ -504,10 +509,8 @@ def preflight_pdf(
         registry = [str(i.get("/RegistryName", "")) for i in intent_objs]
         pages = len(pdf.pages)
 
-    if variant is None:
-        lowered = pdfx.lower()
-        variant = "x-1a" if "x-1a" in lowered else "x-4" if "x-4" in lowered else "none"
-    press = variant in ("x-1a", "x-4")
+    spec: Variant = variant_of_file(pdfx) if variant is None else variant_named(variant)
+    press = spec.is_pdfx
     findings: list[Finding] = []
 
     def add(code: str, severity: str, message: str, page: int | None = None) -> None:
@@ -550,11 +553,11 @@ def preflight_pdf(
         if not font.embedded:
             add("font-not-embedded", "error", f"font {font.name} is not embedded")
     for image in scan.images:
-        if image.ppi and image.ppi < LOW_PPI:
+        if image.ppi and image.ppi < MIN_PPI:
             add(
                 "image-low-ppi",
                 "warning",
-                f"image {image.name} stands at {image.ppi:.0f} ppi (below {LOW_PPI})",
+                f"image {image.name} stands at {image.ppi:.0f} ppi (below {MIN_PPI})",
                 image.page,
             )
         elif image.ppi > HIGH_PPI:
@@ -572,11 +575,11 @@ def preflight_pdf(
             add("rgb", severity, f"… and {len(scan.rgb) - 20} more places with RGB")
     if annotations:
         add("annotations", "error" if press else "info", f"{annotations} annotation(s) (links)")
-    if variant == "x-1a" and scan.transparency:
+    if press and not spec.transparency and scan.transparency:
         for place in scan.transparency[:10]:
-            add("transparency", "error", f"transparency is not allowed in PDF/X-1a: {place}")
+            add("transparency", "error", f"transparency is not allowed in {spec.family}: {place}")
     if press:
-        expected = "PDF/X-1a" if variant == "x-1a" else "PDF/X-4"
+        expected = spec.family
         if not pdfx.startswith(expected):
             add(
                 "pdfx-version",
@@ -587,9 +590,13 @@ def preflight_pdf(
             add("output-intent", "error", "no PDF/X output intent")
         else:
             for has, reg, ident in zip(has_profile, registry, intents, strict=True):
-                if variant == "x-4" and not has:
-                    add("output-intent", "error", "PDF/X-4 output intent has no embedded profile")
-                if variant == "x-1a" and not has and not reg:
+                if spec.needs_icc and not has:
+                    add(
+                        "output-intent",
+                        "error",
+                        f"{spec.family} output intent has no embedded profile",
+                    )
+                elif not has and not reg:
                     add(
                         "output-intent",
                         "error",
@@ -599,8 +606,12 @@ def preflight_pdf(
             add("trapped", "error", "the Info dictionary has no /Trapped key")
         if not title:
             add("title", "error", "the Info dictionary has no /Title")
-        if variant == "x-1a" and pdf_version > "1.4":
-            add("pdf-version", "error", f"PDF/X-1a:2003 needs PDF 1.3–1.4, file is {pdf_version}")
+        if spec.max_pdf_version and pdf_version > spec.max_pdf_version:
+            add(
+                "pdf-version",
+                "error",
+                f"{spec.version} needs PDF {spec.max_pdf_version} or earlier, file is {pdf_version}",
+            )
     return PreflightReport(
         where=where,
         pages=pages,

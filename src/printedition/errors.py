@@ -52,10 +52,6 @@ class OutputError(PrinteditionError):
     """An output cannot be written (missing directory, no permission, full disk)."""
 
 
-class ValidationError(PrinteditionError):
-    """A validator (EPUBCheck, the PDF preflight) reported errors."""
-
-
 class ConfigError(PrinteditionError):
     """A setting, font, ICC profile or option is invalid or missing."""
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+import pikepdf
 import pytest
 from click.testing import CliRunner
 
@@ -86,15 +87,22 @@ def test_check_refuses_other_files(tmp_path: Path) -> None:
 
 
 def test_check_sends_pdfs_to_the_preflight(tmp_path: Path) -> None:
-    pikepdf = pytest.importorskip("pikepdf")
     pdf = tmp_path / "page.pdf"
     doc = pikepdf.new()
     doc.add_blank_page(page_size=(595, 842))
     doc.save(pdf)
+    # A blank page claims no PDF/X: as itself it passes, with the TrimBox missing a warning.
+    r = CliRunner().invoke(main, ["check", str(pdf), "--format", "a4"])
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith(f"{pdf}: 1 page(s)")
+    assert "  warning: [trimbox-missing] no TrimBox (page 1)" in r.output.splitlines()
+    # Asked to be a press file (in the manifest's older spelling of x-1a), it fails.
     r = CliRunner().invoke(main, ["check", str(pdf), "--format", "a4", "--variant", "pdf/x-1a"])
-    assert "Traceback" not in r.output
-    assert r.output.startswith(f"{pdf}:")
-    assert r.exit_code in (0, 1)
+    assert r.exit_code == 1, r.output
+    lines = r.output.splitlines()
+    assert "  error: [trimbox-missing] no TrimBox (page 1)" in lines
+    assert "  error: [pdfx-version] file is not identified as PDF/X-1a (found nothing)" in lines
+    assert lines[-1] == "  preflight: FAILED (5 error(s))"
 
 
 def test_batch_output_parsing() -> None:

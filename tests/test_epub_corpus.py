@@ -60,7 +60,6 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, EpubResult]:
             [item], out / f"sample-{path.name}.epub", options, image_cache=cache
         )
     results["all"] = write_epub(samples, out / "all.epub", options, image_cache=cache)
-    results["all-cold"] = write_epub(samples, out / "all-cold.epub", options)
     for page in _real_pages():
         item = load_article(page / "source.html")
         results[f"readability:{page.name}"] = write_epub(
@@ -91,11 +90,6 @@ def test_every_real_page_was_built(builds: dict[str, EpubResult]) -> None:
 def test_epubcheck_zero_messages_for_every_epub(builds: dict[str, EpubResult]) -> None:
     messages = check_epub([r.path for r in builds.values()])
     assert [m.format() for m in messages] == []
-
-
-def test_two_builds_of_all_samples_are_byte_identical(builds: dict[str, EpubResult]) -> None:
-    # One built with every image already in the cache, one from cold: same bytes.
-    assert builds["all"].path.read_bytes() == builds["all-cold"].path.read_bytes()
 
 
 def test_images_clean_bounded_and_described(builds: dict[str, EpubResult]) -> None:

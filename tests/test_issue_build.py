@@ -175,51 +175,6 @@ def test_rebuild_with_nothing_changed_does_no_work(built: Built) -> None:
     assert {p: p.read_bytes() for p in built.out.rglob("*.epub")} == before
 
 
-def test_same_source_date_epoch_gives_byte_identical_epubs(built: Built, tmp_path: Path) -> None:
-    options = BuildOptions(
-        out_dir=tmp_path / "again",
-        cache_dir=tmp_path / "cache",
-        use_cache=False,
-        validate=False,
-        only=frozenset({"epub"}),
-        source_date_epoch=1_790_000_000,
-    )
-    build_issue(load_manifest(built.workdir / "issue" / "issue.toml"), options)
-    for name in [p.name for p in (built.out / "articles").glob("*.epub")]:
-        a = (built.out / "articles" / name).read_bytes()
-        assert a == (tmp_path / "again" / "articles" / name).read_bytes(), name
-    # The issue EPUB of an --only epub build has a generated cover, not the front page, so it
-    # is compared with a second --only epub build.
-    build_issue(
-        load_manifest(built.workdir / "issue" / "issue.toml"),
-        BuildOptions(**{**_fields(options), "out_dir": tmp_path / "third"}),
-    )
-    assert (tmp_path / "again" / "issue-42.epub").read_bytes() == (
-        tmp_path / "third" / "issue-42.epub"
-    ).read_bytes()
-
-
-def test_jobs_2_gives_the_same_epubs_as_one_process(built: Built, tmp_path: Path) -> None:
-    options = BuildOptions(
-        out_dir=tmp_path / "j2",
-        cache_dir=tmp_path / "cache",
-        jobs=2,
-        validate=False,
-        only=frozenset({"epub"}),
-        source_date_epoch=1_790_000_000,
-    )
-    report = build_issue(load_manifest(built.workdir / "issue" / "issue.toml"), options)
-    assert report.ok and report.jobs == 2
-    for path in (built.out / "articles").glob("*.epub"):
-        assert path.read_bytes() == (tmp_path / "j2" / "articles" / path.name).read_bytes(), (
-            path.name
-        )
-
-
-def _fields(options: BuildOptions) -> dict[str, object]:
-    return {name: getattr(options, name) for name in BuildOptions.__dataclass_fields__}
-
-
 def test_one_edited_article_redoes_only_what_depends_on_it(built: Built, tmp_path: Path) -> None:
     # Models record where their page was read from, so the edit is made in place (and undone).
     page = built.workdir / "articles" / "rail-strike-called-off" / "index.html"
@@ -261,46 +216,46 @@ def test_one_edited_article_redoes_only_what_depends_on_it(built: Built, tmp_pat
         assert len(laid_out) == 1, (kind, len(laid_out))
 
 
-def test_corrupt_cache_entry_is_detected_and_rebuilt(built: Built, tmp_path: Path) -> None:
+def test_corrupt_cache_entries_are_detected_and_rebuilt(built: Built, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     shutil.copytree(built.cache, cache)
     store = Store(cache)
-    entries = store.entries(["article-epub"])
-    victim = entries[0]
-    victim.write_bytes(victim.read_bytes()[:-200])
+
+    def entry(kind: str) -> Path:
+        found = [e for e in store.entries([kind]) if not e.name.endswith(".part")]
+        assert found, kind
+        return found[0]
+
+    # One entry of each stage the next build must read: an article model, the press PDF,
+    # the issue EPUB. Truncated, bit-flipped and emptied.
+    model, press, book = entry("model"), entry("press-pdf"), entry("issue-epub")
+    model.write_bytes(model.read_bytes()[: model.stat().st_size // 2])
+    raw = bytearray(press.read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    press.write_bytes(bytes(raw))
+    book.write_bytes(b"")
+    out = tmp_path / "out"
     report = build_issue(
         load_manifest(built.workdir / "issue" / "issue.toml"),
         BuildOptions(
-            out_dir=tmp_path / "out",
-            cache_dir=cache,
-            source_date_epoch=1_790_000_000,
-            validate=False,
+            out_dir=out, cache_dir=cache, source_date_epoch=1_790_000_000, validate=False
         ),
     )
-    assert [n.code for n in report.notes] == ["cache-corrupt"]
     assert report.exit_code == 0
-    assert sum(1 for o in report.outputs if not o.cached) == 1
-
-
-def test_interrupted_build_leaves_previous_outputs_whole(
-    built: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    out = tmp_path / "out"
-    shutil.copytree(built.out, out)
-    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    import printedition.press.pdf as press_pdf
-
-    def interrupted(*args: object, **kwargs: object) -> bytes:
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(press_pdf, "_render", interrupted)
-    with pytest.raises(KeyboardInterrupt):
-        build_issue(
-            load_manifest(built.workdir / "issue" / "issue.toml"),
-            BuildOptions(out_dir=out, cache_dir=tmp_path / "empty-cache", validate=False),
-        )
-    after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    assert after == before
+    assert [n.code for n in report.notes] == ["cache-corrupt"] * 3  # each one reported
+    # Only what read a bad entry is made again: one article's model (which comes out the
+    # same, so its EPUB stays cached), the press PDF and the issue EPUB.
+    assert sum(1 for a in report.articles if not a.cached) == 1
+    redone = {Path(o.path).name for o in report.outputs if not o.cached}
+    assert redone == {"issue-42-press.pdf", "issue-42.epub"}
+    # Rebuilt to the same outputs, byte for byte (the reports carry timings).
+    for path in built.out.rglob("*"):
+        if path.is_file() and path.name not in ("report.json", "summary.txt"):
+            again = out / path.relative_to(built.out)
+            assert again.read_bytes() == path.read_bytes(), path.name
+    for path in (model, press, book):
+        kind = path.relative_to(cache).parts[0]
+        assert store.get(kind, path.name) is not None, path  # rebuilt entries verify
 
 
 def _page_texts(pdf: Path) -> list[str]:
@@ -346,18 +301,25 @@ def test_bookmarks_cover_every_article_at_its_page(built: Built) -> None:
     assert {squash(a.section) for a in built.report.articles} <= {t for t, _ in marks}
 
 
-def test_jobs_2_lays_out_the_same_pages_as_one_process(built: Built, tmp_path: Path) -> None:
+def test_a_cold_jobs_2_build_gives_the_same_bytes_as_one_process(
+    built: Built, tmp_path: Path
+) -> None:
+    # A second cold build, in two processes (every article normalised and every part laid
+    # out two at a time), with the same SOURCE_DATE_EPOCH: every output the same bytes.
     options = BuildOptions(
         out_dir=tmp_path / "j2",
-        cache_dir=tmp_path / "cache",  # cold: every part is laid out, two at a time
+        cache_dir=tmp_path / "cache",
         jobs=2,
         validate=False,
-        only=frozenset({"pdf"}),
         source_date_epoch=1_790_000_000,
     )
     report = build_issue(load_manifest(built.workdir / "issue" / "issue.toml"), options)
     assert report.ok and report.jobs == 2
+    assert not any(a.cached for a in report.articles)
     for name in ("issue-42-press.pdf", "issue-42-proof.pdf"):
         one, two = built.out / name, tmp_path / "j2" / name
-        assert _page_texts(two) == _page_texts(one), name
-        assert two.read_bytes() == one.read_bytes(), name
+        assert _page_texts(two) == _page_texts(one), name  # a readable diff first
+    epubs = sorted(p.relative_to(built.out) for p in built.out.rglob("*.epub"))
+    assert len(epubs) == 10
+    for rel in [*epubs, Path("issue-42-press.pdf"), Path("issue-42-proof.pdf")]:
+        assert (tmp_path / "j2" / rel).read_bytes() == (built.out / rel).read_bytes(), rel

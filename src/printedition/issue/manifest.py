@@ -16,7 +16,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlsplit
 
 from printedition.errors import ConfigError, ManifestError
@@ -540,8 +540,6 @@ def _slugify(text: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     return slug or "section"
 
-
-Only = Literal["both", "print", "epub"]
 
 __all__ = [
     "ArticleEntry",

@@ -1,23 +1,28 @@
-"""Faults: a full disk, a build killed mid-way, a corrupt cache entry, two builds at once.
+"""Faults: a full disk, a build killed or interrupted mid-way, two builds at once.
 
 Each must end in a clear error or a correct output, never a partial file, and never damage
 the previous outputs or the cache. The disk is filled by simulation (an ENOSPC from fsync, and
 in a subprocess a real file-size limit, so the writer itself fails mid-write); kills are
-placed at fixed points in the code (no timing), by SIGKILL from inside the process.
+placed at fixed points in the code (no timing), by SIGKILL or Ctrl-C from inside the
+process. (A corrupt cache entry: test_cache.py and test_issue_build.py.)
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import textwrap
 import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -47,9 +52,11 @@ def _article(folder: Path, n: int) -> Path:
     return folder / "index.html"
 
 
-@pytest.fixture
-def issue(tmp_path: Path) -> Path:
-    """A two-article issue with small photos: issue.toml under tmp_path/issue."""
+@pytest.fixture(scope="module")
+def issue(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A two-article issue with small photos: issue.toml under <tmp>/issue. Shared by the
+    module: a test that edits an article does it in ``edited_article`` (and so undoes it)."""
+    tmp_path = tmp_path_factory.mktemp("faults")
     pages = [_article(tmp_path / f"a{n}", n) for n in (1, 2)]
     folder = tmp_path / "issue"
     folder.mkdir()
@@ -81,6 +88,43 @@ def issue(tmp_path: Path) -> Path:
         encoding="utf-8",
     )
     return folder / "issue.toml"
+
+
+@dataclass(frozen=True)
+class FirstBuild:
+    out: Path
+    cache: Path
+
+
+@pytest.fixture(scope="module")
+def first_build(issue: Path, tmp_path_factory: pytest.TempPathFactory) -> FirstBuild:
+    """One cold build of ``issue``, which each fault test copies (its outputs and its cache)
+    before breaking the next build."""
+    base = tmp_path_factory.mktemp("first")
+    out, cache = base / "out", base / "cache"
+    first = CliRunner().invoke(main, _build_args(issue, out, cache))
+    assert first.exit_code == 0, first.output
+    return FirstBuild(out=out, cache=cache)
+
+
+def _copy_first(first: FirstBuild, tmp_path: Path) -> tuple[Path, Path]:
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    shutil.copytree(first.out, out)
+    shutil.copytree(first.cache, cache)
+    return out, cache
+
+
+@contextlib.contextmanager
+def edited_article(issue: Path) -> Iterator[None]:
+    """Change an article so the next build has new outputs to write (undone afterwards: the
+    models record where their page was read from, so the edit is made in place)."""
+    a2 = issue.parent.parent / "a2" / "index.html"
+    original = a2.read_bytes()
+    a2.write_text(original.decode("utf-8").replace("deepens", "worsens"), encoding="utf-8")
+    try:
+        yield
+    finally:
+        a2.write_bytes(original)
 
 
 def _build_args(manifest: Path, out: Path, cache: Path) -> list[str]:
@@ -161,15 +205,10 @@ def test_full_disk_gives_one_error_and_keeps_the_old_file(
 
 @pytest.mark.slow
 def test_full_disk_during_an_issue_build(
-    tmp_path: Path, issue: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, issue: Path, first_build: FirstBuild, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    out, cache = tmp_path / "out", tmp_path / "cache"
-    first = CliRunner().invoke(main, _build_args(issue, out, cache))
-    assert first.exit_code == 0, first.output
+    out, cache = _copy_first(first_build, tmp_path)
     before = _snapshot(out)
-    (issue.parent.parent / "a2" / "index.html").write_text(
-        (issue.parent.parent / "a2" / "index.html").read_text().replace("deepens", "worsens")
-    )
     real_fsync = os.fsync
 
     def fsync(fd: int) -> None:
@@ -180,7 +219,8 @@ def test_full_disk_during_an_issue_build(
         real_fsync(fd)
 
     monkeypatch.setattr(os, "fsync", fsync)
-    result = CliRunner().invoke(main, _build_args(issue, out, cache))
+    with edited_article(issue):
+        result = CliRunner().invoke(main, _build_args(issue, out, cache))
     assert result.exit_code != 0
     assert "Traceback" not in result.output
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
@@ -257,6 +297,13 @@ KILLER = textwrap.dedent(
                 os.kill(os.getpid(), signal.SIGKILL)  # half an EPUB written
             return real_write(self, *a, **k)
         zipfile.ZipFile.writestr = writestr
+    elif point == "interrupt":
+        real = os.replace
+        def replace(src, dst, *a, **k):
+            if str(dst).startswith(out_dir):
+                raise KeyboardInterrupt  # Ctrl-C as the first output is about to land
+            return real(src, dst, *a, **k)
+        os.replace = replace
     from printedition.cli import main
     main(args)
     """
@@ -264,36 +311,40 @@ KILLER = textwrap.dedent(
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("point", ["replace", "writing"])
+@pytest.mark.parametrize("point", ["replace", "writing", "interrupt"])
 def test_build_killed_midway_leaves_previous_outputs_whole(
-    tmp_path: Path, issue: Path, point: str
+    tmp_path: Path, issue: Path, first_build: FirstBuild, point: str
 ) -> None:
-    out, cache = tmp_path / "out", tmp_path / "cache"
-    first = CliRunner().invoke(main, _build_args(issue, out, cache))
-    assert first.exit_code == 0, first.output
+    out, cache = _copy_first(first_build, tmp_path)
     before = _snapshot(out)
-    # Change an article so the next build has new outputs to write.
-    a2 = issue.parent.parent / "a2" / "index.html"
-    a2.write_text(a2.read_text().replace("deepens", "worsens"))
-    proc = subprocess.run(
-        [sys.executable, "-c", KILLER, point, str(out), *_build_args(issue, out, cache)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
-    after = {k: v for k, v in _snapshot(out).items() if not k.endswith(".part")}
-    assert set(after) == set(before)
-    if point == "replace":
-        assert after == before  # killed as the first output was to land: all as they were
-    else:
-        # Killed half-way through writing the first EPUB: the PDFs written before it are
-        # whole new versions, the EPUBs still the previous ones.
-        assert all(after[k] == before[k] for k in after if k.endswith(".epub"))
-    _assert_whole(out)
-    # The next build succeeds, and is not fooled by what the killed one left in the cache.
-    again = CliRunner().invoke(main, _build_args(issue, out, cache))
-    assert again.exit_code == 0, again.output
+    with edited_article(issue):
+        proc = subprocess.run(
+            [sys.executable, "-c", KILLER, point, str(out), *_build_args(issue, out, cache)],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        if point == "interrupt":
+            # Ctrl-C is the one interruption the build sees: it cleans up and says so.
+            assert proc.returncode == 130, proc.stderr[-2000:]
+            assert proc.stderr.splitlines() == [
+                "Error: interrupted; no partial output was left behind"
+            ]
+            assert _no_parts(out) == []
+        else:
+            assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
+        after = {k: v for k, v in _snapshot(out).items() if not k.endswith(".part")}
+        assert set(after) == set(before)
+        if point in ("replace", "interrupt"):
+            assert after == before  # stopped as the first output was to land: all as they were
+        else:
+            # Killed half-way through writing the first EPUB: the PDFs written before it are
+            # whole new versions, the EPUBs still the previous ones.
+            assert all(after[k] == before[k] for k in after if k.endswith(".epub"))
+        _assert_whole(out)
+        # The next build succeeds, and is not fooled by what the stopped one left in the cache.
+        again = CliRunner().invoke(main, _build_args(issue, out, cache))
+        assert again.exit_code == 0, again.output
     _assert_whole(out)
     assert _snapshot(out) != before
     for entry in Store(cache).entries():
@@ -302,51 +353,9 @@ def test_build_killed_midway_leaves_previous_outputs_whole(
             assert Store(cache).get(kind, entry.name) is not None, entry
 
 
-# --- a corrupt cache --------------------------------------------------------------------------------------
-
-
-@pytest.mark.slow
-def test_corrupt_cache_entries_are_detected_and_rebuilt(tmp_path: Path, issue: Path) -> None:
-    out, cache = tmp_path / "out", tmp_path / "cache"
-    env = {"SOURCE_DATE_EPOCH": "1800000000"}
-    first = CliRunner().invoke(main, _build_args(issue, out, cache), env=env)
-    assert first.exit_code == 0, first.output
-    before = _snapshot(out)
-    store = Store(cache)
-
-    def entry(kind: str) -> Path:
-        found = [e for e in store.entries([kind]) if not e.name.endswith(".part")]
-        assert found, kind
-        return found[0]
-
-    # One entry of each stage the next build must read: an article model, the press PDF,
-    # the issue EPUB. Truncated, bit-flipped and emptied.
-    model, press, book = entry("model"), entry("press-pdf"), entry("issue-epub")
-    model.write_bytes(model.read_bytes()[: model.stat().st_size // 2])
-    raw = bytearray(press.read_bytes())
-    raw[len(raw) // 2] ^= 0xFF
-    press.write_bytes(bytes(raw))
-    book.write_bytes(b"")
-    second = CliRunner().invoke(main, _build_args(issue, out, cache), env=env)
-    assert second.exit_code == 0, second.output
-    report = (out / "report.json").read_text()
-    assert report.count("cache-corrupt") >= 3, report  # each one detected and reported
-    assert _same_outputs(before, _snapshot(out))  # and rebuilt to the same outputs
-    for path in (model, press, book):
-        kind = path.relative_to(cache).parts[0]
-        assert store.get(kind, path.name) is not None, path  # rebuilt entries verify
-
-
 # The reports carry timings and cache counts. The press PDF carries WeasyPrint's creation
 # date (it ignores SOURCE_DATE_EPOCH; reported to the print helper), so it is not compared.
 REPORTS = ("report.json", "summary.txt", "-press.pdf")
-
-
-def _same_outputs(a: dict[str, str], b: dict[str, str]) -> bool:
-    """Outputs equal except the build reports."""
-    return {k: v for k, v in a.items() if not k.endswith(REPORTS)} == {
-        k: v for k, v in b.items() if not k.endswith(REPORTS)
-    }
 
 
 # --- two builds at once --------------------------------------------------------------------------------

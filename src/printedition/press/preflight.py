@@ -489,7 +489,8 @@ def preflight_pdf(
     bleed_mm: float | None = None,
     variant: str | None = None,
 ) -> PreflightReport:
-    """Check PDF bytes. ``variant`` (a ``settings.VARIANTS`` name) None: take it from the file."""
+    """Check PDF bytes. ``variant`` names a ``settings.VARIANTS`` entry; None: what the file
+    says it is."""
     try:
         pdf = pikepdf.open(io.BytesIO(data))
     except pikepdf.PdfError as exc:

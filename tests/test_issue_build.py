@@ -226,7 +226,7 @@ def test_one_edited_article_redoes_only_what_depends_on_it(built: Built, tmp_pat
     original = page.read_bytes()
     cache = tmp_path / "cache"
     shutil.copytree(built.cache, cache)
-    parts_before = {k: set(Store(cache).entries([k])) for k in ("press-pdf-part", "proof-pdf-part")}
+    parts_before = {k: set(Store(cache).entries([k])) for k in ("press-part",)}
     try:
         html = original.decode("utf-8")
         edited = html.replace("remain valid,", "remain valid for a further two weeks,", 1)
@@ -253,8 +253,8 @@ def test_one_edited_article_redoes_only_what_depends_on_it(built: Built, tmp_pat
     }
     rail = next(a for a in report.articles if a.slug == "rail-strike-called-off")
     assert rail.words > next(a for a in built.report.articles if a.slug == rail.slug).words
-    # Each PDF is laid out in parts: only the edited article's section (News) is laid out
-    # again; the front pages (their page numbers unchanged) and other sections come from
+    # The PDFs are laid out once, in parts: only the edited article's section (News) is laid
+    # out again; the front pages (their page numbers unchanged) and other sections come from
     # the cache. A layout written to the cache is a part laid out.
     for kind, before in parts_before.items():
         laid_out = set(Store(cache).entries([kind])) - before
@@ -288,12 +288,12 @@ def test_interrupted_build_leaves_previous_outputs_whole(
     out = tmp_path / "out"
     shutil.copytree(built.out, out)
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    import printedition.press.pdf as press_pdf
+    import printedition.press.engine as engine
 
     def interrupted(*args: object, **kwargs: object) -> bytes:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(press_pdf, "_render", interrupted)
+    monkeypatch.setattr(engine, "_render", interrupted)
     with pytest.raises(KeyboardInterrupt):
         build_issue(
             load_manifest(built.workdir / "issue" / "issue.toml"),
@@ -361,3 +361,25 @@ def test_jobs_2_lays_out_the_same_pages_as_one_process(built: Built, tmp_path: P
         one, two = built.out / name, tmp_path / "j2" / name
         assert _page_texts(two) == _page_texts(one), name
         assert two.read_bytes() == one.read_bytes(), name
+
+
+def test_the_proof_is_the_press_layout(built: Built) -> None:
+    """Same pages, same line breaks: the proof only adds its slug, marks, links and colour."""
+    with pikepdf.open(built.out / "issue-42-press.pdf") as pdf:
+        pages = len(pdf.pages)
+    with pikepdf.open(built.out / "issue-42-proof.pdf") as pdf:
+        assert len(pdf.pages) == pages >= 4
+    for n in range(1, pages + 1):
+        press = " ".join(pdftotext(built.out / "issue-42-press.pdf", n).split())
+        proof = " ".join(pdftotext(built.out / "issue-42-proof.pdf", n).split())
+        slug = re.search(r" ?PROOF - not for press - [^\n]*? - page (\d+)", proof)
+        assert slug is not None and slug.group(1) == str(n), n
+        assert (proof[: slug.start()] + proof[slug.end() :]).strip() == press, n
+    with pikepdf.open(built.out / "issue-42-press.pdf") as pdf:
+        grey = {str(x.ColorSpace) for p in pdf.pages for x in p.images.values()}
+        links = sum(len(p.obj.get("/Annots", ())) for p in pdf.pages)
+    with pikepdf.open(built.out / "issue-42-proof.pdf") as pdf:
+        colour = {str(x.ColorSpace) for p in pdf.pages for x in p.images.values()}
+        proof_links = sum(len(p.obj.get("/Annots", ())) for p in pdf.pages)
+    assert grey == {"/DeviceGray"} and "/DeviceRGB" in colour
+    assert links == 0 and proof_links > 0

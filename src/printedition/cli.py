@@ -246,7 +246,7 @@ def pdf(
     from printedition.ingest.load import load_article
     from printedition.press.options import PressOptions
     from printedition.press.pdf import PressOutputs, write_pdf
-    from printedition.press.schedule import Edition, EditionSection
+    from printedition.press.schedule import Edition
     from printedition.settings import page_format as parse_format
 
     options = PressOptions(
@@ -262,7 +262,7 @@ def pdf(
     for article, _ in articles:
         for w in article.warnings:
             warn(f"{w.where or article.slug}: {w.message}")
-    edition = Edition(sections=(EditionSection(title=None, articles=tuple(articles)),))
+    edition = Edition.of(articles)
     where = PressOutputs(proof=output) if proof else PressOutputs(press=output)
     result = write_pdf(edition, where, options)
     seen: set[tuple[str, str, str]] = set()

@@ -1,10 +1,10 @@
 """Writers: the loaded articles → press PDF, proof PDF, per-article and issue EPUBs, checked.
 
 Each output is looked up in the cache by a key over every article (model JSON and image
-digests) and option; a hit is copied into place, a miss is built (the PDFs in parts by
-issue/parts.py, the EPUBs by epub/) and stored. The press PDF comes first; then the EPUBs
-(the issue EPUB's cover is the rendered front page), then EPUBCheck runs in a thread
-alongside the proof layout.
+digests) and option; a hit is copied into place, a miss is built (the press PDF and its proof
+by the press pipeline, press/pdf.py, from one layout; the EPUBs by epub/) and stored. The PDFs
+come first; then the EPUBs (the issue EPUB's cover is the rendered front page), with
+EPUBCheck in a thread alongside.
 """
 
 from __future__ import annotations

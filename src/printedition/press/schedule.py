@@ -58,6 +58,11 @@ class Edition:
     matter: EditionMatter = field(default_factory=EditionMatter)
     front_pages: FrontPages | None = None  # numbers → the front and contents pages
 
+    @classmethod
+    def of(cls, articles: Sequence[tuple[Article, ResourcePolicy]]) -> Edition:
+        """A plain edition: the articles in one part, sharing pages, under the masthead."""
+        return cls(sections=(EditionSection(title=None, articles=tuple(articles)),))
+
     @property
     def articles(self) -> list[Article]:
         return [a for s in self.sections for a, _ in s.articles]
@@ -111,14 +116,14 @@ def lay_out(
     """Every part of ``edition`` laid out at its start, from the cache where it can be."""
     started = time.perf_counter()
     articles = edition.articles
-    kind = f"press-{options.variant}"
+    kind = "press"
     front_pages = edition.front_pages
 
     def count_key(template: str) -> str:
-        return cache_key(kind + "-count", template)
+        return cache_key(kind + "-count", template, options.variant)
 
     def layout_key(html: str) -> str:
-        return cache_key(kind + "-part", html)
+        return cache_key(kind + "-part", html, options.variant)
 
     parts: list[_Part] = []
     matter = edition.matter

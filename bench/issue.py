@@ -18,6 +18,7 @@ Run from the repository root:  python bench/issue.py [--sizes 40,160] [--repeat 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import random
 import re
@@ -41,13 +42,14 @@ SECTIONS = ("News", "Politics & Economy", "World & Environment", "Opinion & Cult
 # ---------------------------------------------------------------------------------------------
 
 
-def run_build(manifest: Path, out: Path, cache: Path, jobs: int, check: bool) -> dict[str, object]:
-    import printedition.press.pdf as press_pdf
-    from printedition.issue import BuildOptions, build_issue, load_manifest
+def _time_renders() -> list[float]:
+    """Every WeasyPrint layout in this process, timed (engine.py is the only module that
+    calls WeasyPrint)."""
+    import printedition.press.engine as engine
 
     renders: list[float] = []
-    original = getattr(press_pdf, "_bench_original_render", press_pdf._render)
-    press_pdf._bench_original_render = original  # type: ignore[attr-defined]
+    original = getattr(engine, "_bench_original_render", engine._render)
+    engine._bench_original_render = original  # type: ignore[attr-defined]
 
     def timed_render(html: str, *args: object, **kwargs: object) -> bytes:
         start = time.perf_counter()
@@ -56,19 +58,37 @@ def run_build(manifest: Path, out: Path, cache: Path, jobs: int, check: bool) ->
         finally:
             renders.append(time.perf_counter() - start)
 
-    press_pdf._render = timed_render  # type: ignore[assignment]
-    import printedition.issue.writers as writers
+    engine._render = timed_render  # type: ignore[assignment]
+    return renders
 
+
+def run_build(
+    manifest: Path, out: Path, cache: Path, jobs: int, check: bool, *, proof: bool = True
+) -> dict[str, object]:
+    """One issue build. ``proof`` False: the press file alone (the proof's path gets a copy),
+    to set the proof's cost against."""
+    import printedition.issue.writers as writers
+    from printedition.issue import BuildOptions, build_issue, load_manifest
+
+    renders = _time_renders()
     parts: dict[str, object] = {}
     hooks = vars(writers)
-    in_parts = hooks.setdefault("_bench_original_parts", hooks["write_in_parts"])
+    write_pdf = hooks.setdefault("_bench_original_write_pdf", hooks["write_pdf"])
+    outputs_type = hooks["PressOutputs"]
 
-    def recorded(kind: str, *args: object, **kwargs: object) -> tuple[dict[str, object], list[int]]:
-        meta, counts = in_parts(kind, *args, **kwargs)
-        parts[kind] = meta.get("parts")
-        return meta, counts
+    def recorded(edition: object, where: Any, *args: object, **kwargs: object) -> object:
+        proof_path = where.proof
+        if not proof:
+            where = outputs_type(press=where.press)
+        started = time.perf_counter()
+        result = write_pdf(edition, where, *args, **kwargs)
+        parts["press"] = dataclasses.asdict(result.parts) if result.parts else {}
+        parts["press_seconds"] = round(time.perf_counter() - started, 2)
+        if not proof:
+            shutil.copy(where.press, proof_path)
+        return result
 
-    hooks["write_in_parts"] = recorded
+    hooks["write_pdf"] = recorded
     start = time.perf_counter()
     report = build_issue(
         load_manifest(manifest),
@@ -83,64 +103,45 @@ def run_build(manifest: Path, out: Path, cache: Path, jobs: int, check: bool) ->
         "seconds": round(seconds, 2),
         "peak_mb": round(max(own, children), 1),
         "pages": press.pages if press else 0,
-        "press_seconds": press.seconds if press else 0.0,
-        "proof_seconds": outputs["proof-pdf"].seconds if "proof-pdf" in outputs else 0.0,
-        # first _render of each PDF is its main document (pad pages are a second, small one)
+        # press and proof come from one layout: the time of that one press step
+        "press_seconds": parts.get("press_seconds", 0.0),
         "weasyprint_seconds": [round(s, 2) for s in renders],
         "articles": len(report.articles),
         "cached_outputs": sum(1 for o in report.outputs if o.cached),
         "ok": report.ok,
         "stages": report.stages,
-        "parts": parts,
+        "parts": parts.get("press", {}),
     }
 
 
 def run_one_pass(manifest: Path, out: Path, cache: Path) -> dict[str, object]:
-    """The baseline: the press PDF as one WeasyPrint document in this one process (the PDFs'
-    whole-output cache is skipped, the processed images come from ``cache``); returns the time
-    of WeasyPrint's render of the whole issue."""
+    """The baseline: every printed article of the issue as one WeasyPrint document, laid out in
+    this one process (the processed images come from ``cache``); returns the time of that
+    layout."""
     import printedition.issue.writers as writers
-    import printedition.press.pdf as press_pdf
-    from printedition.cache import Store
+    import printedition.press.parts as parts
     from printedition.issue import BuildOptions, build_issue, load_manifest
-    from printedition.issue.work import StoreImageCache
 
-    renders: list[float] = []
-    original = press_pdf._render
+    renders = _time_renders()
+    write_pdf = vars(writers)["write_pdf"]
 
-    def timed_render(html: str, *args: object, **kwargs: object) -> bytes:
-        start = time.perf_counter()
-        try:
-            return original(html, *args, **kwargs)  # type: ignore[arg-type]
-        finally:
-            renders.append(time.perf_counter() - start)
-
-    def one_pass(
-        kind: str,
-        sections: list[tuple[str, list[object]]],
-        options: object,
-        front: object,
-        path: Path,
-        store: Store,
-        *args: object,
-        **kwargs: object,
-    ) -> tuple[dict[str, object], list[int]]:
-        import dataclasses
-
-        if kind != "press-pdf":  # the proof is not part of the comparison
-            shutil.copy(path.with_name(path.name.replace("proof", "press")), path)
-            return {"pages": 0, "seconds": 0.0, "warnings": []}, []
-        articles = [(x.print_article, x.policy) for _, items in sections for x in items]  # type: ignore[attr-defined]
-        opts: Any = dataclasses.replace(options, image_cache=StoreImageCache(store))  # type: ignore[type-var]
-        vars(press_pdf)["_render"] = timed_render
-        try:
-            result = press_pdf.write_pdf(articles, path, opts)
-        finally:
-            vars(press_pdf)["_render"] = original
-        return {"pages": result.pages, "seconds": 0.0, "warnings": []}, []
+    def one_document(edition: Any, where: Any, options: Any, **kwargs: Any) -> object:
+        whole = type(edition).of([a for s in edition.sections for a in s.articles])
+        document = parts.story_document(
+            whole.sections[0].articles,
+            options,
+            edition.matter,
+            cache=kwargs["cache"],
+            section=None,
+            edition=whole.articles,
+            colours=False,
+        )
+        renders.clear()
+        parts.render_part(document)
+        return write_pdf(edition, where, options, **kwargs)  # the build goes on as usual
 
     vars(writers)["_restore"] = lambda *a, **k: False
-    vars(writers)["write_in_parts"] = one_pass
+    vars(writers)["write_pdf"] = one_document
     build_issue(
         load_manifest(manifest),
         BuildOptions(
@@ -151,7 +152,7 @@ def run_one_pass(manifest: Path, out: Path, cache: Path) -> dict[str, object]:
             source_date_epoch=0,
         ),
     )
-    return {"weasyprint_seconds": round(renders[0], 2), "renders": [round(r, 2) for r in renders]}
+    return {"weasyprint_seconds": round(renders[0], 2)}
 
 
 def child(argv: list[str]) -> None:
@@ -159,7 +160,16 @@ def child(argv: list[str]) -> None:
     if jobs == "one-pass":
         print(json.dumps(run_one_pass(Path(manifest), Path(out), Path(cache))))
         return
-    print(json.dumps(run_build(Path(manifest), Path(out), Path(cache), int(jobs), check == "1")))
+    press_only = jobs.endswith("-press-only")
+    result = run_build(
+        Path(manifest),
+        Path(out),
+        Path(cache),
+        int(jobs.removesuffix("-press-only")),
+        check == "1",
+        proof=not press_only,
+    )
+    print(json.dumps(result))
 
 
 def build(
@@ -298,8 +308,7 @@ def sample_rebuilds(tmp: Path, repeat: int) -> None:
         f"  rounds: {', '.join(f'{x:.0f} %' for x in shares)}"
     )
     print(
-        f"    (press {edited['press_seconds']} s, proof {edited['proof_seconds']} s;"
-        f" parts {edited['parts']})"
+        f"    (press and proof {edited['press_seconds']} s; parts {edited['parts']})"
     )
     for label, r in (("first", first), ("edited", edited)):
         print(
@@ -315,9 +324,14 @@ def scaling(tmp: Path, sizes: list[int], check: bool, repeat: int) -> None:
         r = results[n]
         print(
             f"{n:4d} articles: {r['seconds']:7.1f} s, {r['pages']} pages, peak {r['peak_mb']} MB;"
-            f" press PDF {r['press_seconds']} s, proof {r['proof_seconds']} s,"
+            f" press PDF and proof {r['press_seconds']} s,"
             f" WeasyPrint renders {r['weasyprint_seconds']}"
         )
+        if n == 40:
+            print(
+                "       before issue 9 (quiet machine): first build 85.7 s for 56 pages,"
+                " press PDF 34.3 s + proof 43.4 s (a second layout)"
+            )
         print("       stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in r["stages"].items()))
     if len(sizes) >= 2:
         a, b = sizes[0], sizes[-1]
@@ -329,6 +343,25 @@ def scaling(tmp: Path, sizes: list[int], check: bool, repeat: int) -> None:
         print(f"  peak memory {peak} MB (target < 1536 MB)")
     n = sizes[0]
     manifest = tmp / f"gen{n}" / "issue" / "issue.toml"
+    shares: list[float] = []
+    for round_ in range(repeat):
+        # The proof's cost: the print step with the proof against the same step without it,
+        # each from a cold cache (photos processed, parts laid out), in the same round.
+        both = build(manifest, tmp / f"p{round_}-both", tmp / f"p{round_}-both-c", check=False)
+        alone = build(
+            manifest, tmp / f"p{round_}-press", tmp / f"p{round_}-press-c", jobs="1-press-only",
+            check=False,
+        )  # fmt: skip
+        extra = both["press_seconds"] - alone["press_seconds"]
+        shares.append(100 * extra / alone["press_seconds"])
+        print(
+            f"{n} articles, round {round_ + 1}: press + proof {both['press_seconds']} s,"
+            f" press alone {alone['press_seconds']} s: proof {shares[-1]:+.1f} %"
+        )
+    print(
+        f"{n} articles: the proof costs {statistics.median(shares):+.1f} % of the press PDF"
+        f" (median of {len(shares)}; target ≤ 15 %; before issue 9: 126 %, a second layout)"
+    )
     ratios: list[float] = []
     for round_ in range(repeat):
         par = build(
@@ -348,7 +381,7 @@ def scaling(tmp: Path, sizes: list[int], check: bool, repeat: int) -> None:
         print(
             f"{n} articles, --jobs 2, round {round_ + 1}: {par['seconds']:.1f} s total"
             f" (--jobs 1: {results[n]['seconds']:.1f} s); press PDF {par['press_seconds']} s"
-            f" in parts {par['parts'].get('press-pdf')} vs WeasyPrint alone on the whole issue"
+            f" in parts {par['parts']} vs WeasyPrint alone on the whole issue"
             f" {alone} s: {ratios[-1]:.2f}×"
         )
         print(f"       stages: {par['stages']}")

@@ -25,9 +25,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-import printedition.press.pdf as press_pdf
+import printedition.press.engine as engine
 from printedition.ingest.load import load_article
-from printedition.press.pdf import PressOptions, write_pdf
+from printedition.press.options import PressOptions
+from printedition.press.pdf import PressOutputs, write_pdf
+from printedition.press.schedule import Edition
 from printedition.settings import page_format
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,31 +46,31 @@ def whole_run(
     """Time the CLI's work; return (seconds, pages, captured documents, seconds in WeasyPrint)."""
     captured: list[tuple[str, dict[str, bytes]]] = []
     inside = [0.0]
-    original = press_pdf._render
+    original = engine._render
 
-    def recording(html: str, fetcher: Any, variant: str, proof: bool, spaces: Any = None) -> bytes:
+    def recording(html: str, fetcher: Any, variant: str, spaces: Any = None) -> bytes:
         captured.append((html, dict(fetcher.images)))
         t = time.perf_counter()
         try:
-            return original(html, fetcher, variant, proof, spaces)
+            return original(html, fetcher, variant, spaces)
         finally:
             inside[0] += time.perf_counter() - t
 
-    press_pdf._render = recording
+    engine._render = recording  # type: ignore[assignment]
     try:
         start = time.perf_counter()
         articles = [load_article(p) for p in inputs]
-        result = write_pdf(articles, out, options)
+        result = write_pdf(Edition.of(articles), PressOutputs(press=out), options)
         elapsed = time.perf_counter() - start
     finally:
-        press_pdf._render = original
+        engine._render = original  # type: ignore[assignment]
     return elapsed, result.pages, captured, inside[0]
 
 
 def weasyprint_alone(captured: list[tuple[str, dict[str, bytes]]], variant: str) -> float:
     start = time.perf_counter()
     for html, images in captured:
-        press_pdf._render(html, press_pdf.PressFetcher(images), variant, False)
+        engine._render(html, engine.PressFetcher(images), variant)
     return time.perf_counter() - start
 
 

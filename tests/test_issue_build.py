@@ -181,7 +181,7 @@ def test_one_edited_article_redoes_only_what_depends_on_it(built: Built, tmp_pat
     original = page.read_bytes()
     cache = tmp_path / "cache"
     shutil.copytree(built.cache, cache)
-    parts_before = {k: set(Store(cache).entries([k])) for k in ("press-pdf-part", "proof-pdf-part")}
+    parts_before = {k: set(Store(cache).entries([k])) for k in ("press-part",)}
     try:
         html = original.decode("utf-8")
         edited = html.replace("remain valid,", "remain valid for a further two weeks,", 1)
@@ -208,8 +208,8 @@ def test_one_edited_article_redoes_only_what_depends_on_it(built: Built, tmp_pat
     }
     rail = next(a for a in report.articles if a.slug == "rail-strike-called-off")
     assert rail.words > next(a for a in built.report.articles if a.slug == rail.slug).words
-    # Each PDF is laid out in parts: only the edited article's section (News) is laid out
-    # again; the front pages (their page numbers unchanged) and other sections come from
+    # The PDFs are laid out once, in parts: only the edited article's section (News) is laid
+    # out again; the front pages (their page numbers unchanged) and other sections come from
     # the cache. A layout written to the cache is a part laid out.
     for kind, before in parts_before.items():
         laid_out = set(Store(cache).entries([kind])) - before
@@ -244,10 +244,11 @@ def test_corrupt_cache_entries_are_detected_and_rebuilt(built: Built, tmp_path: 
     assert report.exit_code == 0
     assert [n.code for n in report.notes] == ["cache-corrupt"] * 3  # each one reported
     # Only what read a bad entry is made again: one article's model (which comes out the
-    # same, so its EPUB stays cached), the press PDF and the issue EPUB.
+    # same, so its EPUB stays cached), the press PDF with its proof (one layout makes both)
+    # and the issue EPUB.
     assert sum(1 for a in report.articles if not a.cached) == 1
     redone = {Path(o.path).name for o in report.outputs if not o.cached}
-    assert redone == {"issue-42-press.pdf", "issue-42.epub"}
+    assert redone == {"issue-42-press.pdf", "issue-42-proof.pdf", "issue-42.epub"}
     # Rebuilt to the same outputs, byte for byte (the reports carry timings).
     for path in built.out.rglob("*"):
         if path.is_file() and path.name not in ("report.json", "summary.txt"):
@@ -323,3 +324,25 @@ def test_a_cold_jobs_2_build_gives_the_same_bytes_as_one_process(
     assert len(epubs) == 10
     for rel in [*epubs, Path("issue-42-press.pdf"), Path("issue-42-proof.pdf")]:
         assert (tmp_path / "j2" / rel).read_bytes() == (built.out / rel).read_bytes(), rel
+
+
+def test_the_proof_is_the_press_layout(built: Built) -> None:
+    """Same pages, same line breaks: the proof only adds its slug, marks, links and colour."""
+    with pikepdf.open(built.out / "issue-42-press.pdf") as pdf:
+        pages = len(pdf.pages)
+    with pikepdf.open(built.out / "issue-42-proof.pdf") as pdf:
+        assert len(pdf.pages) == pages >= 4
+    for n in range(1, pages + 1):
+        press = " ".join(pdftotext(built.out / "issue-42-press.pdf", n).split())
+        proof = " ".join(pdftotext(built.out / "issue-42-proof.pdf", n).split())
+        slug = re.search(r" ?PROOF - not for press - [^\n]*? - page (\d+)", proof)
+        assert slug is not None and slug.group(1) == str(n), n
+        assert (proof[: slug.start()] + proof[slug.end() :]).strip() == press, n
+    with pikepdf.open(built.out / "issue-42-press.pdf") as pdf:
+        grey = {str(x.ColorSpace) for p in pdf.pages for x in p.images.values()}
+        links = sum(len(p.obj.get("/Annots", ())) for p in pdf.pages)
+    with pikepdf.open(built.out / "issue-42-proof.pdf") as pdf:
+        colour = {str(x.ColorSpace) for p in pdf.pages for x in p.images.values()}
+        proof_links = sum(len(p.obj.get("/Annots", ())) for p in pdf.pages)
+    assert grey == {"/DeviceGray"} and "/DeviceRGB" in colour
+    assert links == 0 and proof_links > 0

@@ -29,9 +29,13 @@ from printedition.model import (
     Text,
     article_text,
 )
+from printedition.press.engine import PressFetcher
+from printedition.press.fill import EditionMatter
 from printedition.press.layout import Geometry, headline_size_pt, plan_inline, plan_lead
-from printedition.press.pdf import PressFetcher, PressOptions, write_pdf
+from printedition.press.options import PressOptions, PressResult
+from printedition.press.pdf import PressOutputs, write_pdf
 from printedition.press.preflight import preflight_file
+from printedition.press.schedule import Edition
 from printedition.resources import ResourcePolicy
 from printedition.settings import PAGE_FORMATS, page_format
 
@@ -43,6 +47,22 @@ STYLES = ROOT / "src" / "printedition" / "styles"
 
 pytestmark = pytest.mark.slow
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils")
+
+
+def _print(
+    articles: list[tuple[Article, ResourcePolicy]],
+    out: Path,
+    options: PressOptions,
+    *,
+    proof: bool = False,
+    matter: EditionMatter | None = None,
+) -> PressResult:
+    """The press pipeline on a plain edition of ``articles``: the press file (or the proof) at ``out``."""
+    edition = Edition.of(articles)
+    if matter is not None:
+        edition = Edition(sections=edition.sections, matter=matter)
+    where = PressOutputs(proof=out) if proof else PressOutputs(press=out)
+    return write_pdf(edition, where, options)
 
 
 def _sample_dirs() -> list[Path]:
@@ -178,7 +198,7 @@ def test_fetcher_serves_only_package_files_and_processed_images() -> None:
 @pytest.fixture(scope="module")
 def seed_pdf(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
     out = tmp_path_factory.mktemp("seed") / "seed.pdf"
-    result = write_pdf([load_article(SEED)], out, PressOptions())
+    result = _print([load_article(SEED)], out, PressOptions())
     return out, result
 
 
@@ -186,7 +206,7 @@ def seed_pdf(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
 def all_pdf(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Article], object]:
     out = tmp_path_factory.mktemp("all") / "all.pdf"
     loaded = [load_article(d) for d in _sample_dirs()]
-    result = write_pdf(loaded, out, PressOptions())
+    result = _print(loaded, out, PressOptions())
     return out, [a for a, _ in loaded], result
 
 
@@ -311,7 +331,7 @@ def test_cmyk_with_profile_is_pdf_x4(tmp_path: Path) -> None:
         pytest.skip("Ghostscript's default_cmyk.icc is not installed")
     out = tmp_path / "cmyk.pdf"
     options = PressOptions(colour="cmyk", icc_profile=ICC, variant="x-4")
-    result = write_pdf([_small_article(tmp_path)], out, options)
+    result = _print([_small_article(tmp_path)], out, options)
     assert result.preflight is not None and result.preflight.ok, result.preflight
     report = preflight_file(out, page_format=PAGE_FORMATS["tabloid"], bleed_mm=3, variant="x-4")
     assert report.ok and report.pdfx_version == "PDF/X-4"
@@ -322,7 +342,7 @@ def test_cmyk_with_profile_is_pdf_x4(tmp_path: Path) -> None:
 
 def test_large_bleed_is_fixed_beyond_weasyprints_cap(tmp_path: Path) -> None:
     out = tmp_path / "bleed.pdf"
-    write_pdf(
+    _print(
         [_small_article(tmp_path)], out, PressOptions(bleed_mm=5, page_format=PAGE_FORMATS["a4"])
     )
     report = preflight_file(out, page_format=PAGE_FORMATS["a4"], bleed_mm=5, variant="x-1a")
@@ -333,17 +353,17 @@ def test_large_bleed_is_fixed_beyond_weasyprints_cap(tmp_path: Path) -> None:
 @needs_poppler
 def test_proof_keeps_links_and_marks_itself(tmp_path: Path) -> None:
     out = tmp_path / "proof.pdf"
-    result = write_pdf([_small_article(tmp_path)], out, PressOptions(proof=True))
+    result = _print([_small_article(tmp_path)], out, PressOptions(), proof=True)
     assert result.preflight is None
     report = preflight_file(out)
     assert report.annotations > 0 and report.pdfx_version == ""
-    assert re.search(r"P\s*R\s*O\s*O\s*F · not for press", _pdftotext(out))
+    assert "PROOF - not for press" in _pdftotext(out)
 
 
 @needs_poppler
 def test_short_issue_is_padded_to_four_pages(tmp_path: Path) -> None:
     out = tmp_path / "short.pdf"
-    result = write_pdf([_small_article(tmp_path, n=4)], out, PressOptions())
+    result = _print([_small_article(tmp_path, n=4)], out, PressOptions())
     assert result.pages == 4 and result.padded_pages == 3
     pages = _pdftotext(out).split("\f")
     # The house pages carry the folio and go on counting, the number on the outer edge.
@@ -363,7 +383,7 @@ def test_missing_image_is_an_error_and_leaves_nothing(tmp_path: Path) -> None:
     (tmp_path / "photo.jpg").unlink()
     out = tmp_path / "out.pdf"
     with pytest.raises(Exception) as info:
-        write_pdf([(article, policy)], out, PressOptions())
+        _print([(article, policy)], out, PressOptions())
     assert "photo.jpg" in str(info.value)
     assert not out.exists() and not list(tmp_path.glob(".out.pdf.*"))
 
@@ -372,21 +392,21 @@ def test_corrupt_image_is_an_error(tmp_path: Path) -> None:
     article, policy = _small_article(tmp_path)
     (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
     with pytest.raises(ImageError):
-        write_pdf([(article, policy)], tmp_path / "out.pdf", PressOptions())
+        _print([(article, policy)], tmp_path / "out.pdf", PressOptions())
 
 
 def test_missing_profile_and_cmyk_without_profile(tmp_path: Path) -> None:
     art = _small_article(tmp_path, image=False)
     with pytest.raises(ConfigError, match="ICC profile not found"):
-        write_pdf(
+        _print(
             [art], tmp_path / "o.pdf", PressOptions(colour="cmyk", icc_profile=tmp_path / "no.icc")
         )
     with pytest.raises(ConfigError, match="--icc"):
-        write_pdf([art], tmp_path / "o.pdf", PressOptions(colour="cmyk"))
+        _print([art], tmp_path / "o.pdf", PressOptions(colour="cmyk"))
     not_icc = tmp_path / "bad.icc"
     not_icc.write_bytes(b"garbage")
     with pytest.raises(ConfigError, match="ICC"):
-        write_pdf([art], tmp_path / "o.pdf", PressOptions(colour="cmyk", icc_profile=not_icc))
+        _print([art], tmp_path / "o.pdf", PressOptions(colour="cmyk", icc_profile=not_icc))
     assert not (tmp_path / "o.pdf").exists()
 
 
@@ -402,13 +422,13 @@ def test_missing_font_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(PressFetcher, "fetch", lose_fonts)
     out = tmp_path / "o.pdf"
     with pytest.raises(ConfigError, match="missing fonts/libre-caslon-text"):
-        write_pdf([_small_article(tmp_path, image=False)], out, PressOptions())
+        _print([_small_article(tmp_path, image=False)], out, PressOptions())
     assert not out.exists()
 
 
 def test_unwritable_output(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="does not exist"):
-        write_pdf(
+        _print(
             [_small_article(tmp_path, image=False)], tmp_path / "nope" / "o.pdf", PressOptions()
         )
 
@@ -421,10 +441,10 @@ def test_interrupted_run_leaves_no_partial_file(
     def interrupt(*args: object, **kwargs: object) -> bytes:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(press_pdf, "preflight_pdf", interrupt)
+    monkeypatch.setattr(press_pdf, "preflight_press", interrupt)
     out = tmp_path / "o.pdf"
     with pytest.raises(KeyboardInterrupt):
-        write_pdf([_small_article(tmp_path, image=False)], out, PressOptions())
+        _print([_small_article(tmp_path, image=False)], out, PressOptions())
     assert not out.exists() and not list(tmp_path.glob(".o.pdf.*"))
 
 
@@ -482,8 +502,8 @@ def test_cli_errors_are_one_line(tmp_path: Path) -> None:
 def test_same_input_gives_the_same_bytes(tmp_path: Path) -> None:
     art = _small_article(tmp_path)
     first, second = tmp_path / "a.pdf", tmp_path / "b.pdf"
-    write_pdf([art], first, PressOptions())
-    write_pdf([art], second, PressOptions())
+    _print([art], first, PressOptions())
+    _print([art], second, PressOptions())
     assert first.read_bytes() == second.read_bytes()
 
 
@@ -539,7 +559,7 @@ def test_house_pages_say_what_the_settings_say(tmp_path: Path) -> None:
         appeal_title="Keep the Weekly Test going",
     )
     out = tmp_path / "house.pdf"
-    result = write_pdf([_small_article(tmp_path, n=4)], out, PressOptions(paper=paper))
+    result = _print([_small_article(tmp_path, n=4)], out, PressOptions(paper=paper))
     assert result.pages == 4 and result.padded_pages == 3
     pages = [" ".join(p.split()) for p in _pdftotext(out).split("\f")]
     back = pages[3]  # the back page: the subscription advert, with price and address
@@ -602,7 +622,7 @@ def test_a_house_panel_too_long_for_its_page_gives_way_to_the_papers_adverts(
 ) -> None:
     long = '<div class="house-panel house-notice"><p class="house-text">' + "word " * 9000
     out = tmp_path / "long.pdf"
-    options = PressOptions(house_panels=(long + "</p></div>",))
-    result = write_pdf([_small_article(tmp_path, n=4)], out, options)
+    matter = EditionMatter(house_panels=(long + "</p></div>",))
+    result = _print([_small_article(tmp_path, n=4)], out, PressOptions(), matter=matter)
     assert result.pages == 4 and result.padded_pages == 3
     assert "Get the paper every month" in " ".join(_pdftotext(out).split())

@@ -263,7 +263,8 @@ def epub(
 @click.option(
     "--proof",
     is_flag=True,
-    help="A proof for screens and office printers: crop marks, links, colour photos, PROOF slug.",
+    help="Write the proof instead of the press file: the same pages with crop marks, links, "
+    "colour photos and a PROOF slug.",
 )
 @click.option("--month", default="", help="Folio month (default: the newest article's).")
 @click.option("--issue-line", default="", help="Masthead issue line, e.g. 'No. 57 · June 2024'.")
@@ -282,7 +283,9 @@ def pdf(
 ) -> None:
     """Lay out article pages (or model JSON) as a print-ready newspaper PDF."""
     from printedition.ingest.load import load_article
-    from printedition.press.pdf import PressOptions, write_pdf
+    from printedition.press.options import PressOptions
+    from printedition.press.pdf import PressOutputs, write_pdf
+    from printedition.press.schedule import Edition
     from printedition.settings import page_format as parse_format
 
     options = PressOptions(
@@ -291,7 +294,6 @@ def pdf(
         colour=colour,
         icc_profile=icc,
         variant=variant,
-        proof=proof,
         month=month,
         issue_line=issue_line,
     )
@@ -299,7 +301,9 @@ def pdf(
     for article, _ in articles:
         for w in article.warnings:
             warn(f"{w.where or article.slug}: {w.message}")
-    result = write_pdf(articles, output, options)
+    edition = Edition.of(articles)
+    where = PressOutputs(proof=output) if proof else PressOutputs(press=output)
+    result = write_pdf(edition, where, options)
     seen: set[tuple[str, str, str]] = set()
     for w in result.warnings:
         key = (w.code, w.message, w.where)

@@ -6,10 +6,10 @@ The stages, in order (each named in the progress output):
 2. images: each photo read once, its digest noted, processed for press, proof and EPUB —
    cached by source digest and options (worker processes with ``--jobs``);
 3. pages: front page, contents and house panels (issue/pages.py);
-4. print: press PDF and proof PDF — each cached as a whole, keyed by every article, image
-   digest and option; a miss is laid out in parts (front pages, one per section), each part
-   cached by its own inputs and start page, spread over ``--jobs`` processes and joined
-   (issue/parts.py, press/merge.py);
+4. print: the press PDF and its proof from one layout — cached as a whole, keyed by every
+   article, image digest and option; a miss goes through the press pipeline (press/pdf.py):
+   laid out in parts (front pages, one per section), each part cached by its own inputs and
+   start page, spread over ``--jobs`` processes, joined, finished as press file and proof;
 5. epub: one EPUB per article and the issue EPUB (epub/), its cover the front page rendered
    to an image — cached likewise;
 6. check: EPUBCheck on every EPUB in one Java run, preflight on the press PDF — results cached

@@ -4,19 +4,19 @@ build stages (``build`` runs ingest and images, ``writers`` the PDFs, EPUBs and 
 
 from __future__ import annotations
 
-import concurrent.futures as cf
-import multiprocessing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from printedition.errors import PrinteditionError
 from printedition.issue.manifest import ArticleEntry, Manifest
 from printedition.issue.work import ImageResult, IngestResult
 from printedition.model import Article, BuildWarning
+from printedition.press.options import PressOptions
 from printedition.resources import ResourcePolicy
 from printedition.settings import page_format
+from printedition.workers import WorkerPool
 
 Progress = Callable[[str, int, int], None]
 T = TypeVar("T")
@@ -55,49 +55,6 @@ class Loaded:
         return self.article
 
 
-class WorkerPool:
-    """A process pool made only when there is work to share (a cached rebuild starts none)."""
-
-    def __init__(self, jobs: int) -> None:
-        self.jobs = max(1, jobs)
-        self._executor: cf.ProcessPoolExecutor | None = None
-
-    def executor(self) -> cf.ProcessPoolExecutor:
-        if self._executor is None:
-            # spawn: never fork a process that may hold threads (HTTP servers in tests, pools).
-            self._executor = cf.ProcessPoolExecutor(
-                max_workers=self.jobs, mp_context=multiprocessing.get_context("spawn")
-            )
-        return self._executor
-
-    def map(
-        self, fn: Callable[[T], R], items: Sequence[T], on_done: Callable[[R], None]
-    ) -> list[R]:
-        if self.jobs <= 1 or len(items) <= 1:
-            out = []
-            for item in items:
-                r = fn(item)
-                on_done(r)
-                out.append(r)
-            return out
-        futures = [self.executor().submit(fn, item) for item in items]
-        results: list[R] = []
-        try:
-            for fut in cf.as_completed(futures):
-                r = fut.result()
-                on_done(r)
-                results.append(r)
-        except BaseException:
-            for f in futures:
-                f.cancel()
-            raise
-        return results
-
-    def close(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-
-
 class StopBuild(Exception):
     """--strict: the first problem ends the build."""
 
@@ -109,9 +66,7 @@ def no_progress(stage: str, done: int, total: int) -> None:
     pass
 
 
-def press_options(manifest: Manifest, *, proof: bool, **hooks: Any) -> Any:
-    from printedition.press.pdf import PressOptions
-
+def press_options(manifest: Manifest) -> PressOptions:
     paper = manifest.paper
     info = manifest.issue
     issue_line = f"No. {info.number}" + (f" · Vol. {info.volume}" if info.volume else "")
@@ -121,12 +76,10 @@ def press_options(manifest: Manifest, *, proof: bool, **hooks: Any) -> Any:
         colour=paper.colour,
         icc_profile=paper.icc,
         variant=paper.variant,
-        proof=proof,
         paper=paper.paper,
         issue_line=f"{issue_line} · {info.cover_date}",
         month=info.cover_date,
         strict_images=False,
-        **hooks,
     )
 
 

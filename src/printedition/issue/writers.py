@@ -1,10 +1,10 @@
 """Writers: the loaded articles → press PDF, proof PDF, per-article and issue EPUBs, checked.
 
 Each output is looked up in the cache by a key over every article (model JSON and image
-digests) and option; a hit is copied into place, a miss is built (the PDFs in parts by
-issue/parts.py, the EPUBs by epub/) and stored. The press PDF comes first; then the EPUBs
-(the issue EPUB's cover is the rendered front page), then EPUBCheck runs in a thread
-alongside the proof layout.
+digests) and option; a hit is copied into place, a miss is built (the press PDF and its proof
+by the press pipeline, press/pdf.py, from one layout; the EPUBs by epub/) and stored. The PDFs
+come first; then the EPUBs (the issue EPUB's cover is the rendered front page), with
+EPUBCheck in a thread alongside.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from typing import Any
 
 from printedition.cache import Store, cache_key, digest
 from printedition.errors import InputError, PrinteditionError
+from printedition.images import ProcessedImage
 from printedition.issue.context import (
     EPUB_MAX_EDGE,
     BuildOptions,
@@ -38,11 +39,15 @@ from printedition.issue.pages import (
     front_page_html,
     house_panels,
 )
-from printedition.issue.parts import write_in_parts
 from printedition.issue.report import OutputReport
 from printedition.issue.work import StoreImageCache
-from printedition.model import Article, BuildWarning, to_json
+from printedition.model import BuildWarning, to_json
 from printedition.outputs import atomic_write_bytes
+from printedition.press.fill import EditionMatter
+from printedition.press.options import PressOptions, PressResult
+from printedition.press.pdf import PressOutputs, write_pdf
+from printedition.press.pictures import stream_digest
+from printedition.press.schedule import Edition, EditionSection
 
 # ---------------------------------------------------------------------------------------------
 # 3–6. Pages, print, EPUB, checks
@@ -58,8 +63,6 @@ def _article_key(item: Loaded, *, print_version: bool) -> list[Any]:
 def _options_key(options: Any) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for f in dataclasses.fields(options):
-        if f.name in ("image_cache",):
-            continue
         value = getattr(options, f.name)
         if isinstance(value, Path):
             value = digest(value.read_bytes()) if value.is_file() else str(value)
@@ -67,10 +70,12 @@ def _options_key(options: Any) -> dict[str, Any]:
     return data
 
 
-def _cover_image(item: Loaded, options: Any, store: Store) -> tuple[str, bytes] | None:
-    """The front-page photo, processed for the full page width: (href, bytes)."""
+def _cover_image(
+    item: Loaded, options: PressOptions, store: Store, colour: str
+) -> ProcessedImage | None:
+    """The front-page photo, processed for the full page width in ``colour``."""
     from printedition.images import prepare_for_press
-    from printedition.press.layout import IMAGE_SCHEME, Geometry
+    from printedition.press.layout import Geometry
     from printedition.resources import read_resource
     from printedition.settings import MAX_PPI
 
@@ -82,27 +87,69 @@ def _cover_image(item: Loaded, options: Any, store: Store) -> tuple[str, bytes] 
     except InputError:
         return None  # already reported by the images stage
     width = Geometry.for_format(options.page_format).content_width_mm
-    colour = "rgb" if options.proof else options.colour
     icc = options.icc_profile.read_bytes() if options.icc_profile else None
     key = f"cover:{digest(data)}:{colour}:{digest(icc) if icc else ''}:{width:.1f}:{MAX_PPI}"
     images = StoreImageCache(store)
     try:
-        processed = images[key]
+        return images[key]
     except KeyError:
-        try:
-            processed = prepare_for_press(
-                data,
-                where=article.lead.image.url,
-                colour=colour,
-                icc=icc,
-                placed_width_mm=width,
-                max_ppi=MAX_PPI,
-                limits=item.policy.limits,
+        pass
+    try:
+        processed = prepare_for_press(
+            data,
+            where=article.lead.image.url,
+            colour=colour,
+            icc=icc,
+            placed_width_mm=width,
+            max_ppi=MAX_PPI,
+            limits=item.policy.limits,
+        )
+    except PrinteditionError:
+        return None
+    images[key] = processed
+    return processed
+
+
+def _edition(
+    manifest: Manifest, in_print: list[Loaded], cover_item: Loaded, options: PressOptions, store: Store
+) -> Edition:
+    """The issue as the press pipeline takes it: a part per section, the front pages written
+    for the stories' page numbers, the issue's panels and stylesheet."""
+    from printedition.press.layout import IMAGE_SCHEME
+
+    stories = [PrintStory(article=x.print_article, section=x.section) for x in in_print]
+    sections: list[EditionSection] = []
+    run: list[Loaded] = []
+    for i, x in enumerate(in_print):
+        run.append(x)
+        if i + 1 == len(in_print) or in_print[i + 1].section != x.section:
+            sections.append(
+                EditionSection(
+                    title=x.section, articles=tuple((y.print_article, y.policy) for y in run)
+                )
             )
-        except PrinteditionError:
-            return None
-        images[key] = processed
-    return f"{IMAGE_SCHEME}{processed.digest}{processed.extension}", processed.data
+            run = []
+    photo = _cover_image(cover_item, options, store, options.colour)
+    colour = _cover_image(cover_item, options, store, "rgb") if photo else None
+    href = f"{IMAGE_SCHEME}{photo.digest}{photo.extension}" if photo else None
+    base = EditionMatter(
+        extra_css=ISSUE_CSS,
+        house_panels=house_panels(manifest, stories),
+        images=((href, photo.data),) if href and photo else (),
+        colours=((stream_digest(photo.data), colour),) if photo and colour else (),
+    )
+    cover = cover_item.print_article
+
+    def front_pages(numbers: Mapping[str, int]) -> EditionMatter:
+        return dataclasses.replace(
+            base,
+            front_page_html=front_page_html(
+                manifest, cover, stories, cover_image_href=href, numbers=numbers
+            ),
+            contents_html=contents_html(manifest, stories, numbers=numbers),
+        )
+
+    return Edition(sections=tuple(sections), matter=base, front_pages=front_pages)
 
 
 def write_outputs(
@@ -129,100 +176,52 @@ def write_outputs(
     press_path = out / f"{stem}-press.pdf"
     side = _EpubSide(manifest, options, store, in_epub, report, press_path)
 
-    # 3–4. print
+    # 3–4. print: the press PDF and its proof, from one layout (press/pdf.py), cached whole
+    # by every article, image digest and option.
     if "pdf" in options.only and in_print and cover_item is not None:
-        stories = [PrintStory(article=x.print_article, section=x.section) for x in in_print]
-        from printedition.press.layout import Section as PressSection
-
-        sections: list[PressSection] = []
-        for i, x in enumerate(in_print):
-            if i == 0 or x.section != in_print[i - 1].section:
-                sections.append(PressSection(title=x.section, start=i))
-        base_hooks: dict[str, Any] = {
-            "sections": tuple(sections),
-            "contents_html": contents_html(manifest, stories),
-            "extra_css": ISSUE_CSS,
-            "house_panels": house_panels(manifest, stories),
-        }
-        jobs: list[tuple[str, Path, Any]] = []
-        for kind, path, proof in (
-            ("press-pdf", press_path, False),
-            ("proof-pdf", out / f"{stem}-proof.pdf", True),
-        ):
-            opts = press_options(manifest, proof=proof, **base_hooks)
-            photo = _cover_image(cover_item, opts, store)
-            opts = dataclasses.replace(
-                opts,
-                front_page_html=front_page_html(
-                    manifest, cover_item.print_article, stories, cover_image_href=photo and photo[0]
-                ),
-                extra_images=(photo,) if photo else (),
-            )
-            jobs.append((kind, path, opts))
-        keys = [
-            cache_key(
-                kind,
-                [_article_key(x, print_version=True) for x in in_print],
-                _options_key(opts),
-            )
-            for kind, _, opts in jobs
-        ]
-        pending = []
-        for (kind, path, opts), key in zip(jobs, keys, strict=True):
-            if _restore(store, kind, key, path):
-                meta = store.get_json(kind + "-meta", key) or {}
+        opts = press_options(manifest)
+        paths = {"press-pdf": press_path, "proof-pdf": out / f"{stem}-proof.pdf"}
+        edition = _edition(manifest, in_print, cover_item, opts, store)
+        zero = {x.print_article.slug: 0 for x in in_print}
+        front = edition.front_pages(zero) if edition.front_pages else edition.matter
+        key = cache_key(
+            "print",
+            [_article_key(x, print_version=True) for x in in_print],
+            _options_key(opts),
+            [s.title for s in edition.sections],
+            _options_key(front),
+        )
+        cached = all(_restore(store, kind, key, path) for kind, path in paths.items())
+        report("print", 0, 0 if cached else 1)
+        if cached:
+            meta = store.get_json("press-pdf-meta", key) or {}
+            for kind, path in paths.items():
                 outputs.append(_pdf_report(kind, path, meta, cached=True, seconds=0.0))
-                if kind == "press-pdf":
-                    _attribute_press_warnings(meta, in_print, notes)
-                    side.start(with_front_page=True)
-            else:
-                pending.append((kind, path, opts, key))
-        report("print", 0, len(pending))
-        # Each PDF is laid out in parts (front pages, one per section) on ``--jobs`` worker
-        # processes, each part cached by its inputs and start page (issue/parts.py); the press
-        # PDF comes first, so the EPUBs and EPUBCheck run alongside the proof.
-        by_section: list[tuple[str, list[Loaded]]] = []
-        for x in in_print:
-            if not by_section or by_section[-1][0] != x.section:
-                by_section.append((x.section, []))
-            by_section[-1][1].append(x)
-        counts: list[int] = []
-        for n, (kind, path, opts, key) in enumerate(pending, start=1):
-
-            def front_pages(
-                numbers: Mapping[str, int],
-                opts: Any = opts,
-                cover: Article = cover_item.print_article,
-            ) -> Any:
-                return dataclasses.replace(
-                    opts,
-                    front_page_html=front_page_html(
-                        manifest,
-                        cover,
-                        stories,
-                        cover_image_href=opts.extra_images[0][0] if opts.extra_images else None,
-                        numbers=numbers,
-                    ),
-                    contents_html=contents_html(manifest, stories, numbers=numbers),
-                )
-
-            meta, counts = write_in_parts(
-                kind, by_section, opts, front_pages, path, store, pool, counts_hint=counts
+        else:
+            started = time.perf_counter()
+            result = write_pdf(
+                edition,
+                PressOutputs(press=paths["press-pdf"], proof=paths["proof-pdf"]),
+                opts,
+                store=store,
+                pool=pool,
+                cache=StoreImageCache(store),
             )
-            store.put(kind, key, path.read_bytes())
-            store.put_json(kind + "-meta", key, meta)
-            outputs.append(_pdf_report(kind, path, meta, cached=False, seconds=meta["seconds"]))
-            if kind == "press-pdf":
-                _attribute_press_warnings(meta, in_print, notes)
-                if options.strict and outputs[-1].valid is False:
-                    raise StopBuild(PrinteditionError("preflight failed", where=str(path)))
-                side.start(with_front_page=True)
-            report("print", n, len(pending))
+            meta = _print_meta(result, time.perf_counter() - started)
+            for kind, path in paths.items():
+                store.put(kind, key, path.read_bytes())
+            store.put_json("press-pdf-meta", key, meta)
+            for kind, path in paths.items():
+                outputs.append(
+                    _pdf_report(kind, path, meta, cached=False, seconds=meta["seconds"])
+                )
+            report("print", 1, 1)
+        _attribute_press_warnings(meta, in_print, notes)
         if options.strict:
             for o in outputs:
                 if o.valid is False:
-                    side.join()
                     raise StopBuild(PrinteditionError(f"{o.validator} failed", where=o.path))
+        side.start(with_front_page=True)
     lap("print")
     side.start(with_front_page=False)  # no press PDF this time: the EPUB writer draws a cover
     outputs.extend(side.join())
@@ -280,6 +279,20 @@ class _EpubSide:
         if self.error is not None:
             raise self.error
         return self.result
+
+
+def _print_meta(result: PressResult, seconds: float) -> dict[str, Any]:
+    meta: dict[str, Any] = {
+        "pages": result.pages,
+        "padded": result.padded_pages,
+        "warnings": [dataclasses.asdict(w) for w in result.warnings],
+        "seconds": seconds,
+        "parts": dataclasses.asdict(result.parts) if result.parts else {},
+    }
+    if result.preflight is not None:
+        meta["preflight_ok"] = result.preflight.ok
+        meta["preflight"] = result.preflight.summary_lines()
+    return meta
 
 
 def _restore(store: Store, kind: str, key: str, path: Path) -> bool:

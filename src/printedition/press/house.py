@@ -167,7 +167,7 @@ def house_document(
     """The house pages (numbered on from ``first_page``) followed by one page per candidate
     panel, each standing at its gap's height on a page without folio, to be overlaid."""
     paper = furniture.paper
-    rules = [page_css(geometry, bleed_mm=bleed_mm, proof=furniture.proof), extra_css]
+    rules = [page_css(geometry, bleed_mm=bleed_mm), extra_css]
     if pages:
         # The first house page keeps the edition's page parity and folio (even: a left page).
         side = "left" if first_page % 2 == 0 else "right"

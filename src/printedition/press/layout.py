@@ -185,7 +185,6 @@ class Furniture:
     month: str = ""
     issue_line: str = ""
     masthead: bool = True
-    proof: bool = False
     date: str = ""  # W3C date for the PDF's creation/modification dates (reproducible builds)
 
 
@@ -226,21 +225,12 @@ def default_month(articles: Sequence[Article]) -> str:
     return f"{newest.strftime('%B')} {newest.year}"
 
 
-def page_css(geometry: Geometry, *, bleed_mm: float, proof: bool) -> str:
+def page_css(geometry: Geometry, *, bleed_mm: float) -> str:
     fmt = geometry.format
-    marks = "crop cross" if proof else "none"
-    slug = ""
-    if proof:
-        slug = (
-            "@page { @bottom-center { content: 'PROOF · not for press · ' string(paper) "
-            "' · ' string(month) ' · page ' counter(page); "
-            "font-size: 6.5pt; letter-spacing: 0.1em; vertical-align: middle; } }\n"
-        )
     return (
         f"@page {{ size: {fmt.width_mm:g}mm {fmt.height_mm:g}mm; "
         f"margin: {geometry.top_mm:g}mm {geometry.side_mm:g}mm {geometry.bottom_mm:g}mm; "
-        f"bleed: {bleed_mm:g}mm; marks: {marks}; }}\n"
-        f"{slug}"
+        f"bleed: {bleed_mm:g}mm; marks: none; }}\n"
         f".body {{ columns: {geometry.columns}; }}\n"
         f".masthead .title {{ font-size: {masthead_size_pt(geometry):g}pt; }}\n"
         f".full .deck {{ width: {geometry.span_mm(max(1, min(geometry.columns, 3))):.2f}mm; }}\n"
@@ -630,7 +620,7 @@ def build_document(
         f"<title>{text(paper.name)}{(' · ' + text(month)) if month else ''}</title>\n"
         f'<link rel="stylesheet" href="{PACKAGE_SCHEME}styles/fonts.css"/>\n'
         f'<link rel="stylesheet" href="{PACKAGE_SCHEME}styles/press.css"/>\n'
-        f"<style>\n{page_css(geometry, bleed_mm=bleed_mm, proof=furniture.proof)}{extra_css}</style>\n"
+        f"<style>\n{page_css(geometry, bleed_mm=bleed_mm)}{extra_css}</style>\n"
         "</head>\n<body>\n"
     )
     parts = [head]
@@ -652,7 +642,7 @@ def build_document(
         else:
             css_class = "follows" if story.follows else ""
         parts.append(
-            _story(story, geometry, links=furniture.proof, language=language, css_class=css_class)
+            _story(story, geometry, links=True, language=language, css_class=css_class)
         )
     parts.extend('<div class="pad-page"></div>' for _ in range(pad_pages))
     parts.append("</body>\n</html>\n")

@@ -123,6 +123,7 @@ def press_options(manifest: Manifest, *, proof: bool, **hooks: Any) -> Any:
         variant=paper.variant.removeprefix("pdf/"),
         proof=proof,
         paper=paper.paper,
+        style=paper.style,
         issue_line=f"{issue_line} · {info.cover_date}",
         month=info.cover_date,
         strict_images=False,

@@ -32,7 +32,6 @@ from printedition.issue.context import (
 )
 from printedition.issue.manifest import Manifest
 from printedition.issue.pages import (
-    ISSUE_CSS,
     PrintStory,
     contents_html,
     front_page_html,
@@ -43,6 +42,7 @@ from printedition.issue.report import OutputReport
 from printedition.issue.work import StoreImageCache
 from printedition.model import Article, BuildWarning, to_json
 from printedition.outputs import atomic_write_bytes
+from printedition.style import PageStyle
 
 # ---------------------------------------------------------------------------------------------
 # 3–6. Pages, print, EPUB, checks
@@ -61,7 +61,9 @@ def _options_key(options: Any) -> dict[str, Any]:
         if f.name in ("image_cache",):
             continue
         value = getattr(options, f.name)
-        if isinstance(value, Path):
+        if isinstance(value, PageStyle):
+            value = f"{value.name}:{value.digest}"  # every file of the style, by content
+        elif isinstance(value, Path):
             value = digest(value.read_bytes()) if value.is_file() else str(value)
         data[f.name] = value
     return data
@@ -70,7 +72,7 @@ def _options_key(options: Any) -> dict[str, Any]:
 def _cover_image(item: Loaded, options: Any, store: Store) -> tuple[str, bytes] | None:
     """The front-page photo, processed for the full page width: (href, bytes)."""
     from printedition.images import prepare_for_press
-    from printedition.press.layout import IMAGE_SCHEME, MAX_PPI, Geometry
+    from printedition.press.layout import IMAGE_SCHEME, Geometry
     from printedition.resources import read_resource
 
     article = item.print_article
@@ -80,10 +82,11 @@ def _cover_image(item: Loaded, options: Any, store: Store) -> tuple[str, bytes] 
         data = read_resource(article.lead.image.url, item.policy)
     except InputError:
         return None  # already reported by the images stage
-    width = Geometry.for_format(options.page_format).content_width_mm
+    width = Geometry.for_format(options.page_format, options.style).content_width_mm
+    max_ppi = options.style.pictures.preferred_ppi
     colour = "rgb" if options.proof else options.colour
     icc = options.icc_profile.read_bytes() if options.icc_profile else None
-    key = f"cover:{digest(data)}:{colour}:{digest(icc) if icc else ''}:{width:.1f}:{MAX_PPI}"
+    key = f"cover:{digest(data)}:{colour}:{digest(icc) if icc else ''}:{width:.1f}:{max_ppi}"
     images = StoreImageCache(store)
     try:
         processed = images[key]
@@ -95,7 +98,7 @@ def _cover_image(item: Loaded, options: Any, store: Store) -> tuple[str, bytes] 
                 colour=colour,
                 icc=icc,
                 placed_width_mm=width,
-                max_ppi=MAX_PPI,
+                max_ppi=max_ppi,
                 limits=item.policy.limits,
             )
         except PrinteditionError:
@@ -140,7 +143,6 @@ def write_outputs(
         base_hooks: dict[str, Any] = {
             "sections": tuple(sections),
             "contents_html": contents_html(manifest, stories),
-            "extra_css": ISSUE_CSS,
             "house_panels": house_panels(manifest, stories),
         }
         jobs: list[tuple[str, Path, Any]] = []
@@ -394,6 +396,7 @@ def _epubs(
         source_date_epoch=sde,
         limits=manifest.limits,
         max_image_edge=EPUB_MAX_EDGE,
+        style=manifest.paper.style,
     )
     for n, item in enumerate(items, start=1):
         opts = dataclasses.replace(base)

@@ -35,7 +35,6 @@ from printedition.errors import ConfigError, InputError
 from printedition.model import Article, BuildWarning
 from printedition.press import pdf as _pdf
 from printedition.press.layout import (
-    SECTION_HEAD_MM,
     Furniture,
     Geometry,
     Section,
@@ -64,6 +63,7 @@ from printedition.press.pdf import (
     _warm_cache,
 )
 from printedition.resources import ResourcePolicy
+from printedition.style import PageStyle
 
 _START = "/* part-start */"
 _END = "/* part-end */"
@@ -78,6 +78,7 @@ class PartDocument:
     date: str  # the edition's date: subset fonts are stamped with it
     lead_pages: int  # pages at the head of the layout that are not printed (0 or 1)
     first_page: int
+    style: PageStyle  # its stylesheets and fonts are fetched from the style's folder
     stories: tuple[StoryLayout, ...] = ()
     warnings: tuple[BuildWarning, ...] = ()
     story_estimates: tuple[int, ...] = ()  # each story's pages, from the planner's model
@@ -169,7 +170,7 @@ def section_document(
         raise InputError("no articles to print")
     _check_options(options)
     icc, icc_digest = _read_icc(options)
-    geometry = Geometry.for_format(options.page_format)
+    geometry = Geometry.for_format(options.page_format, options.style)
     warnings: list[BuildWarning] = []
     images: dict[str, bytes] = {}
     cache: ImageCache = options.image_cache if options.image_cache is not None else {}
@@ -211,12 +212,12 @@ def section_document(
         sections=(Section(title=title, start=0),),
         # The unprinted lead page: the front-page slot breaks the page after itself.
         front_page_html='<div class="part-lead"></div>',
-        extra_css=options.extra_css + "\n" + _START + _part_css(first_page) + _END,
+        extra_css=_START + _part_css(first_page) + _END,
     )
     estimates = []
     for n, story in enumerate(stories):
         opening, body = estimate_story_mm(story, geometry)
-        head = SECTION_HEAD_MM if n == 0 else 0.0
+        head = options.style.space.section_head_mm if n == 0 else 0.0
         extent = head + opening + body / geometry.columns
         estimates.append(max(1, math.ceil(extent / geometry.content_height_mm - 0.03)))
     return PartDocument(
@@ -225,6 +226,7 @@ def section_document(
         date=furniture.date,
         lead_pages=1,
         first_page=first_page,
+        style=options.style,
         stories=tuple(stories),
         warnings=tuple(warnings),
         story_estimates=tuple(estimates),
@@ -235,7 +237,7 @@ def front_document(options: PressOptions, *, edition: Sequence[Article]) -> Part
     """The first pages: masthead, ``options.front_page_html`` and ``options.contents_html``
     (their page numbers already written in: this part is laid out apart from the stories)."""
     _check_options(options)
-    geometry = Geometry.for_format(options.page_format)
+    geometry = Geometry.for_format(options.page_format, options.style)
     furniture = _furniture(options, edition, masthead=options.masthead)
     html = build_document(
         (),
@@ -244,7 +246,6 @@ def front_document(options: PressOptions, *, edition: Sequence[Article]) -> Part
         bleed_mm=_bleed(options),
         front_page_html=options.front_page_html,
         contents_html=options.contents_html,
-        extra_css=options.extra_css,
     )
     return PartDocument(
         html=html,
@@ -252,20 +253,21 @@ def front_document(options: PressOptions, *, edition: Sequence[Article]) -> Part
         date=furniture.date,
         lead_pages=0,
         first_page=1,
+        style=options.style,
     )
 
 
 def render_part(document: PartDocument, *, variant: str, proof: bool) -> PartLayout:
     """Stage 2: WeasyPrint lays the part out (safe to run in a worker process)."""
-    fetcher = PressFetcher(document.images)
+    fetcher = PressFetcher(document.images, document.style)
     spaces: list[PageSpace] = []
     with _captured_weasyprint_log() as log, _source_date(document.date):
         # (Looked up on the module at each call, like write_pdf's, so one hook sees both.)
         pdf = _pdf._render(document.html, fetcher, variant, proof, spaces)
     if fetcher.missing:
         raise ConfigError(
-            f"the package is missing {', '.join(sorted(set(fetcher.missing)))}: reinstall printedition",
-            where="printedition",
+            f"the style is missing {', '.join(sorted(set(fetcher.missing)))}",
+            where=str(document.style.folder),
         )
     warnings = [
         BuildWarning(code="resource-refused", message="refused to fetch", where=url)
@@ -399,7 +401,7 @@ def assemble(
     finish and preflight the file as ``write_pdf`` does, and write it to ``out``."""
     _check_options(options)
     icc, _ = _read_icc(options)
-    geometry = Geometry.for_format(options.page_format)
+    geometry = Geometry.for_format(options.page_format, options.style)
     furniture = _furniture(options, edition, masthead=options.masthead)
     stories = [s for d in documents for s in d.stories]
     spaces = [s for p in parts for s in p.spaces]
@@ -407,7 +409,7 @@ def assemble(
     for part in parts:
         warnings.extend(w for w in part.warnings if w not in warnings)
     merged = merge_parts(parts)
-    fetcher = PressFetcher(dict(options.extra_images))
+    fetcher = PressFetcher(dict(options.extra_images), options.style)
     with _captured_weasyprint_log(), _source_date(furniture.date):
         house = _house_material(
             stories, spaces, options, furniture, geometry, _bleed(options), fetcher

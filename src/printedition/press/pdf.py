@@ -7,8 +7,8 @@ Goes in: articles with the resource policy their images may be read under, and
    (``layout.plan_lead`` / ``plan_inline``), convert it for the press (grey, or CMYK through
    the printer's ICC profile) and resample it to at most 300 ppi at its placed width;
 2. layout: ``layout.build_document`` writes the print HTML;
-3. render: WeasyPrint lays it out, fetching only the package's styles and fonts and the
-   processed images (``PressFetcher``: everything else is refused and reported);
+3. render: WeasyPrint lays it out, fetching only the style folder's stylesheets and fonts and
+   the processed images (``PressFetcher``: everything else is refused and reported);
 4. pad: blank house pages bring the count to a multiple of 4;
 5. finish: pikepdf sets what WeasyPrint leaves short (BleedBox past 3.53 mm, the PDF/X output
    intent, stable IDs) and removes annotations from press files;
@@ -30,7 +30,6 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from importlib import resources as importlib_resources
 from pathlib import Path
 from typing import Any
 
@@ -65,10 +64,6 @@ from printedition.press.house import (
 )
 from printedition.press.layout import (
     IMAGE_SCHEME,
-    MASTHEAD_MM,
-    MAX_PPI,
-    MIN_PPI,
-    PACKAGE_SCHEME,
     FigurePlan,
     Furniture,
     Geometry,
@@ -84,6 +79,7 @@ from printedition.press.preflight import PreflightReport, preflight_pdf
 from printedition.render import byline_text
 from printedition.resources import ResourcePolicy, read_resource
 from printedition.settings import PAGE_FORMATS, PageFormat, Paper
+from printedition.style import PageStyle, default_style
 
 MM_TO_PT = 72 / 25.4
 WEASYPRINT_BLEEDBOX_CAP_MM = 10 / MM_TO_PT  # WeasyPrint caps the BleedBox at 10 pt (3.53 mm)
@@ -116,6 +112,7 @@ class PressOptions:
     variant: str = "x-1a"  # "x-1a" | "x-4" | "none"
     proof: bool = False  # crop marks, links kept, photos in colour, PROOF slug; not for press
     paper: Paper = field(default_factory=Paper)
+    style: PageStyle = field(default_factory=default_style)  # the look: grid, type, stylesheets
     issue_line: str = ""  # e.g. "No. 57 · June 2024"; default: the month
     month: str = ""  # folio month; default: the newest article's month
     masthead: bool = True  # the first page carries the masthead
@@ -125,7 +122,6 @@ class PressOptions:
     sections: tuple[Section, ...] = ()
     front_page_html: str = ""  # XHTML fragment under the masthead on page 1
     contents_html: str = ""  # XHTML fragment on its own page after the front
-    extra_css: str = ""
     image_cache: ImageCache | None = None  # processed images keyed by source digest + use
     house_panels: tuple[str, ...] = ()  # issue build: XHTML for the pad pages, used in turn
     # issue build: processed images its own pages use (front-page photo), href → bytes
@@ -148,14 +144,15 @@ class PressResult:
 
 
 class PressFetcher(URLFetcher):  # type: ignore[misc]
-    """Serves the package's styles and fonts and the already processed images; refuses and
-    records everything else. Nothing is read from disk outside the package, nothing fetched."""
+    """Serves the style folder's files (stylesheets, fonts: read-only, nothing outside the
+    folder and its base's, no link out of them) and the already processed images; refuses and
+    records everything else. Nothing else is read from disk, nothing fetched."""
 
-    _ALLOWED_FOLDERS = ("styles", "fonts")
-
-    def __init__(self, images: dict[str, bytes]) -> None:
+    def __init__(self, images: dict[str, bytes], style: PageStyle | None = None) -> None:
         super().__init__(allowed_protocols=())
         self.images = images
+        self.style = style or default_style()
+        self.base_url = self.style.base_url
         self.refused: list[str] = []
         self.missing: list[str] = []
 
@@ -167,24 +164,18 @@ class PressFetcher(URLFetcher):  # type: ignore[misc]
                 raise ValueError(f"unknown image {url}")
             media = "image/png" if url.endswith(".png") else "image/jpeg"
             return URLFetcherResponse(url, data, {"Content-Type": media})
-        if url.startswith(PACKAGE_SCHEME):
-            rel = url[len(PACKAGE_SCHEME) :]
-            parts = rel.split("/")
-            if (
-                len(parts) < 2
-                or parts[0] not in self._ALLOWED_FOLDERS
-                or any(p in ("", ".", "..") or "\\" in p for p in parts)
-            ):
-                self.refused.append(url)
-                raise ValueError(f"refused package path {rel}")
-            resource = importlib_resources.files("printedition").joinpath(*parts)
+        if url.startswith("file:"):
             try:
-                data = resource.read_bytes()
-            except OSError:
+                rel = self.style.path_of_url(url)
+                path = self.style.find(rel)
+            except PermissionError:
+                self.refused.append(url[:200])
+                raise ValueError(f"refused: {url[:80]}") from None
+            if path is None:
                 self.missing.append(rel)
-                raise
+                raise ValueError(f"the style has no {rel}")
             media = "text/css" if rel.endswith(".css") else "font/woff"
-            return URLFetcherResponse(url, data, {"Content-Type": media})
+            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": media})
         self.refused.append(url[:200])
         raise ValueError(f"refused: {url[:80]}")
 
@@ -264,7 +255,7 @@ def _read_images(
 
 def _cache_key(source: _Source, plan: FigurePlan, colour: str, icc_digest: str) -> str:
     digest = hashlib.sha256(source.data).hexdigest()
-    return f"{digest}:{colour}:{icc_digest}:{plan.width_mm:.1f}:{MAX_PPI}"
+    return f"{digest}:{colour}:{icc_digest}:{plan.width_mm:.1f}:{plan.max_ppi}"
 
 
 def _warm_cache(
@@ -295,7 +286,7 @@ def _warm_cache(
                 colour=colour,
                 icc=icc,
                 placed_width_mm=plan.width_mm,
-                max_ppi=MAX_PPI,
+                max_ppi=plan.max_ppi,
                 limits=policy.limits,
             )
         except ImageError:
@@ -334,7 +325,7 @@ def _prepare_images(
                     colour=colour,
                     icc=icc,
                     placed_width_mm=plan.width_mm,
-                    max_ppi=MAX_PPI,
+                    max_ppi=plan.max_ppi,
                     limits=policy.limits,
                 )
             except ImageError as exc:
@@ -346,14 +337,14 @@ def _prepare_images(
                 continue
             cache[key] = processed
         ppi = processed.width / (plan.width_mm / 25.4)
-        if ppi < MIN_PPI:
+        if ppi < plan.min_ppi:
             warnings.append(
                 BuildWarning(
                     code="image-low-ppi",
                     message=(
                         f"photo stands at {ppi:.0f} ppi across {plan.columns} column(s) "
                         f"({plan.width_mm:.0f} mm; {source.width}×{source.height} px); "
-                        f"the press wants {MIN_PPI}"
+                        f"the press wants {plan.min_ppi}"
                     ),
                     where=source.where,
                 )
@@ -511,7 +502,7 @@ def _render(
 ) -> bytes:
     """Lay ``html`` out and write the PDF; ``spaces``, when given, receives each page's
     measurements (the house material is fitted to them)."""
-    document = weasyprint.HTML(string=html, base_url=PACKAGE_SCHEME, url_fetcher=fetcher)
+    document = weasyprint.HTML(string=html, base_url=fetcher.base_url, url_fetcher=fetcher)
     pdf_variant = None if proof else VARIANTS[variant]["weasyprint"]
     try:
         rendered = document.render(pdf_variant=pdf_variant, uncompressed_pdf=False)
@@ -679,7 +670,6 @@ def _house_material(
         first_page=count + 1,
         pages=page_panels,
         candidates=[(gap, panels[i]) for gap, i in candidates],
-        extra_css=options.extra_css,
     )
     laid: list[PageSpace] = []
     house_pdf = _render(house_html, fetcher, options.variant, options.proof, laid)
@@ -715,7 +705,6 @@ def _house_material(
             first_page=count + 1,
             pages=spare,
             candidates=(),
-            extra_css=options.extra_css,
         )
         pages_pdf = _render(pages_html, fetcher, options.variant, options.proof, laid_pages)
         pages = tuple(range(len(laid_pages)))
@@ -733,7 +722,7 @@ def write_pdf(
     _check_options(options)
     icc, icc_digest = _read_icc(options)
     fmt = options.page_format
-    geometry = Geometry.for_format(fmt)
+    geometry = Geometry.for_format(fmt, options.style)
     bleed = max(options.bleed_mm, 8.0) if options.proof else options.bleed_mm
     warnings: list[BuildWarning] = []
     images: dict[str, bytes] = dict(options.extra_images)
@@ -748,7 +737,7 @@ def write_pdf(
             for (a, _), src in zip(articles, sources, strict=True)
         ],
         geometry,
-        first_page_used_mm=MASTHEAD_MM if options.masthead else 0.0,
+        first_page_used_mm=None if options.masthead else 0.0,
         share=not own_pages,
         section_starts=frozenset(s.start for s in options.sections),
     )
@@ -796,17 +785,16 @@ def write_pdf(
         sections=options.sections,
         front_page_html=options.front_page_html,
         contents_html=options.contents_html,
-        extra_css=options.extra_css,
     )
-    fetcher = PressFetcher(images)
+    fetcher = PressFetcher(images, options.style)
     with _captured_weasyprint_log() as log, _source_date(furniture.date):
         spaces: list[PageSpace] = []
         pdf_bytes = _render(html, fetcher, options.variant, options.proof, spaces)
         house = _house_material(stories, spaces, options, furniture, geometry, bleed, fetcher)
     if fetcher.missing:
         raise ConfigError(
-            f"the package is missing {', '.join(sorted(set(fetcher.missing)))}: reinstall printedition",
-            where="printedition",
+            f"the style is missing {', '.join(sorted(set(fetcher.missing)))}",
+            where=str(options.style.folder),
         )
     for url in sorted(set(fetcher.refused)):
         warnings.append(
@@ -850,7 +838,7 @@ def _deliver(
             bleed_mm=options.bleed_mm,
             variant=options.variant,
         )
-    warnings.extend(_fallback_fonts(final))
+    warnings.extend(_fallback_fonts(final, options.style))
     with atomic_path(Path(out)) as tmp:
         try:
             tmp.write_bytes(final)
@@ -871,11 +859,10 @@ def render_html_only(html: str, images: dict[str, bytes]) -> bytes:
     return _render(html, PressFetcher(images), "x-1a", False)
 
 
-BUNDLED_FONT_PREFIXES = ("Libre-Caslon", "Libre-Franklin", "Noto-Sans-Symbols")
-
-
-def _fallback_fonts(pdf_bytes: bytes) -> list[BuildWarning]:
-    """Fonts the machine lent for glyphs the bundled faces lack: output would differ elsewhere."""
+def _fallback_fonts(pdf_bytes: bytes, style: PageStyle) -> list[BuildWarning]:
+    """Fonts the machine lent for glyphs the style's faces lack: output would differ elsewhere."""
+    # BaseFont names spell a family with hyphens ("Libre-Caslon-Text"): compare without them.
+    bundled = tuple(family.replace(" ", "") for family in style.fonts.families)
     found: set[str] = set()
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
         for page in pdf.pages:
@@ -884,12 +871,12 @@ def _fallback_fonts(pdf_bytes: bytes) -> list[BuildWarning]:
             for font in fonts.values() if fonts is not None else ():
                 name = str(font.get("/BaseFont", "")).lstrip("/")
                 name = name.split("+", 1)[-1]
-                if name and not name.startswith(BUNDLED_FONT_PREFIXES):
+                if name and not name.replace("-", "").startswith(bundled):
                     found.add(name)
     return [
         BuildWarning(
             code="font-fallback",
-            message=f"some characters are set in {name}, a font of this machine, not a bundled one",
+            message=f"some characters are set in {name}, a font of this machine, not one of the style's",
             where="fonts",
         )
         for name in sorted(found)

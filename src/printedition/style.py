@@ -375,7 +375,11 @@ def load_style(folder: Path) -> PageStyle:
     """Read and check a style folder; raises ``ConfigError`` naming the file and key."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise ConfigError("style folder not found", where=str(folder))
+        raise ConfigError(
+            "style folder not found (a folder with style.toml, or a bundled style: "
+            f"{', '.join(bundled_names())})",
+            where=str(folder),
+        )
     return _load(folder.resolve(), depth=0)[0]
 
 

@@ -37,13 +37,14 @@ from printedition.press.pdf import PressOutputs, write_pdf
 from printedition.press.preflight import preflight_file
 from printedition.press.schedule import Edition
 from printedition.resources import ResourcePolicy
-from printedition.settings import PAGE_FORMATS, page_format
+from printedition.settings import PAGE_FORMATS, PageFormat, page_format
+from printedition.style import default_style, load_style
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples" / "articles"
 SEED = SAMPLES / "the-river-that-ran-dry"
 ICC = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
-STYLES = ROOT / "src" / "printedition" / "styles"
+STYLES = ROOT / "styles"
 
 pytestmark = pytest.mark.slow
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils")
@@ -130,27 +131,34 @@ def _small_article(
 # ---------------------------------------------------------------------------------------------
 
 
-def test_columns_per_format() -> None:
-    assert Geometry.for_format(PAGE_FORMATS["tabloid"]).columns == 5
-    assert Geometry.for_format(PAGE_FORMATS["berliner"]).columns == 6
-    assert Geometry.for_format(PAGE_FORMATS["a4"]).columns == 3
+def _geometry(name: str) -> Geometry:
+    return Geometry.for_format(page_format(name), default_style())
+
+
+def test_columns_per_format_come_from_the_style() -> None:
+    assert _geometry("tabloid").columns == 5
+    assert _geometry("berliner").columns == 6
+    assert _geometry("a4").columns == 3
+    assert (_geometry("a4").side_mm, _geometry("a4").top_mm) == (12, 18)
     custom = page_format("300x400")
     assert (custom.width_mm, custom.height_mm) == (300, 400)
+    assert _geometry("300x400").columns == 5  # round(width / the style's measure)
+    assert _geometry("120x200").columns == 2
 
 
 def test_headline_is_sized_to_its_length() -> None:
-    width = Geometry.for_format(PAGE_FORMATS["tabloid"]).content_width_mm
-    short = headline_size_pt("Dry", width)
-    medium = headline_size_pt("The river that ran dry after thirty years", width)
+    geometry = _geometry("tabloid")
+    short = headline_size_pt("Dry", geometry)
+    medium = headline_size_pt("The river that ran dry after thirty years", geometry)
     long = headline_size_pt(
         "The River That Ran Dry: How Chickens, Sewage and Thirty Years of Decisions Used Up the Cerrig",
-        width,
+        geometry,
     )
     assert short > medium > long >= 26
 
 
 def test_lead_photo_span_follows_its_pixels() -> None:
-    geometry = Geometry.for_format(PAGE_FORMATS["tabloid"])
+    geometry = _geometry("tabloid")
     big = plan_lead(4000, 2000, geometry)
     assert big.role == "lead-full" and big.columns == 5
     assert big.source_ppi >= 200
@@ -161,7 +169,9 @@ def test_lead_photo_span_follows_its_pixels() -> None:
 
 
 def test_stylesheets_hold_no_rgb() -> None:
-    css = "\n".join(p.read_text() for p in STYLES.glob("*.css"))
+    sheets = [p for p in STYLES.glob("*/*.css") if p.name != "epub.css"]
+    assert len(sheets) >= 4
+    css = "\n".join(p.read_text() for p in sheets)
     css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
     css = re.sub(r"url\([^)]*\)", "", css)
     assert not re.search(r"#[0-9a-fA-F]{3,8}\b", css)
@@ -172,22 +182,36 @@ def test_stylesheets_hold_no_rgb() -> None:
         )
 
 
-def test_fetcher_serves_only_package_files_and_processed_images() -> None:
-    fetcher = PressFetcher({"printedition-image:abc.jpg": b"\xff\xd8"})
-    assert fetcher.fetch("printedition-package:styles/press.css").read().startswith(b"/*")
+def test_fetcher_serves_only_the_style_folder_and_processed_images(tmp_path: Path) -> None:
+    style_dir = tmp_path / "style"
+    shutil.copytree(STYLES / "byline", style_dir, ignore=shutil.ignore_patterns("*.woff"))
+    (tmp_path / "secret.txt").write_text("not for the press")
+    (style_dir / "link.css").symlink_to(tmp_path / "secret.txt")
+    (style_dir / "fonts" / "out").symlink_to(tmp_path)
+    style = load_style(style_dir)
+    fetcher = PressFetcher({"printedition-image:abc.jpg": b"\xff\xd8"}, style)
+    base = style.base_url
+    assert fetcher.fetch(base + "press.css").read().startswith(b"/*")
     assert fetcher.fetch("printedition-image:abc.jpg").read() == b"\xff\xd8"
     for url in (
         "file:///etc/passwd",
+        base + "../secret.txt",
+        base + "%2E%2E/secret.txt",
+        base + "link.css",  # a symlink out of the folder
+        base + "fonts/out/secret.txt",
+        (tmp_path / "secret.txt").as_uri(),
         "http://127.0.0.1/x.png",
         "https://example.org/font.woff",
-        "printedition-package:styles/../../errors.py",
-        "printedition-package:data/anything",
+        "printedition-package:styles/press.css",
         "printedition-image:unknown.jpg",
         "data:text/css,body{}",
     ):
         with pytest.raises(ValueError):
             fetcher.fetch(url)
-    assert len(fetcher.refused) == 7
+    assert len(fetcher.refused) == 11 and not fetcher.missing
+    with pytest.raises(ValueError):
+        fetcher.fetch(base + "fonts/libre-franklin/libre-franklin-400-normal.woff")
+    assert fetcher.missing == ["fonts/libre-franklin/libre-franklin-400-normal.woff"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -210,12 +234,12 @@ def all_pdf(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Articl
     return out, [a for a, _ in loaded], result
 
 
-def _assert_press_file(path: Path) -> None:
-    report = preflight_file(path, page_format=PAGE_FORMATS["tabloid"], bleed_mm=3, variant="x-1a")
+def _assert_press_file(path: Path, fmt: PageFormat = PAGE_FORMATS["tabloid"]) -> None:
+    report = preflight_file(path, page_format=fmt, bleed_mm=3, variant="x-1a")
     assert report.ok, report.summary_lines()
     assert report.pages % 4 == 0
     for boxes in report.boxes:
-        assert boxes.trim_size_mm == (289.0, 380.0)
+        assert boxes.trim_size_mm == (fmt.width_mm, fmt.height_mm)
     assert all(f.embedded for f in report.fonts) and report.fonts
     assert report.rgb == () and report.annotations == 0
     assert report.pdfx_version == "PDF/X-1a:2003"
@@ -410,19 +434,16 @@ def test_missing_profile_and_cmyk_without_profile(tmp_path: Path) -> None:
     assert not (tmp_path / "o.pdf").exists()
 
 
-def test_missing_font_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    original = PressFetcher.fetch
-
-    def lose_fonts(self: PressFetcher, url: str, headers: object = None) -> object:
-        if url.endswith(".woff") and "caslon-text-400-normal" in url:
-            self.missing.append(url.removeprefix("printedition-package:"))
-            raise OSError("gone")
-        return original(self, url, headers)
-
-    monkeypatch.setattr(PressFetcher, "fetch", lose_fonts)
+def test_missing_font_is_an_error(tmp_path: Path) -> None:
+    style_dir = tmp_path / "style"
+    shutil.copytree(STYLES / "byline", style_dir)
+    for font in (style_dir / "fonts" / "libre-caslon-text").glob("*-400-normal.woff"):
+        font.unlink()
     out = tmp_path / "o.pdf"
-    with pytest.raises(ConfigError, match="missing fonts/libre-caslon-text"):
-        _print([_small_article(tmp_path, image=False)], out, PressOptions())
+    options = PressOptions(style=load_style(style_dir))
+    with pytest.raises(ConfigError, match="missing fonts/libre-caslon-text") as info:
+        _print([_small_article(tmp_path, image=False)], out, options)
+    assert info.value.where == str(style_dir)
     assert not out.exists()
 
 
@@ -626,3 +647,72 @@ def test_a_house_panel_too_long_for_its_page_gives_way_to_the_papers_adverts(
     result = _print([_small_article(tmp_path, n=4)], out, PressOptions(), matter=matter)
     assert result.pages == 4 and result.padded_pages == 3
     assert "Get the paper every month" in " ".join(_pdftotext(out).split())
+
+
+# ---------------------------------------------------------------------------------------------
+# Styles: the look is data (style.toml read by the planner and the stylesheets alike)
+# ---------------------------------------------------------------------------------------------
+
+
+def _text_columns(path: Path, page: int) -> int:
+    """How many columns of body text stand on ``page`` (1-based): the left edges of its lines,
+    clustered (a paragraph's indent stays in its column); a column has at least eight lines."""
+    xs = sorted(x for x, _, _, text in _page_lines(path)[page - 1] if len(text) > 20)
+    clusters: list[list[float]] = []
+    for x in xs:
+        if clusters and x - clusters[-1][-1] < 12:
+            clusters[-1].append(x)
+        else:
+            clusters.append([x])
+    return sum(1 for c in clusters if len(c) >= 8)
+
+
+@needs_poppler
+def test_columns_in_style_toml_are_the_columns_on_the_page(
+    tmp_path: Path, seed_pdf: tuple[Path, object]
+) -> None:
+    style_dir = tmp_path / "four-columns"
+    shutil.copytree(STYLES / "byline", style_dir)
+    toml = style_dir / "style.toml"
+    text, count = re.subn(r"(?m)^columns = 5\b", "columns = 4", toml.read_text())
+    assert count == 1
+    toml.write_text(text)
+    out = tmp_path / "four.pdf"
+    result = CliRunner().invoke(main, ["pdf", str(SEED), "-o", str(out), "--style", str(style_dir)])
+    assert result.exit_code == 0, result.output
+    assert "preflight: passed" in result.output
+    assert _text_columns(out, 2) == 4
+    assert _text_columns(seed_pdf[0], 2) == 5  # the default style, built the same way
+
+
+@pytest.fixture(scope="module")
+def newsletter_pdf(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, list[Article], object]:
+    """Every sample in the second bundled style: A4, three columns, sans headlines."""
+    from printedition.style import resolve_style
+
+    out = tmp_path_factory.mktemp("newsletter") / "newsletter.pdf"
+    loaded = [load_article(d) for d in _sample_dirs()]
+    options = PressOptions(style=resolve_style("newsletter"), page_format=PAGE_FORMATS["a4"])
+    result = _print(loaded, out, options)
+    return out, [a for a, _ in loaded], result
+
+
+@needs_poppler
+def test_the_newsletter_style_sets_every_sample_and_passes_the_preflight(
+    newsletter_pdf: tuple[Path, list[Article], object],
+) -> None:
+    path, articles, result = newsletter_pdf
+    _assert_press_file(path, PAGE_FORMATS["a4"])
+    printed = Counter(_words(_pdftotext(path)))
+    for article in articles:
+        words = _words(article_text(article))
+        found = sum(min(n, printed[w]) for w, n in Counter(words).items())
+        assert found / len(words) >= 0.99, (article.slug, found, len(words))
+    codes = {w.code for w in result.warnings}  # type: ignore[attr-defined]
+    assert not codes & {"font-fallback", "layout", "resource-refused"}, codes
+    assert _text_columns(path, 2) == 3
+    fonts = {f.name.split("+", 1)[-1] for f in preflight_file(path).fonts}
+    assert not any("Condensed" in name for name in fonts), fonts  # its headlines are sans
+    assert any("Caslon-Text" in name for name in fonts), fonts

@@ -82,6 +82,16 @@ def warn(message: str) -> None:
     click.echo(f"Warning: {one_line(message)}", err=True)
 
 
+style_option = click.option(
+    "--style",
+    "style",
+    metavar="DIR",
+    default=None,
+    help="The paper's look: a style folder (style.toml, stylesheets, fonts) or a bundled "
+    "style's name (byline, newsletter). Default: byline.",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="printedition")
 def main() -> None:
@@ -165,6 +175,7 @@ def normalise(input_path: Path, output: Path | None, fmt: str) -> None:
     help="Longest image edge in pixels.",
 )
 @click.option("--strict", is_flag=True, help="A missing or corrupt image is an error.")
+@style_option
 @handle_errors
 def epub(
     inputs: tuple[Path, ...],
@@ -176,11 +187,14 @@ def epub(
     identifier: str,
     max_image_size: int,
     strict: bool,
+    style: str | None,
 ) -> None:
     """Build one EPUB from article pages (or model JSON), one chapter each, in order."""
     from printedition.epub import EpubOptions, write_epub
     from printedition.ingest.load import load_article
+    from printedition.style import resolve_style
 
+    page_style = resolve_style(style)
     loaded = []
     for path in inputs:
         article, policy = load_article(path)
@@ -195,6 +209,7 @@ def epub(
         identifier=identifier,
         max_image_edge=max_image_size,
         strict=strict,
+        style=page_style,
     )
     result = write_epub(loaded, output, options)
     for w in result.warnings:
@@ -268,6 +283,7 @@ def epub(
 )
 @click.option("--month", default="", help="Folio month (default: the newest article's).")
 @click.option("--issue-line", default="", help="Masthead issue line, e.g. 'No. 57 · June 2024'.")
+@style_option
 @handle_errors
 def pdf(
     inputs: tuple[Path, ...],
@@ -280,6 +296,7 @@ def pdf(
     proof: bool,
     month: str,
     issue_line: str,
+    style: str | None,
 ) -> None:
     """Lay out article pages (or model JSON) as a print-ready newspaper PDF."""
     from printedition.ingest.load import load_article
@@ -287,8 +304,10 @@ def pdf(
     from printedition.press.pdf import PressOutputs, write_pdf
     from printedition.press.schedule import Edition
     from printedition.settings import page_format as parse_format
+    from printedition.style import resolve_style
 
     options = PressOptions(
+        style=resolve_style(style),
         page_format=parse_format(page_format),
         bleed_mm=bleed,
         colour=colour,
@@ -464,6 +483,7 @@ class _IssueProgress:
               help="Build cache (default: $PRINTEDITION_CACHE or ~/.cache/printedition).")  # fmt: skip
 @click.option("--no-cache", is_flag=True, help="Rebuild everything (the cache is not read).")
 @click.option("--no-check", is_flag=True, help="Skip EPUBCheck (the press preflight always runs).")
+@style_option
 @handle_errors
 def issue_build(
     manifest_path: Path,
@@ -476,8 +496,11 @@ def issue_build(
     cache_dir: Path | None,
     no_cache: bool,
     no_check: bool,
+    style: str | None,
 ) -> None:
-    """Build every output of the issue described by ISSUE.toml into the output folder."""
+    """Build every output of the issue described by ISSUE.toml into the output folder
+    (``--style`` wins over the manifest's ``[paper] style``)."""
+    import dataclasses
     import os
 
     from printedition.errors import ConfigError
@@ -491,6 +514,11 @@ def issue_build(
     if sde_text and not sde_text.isdigit():
         raise ConfigError(f"SOURCE_DATE_EPOCH={sde_text!r} must be whole seconds since 1970")
     manifest = load_manifest(manifest_path)
+    if style:
+        from printedition.style import resolve_style
+
+        paper = dataclasses.replace(manifest.paper, style=resolve_style(style))
+        manifest = dataclasses.replace(manifest, paper=paper)
     options = BuildOptions(
         out_dir=out_dir,
         cache_dir=cache_dir or _default_cache_dir(),

@@ -3,19 +3,19 @@
 Goes in: masthead, title, date line and optionally an already-processed lead photo (sRGB
 JPEG/PNG bytes). Comes out: a 2:3 sRGB JPEG (designed at 1200 × 1800, drawn to fit ``max_edge``),
 the same bytes for the same inputs. Type
-is the bundled Libre Caslon / Libre Franklin when present, else Pillow's built-in font.
+is the default style's Libre Caslon / Libre Franklin when present, else Pillow's built-in font.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.resources
 from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from printedition.images import ProcessedImage, encode_jpeg, open_image
+from printedition.style import DEFAULT_STYLE, bundled_style
 
 WIDTH, HEIGHT = 1200, 1800
 MARGIN = 72
@@ -54,7 +54,7 @@ class CoverSpec:
 @functools.lru_cache(maxsize=64)
 def _font(role: str, size: int) -> Font:
     """The bundled face for a role (upright, given weight), else Pillow's own font."""
-    fonts = importlib.resources.files("printedition") / "fonts"
+    fonts = bundled_style(DEFAULT_STYLE) / "fonts"
     for family, weight in _FACES[role]:
         folder = fonts / family
         if not folder.is_dir():
@@ -68,8 +68,7 @@ def _font(role: str, size: int) -> Font:
             if f"-{weight}-normal." not in name:
                 continue
             try:
-                with importlib.resources.as_file(folder / name) as path:
-                    return ImageFont.truetype(str(path), size)
+                return ImageFont.truetype(str(folder / name), size)
             except OSError:
                 continue
     return ImageFont.load_default(size=size)

@@ -14,7 +14,6 @@ images stored, ``mimetype`` first).
 from __future__ import annotations
 
 import dataclasses
-import importlib.resources
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -58,6 +57,7 @@ from printedition.outputs import atomic_path
 from printedition.render import byline_text, format_date, xml_safe
 from printedition.resources import ResourcePolicy, read_resource
 from printedition.settings import Limits, Paper
+from printedition.style import PageStyle, default_style
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -86,6 +86,7 @@ class EpubOptions:
     source_date_epoch: int | None = None  # default: $SOURCE_DATE_EPOCH, else newest date
     sections: tuple[Section, ...] = ()
     limits: Limits = field(default_factory=Limits)
+    style: PageStyle = field(default_factory=default_style)  # its epub.css is the book's
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -99,8 +100,13 @@ class EpubResult:
     accessibility_summary: str
 
 
-def _stylesheet() -> bytes:
-    return (importlib.resources.files("printedition") / "data" / "epub.css").read_bytes()
+def _stylesheet(style: PageStyle) -> bytes:
+    try:
+        return style.read("epub.css")
+    except (OSError, PermissionError) as exc:
+        raise ConfigError(
+            f"the style has no readable epub.css ({exc})", where=str(style.folder)
+        ) from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -382,7 +388,7 @@ def write_epub(
         language=facts.language,
         modified=facts.modified,
         metadata=metadata,
-        stylesheet=(CSS_HREF, _stylesheet()),
+        stylesheet=(CSS_HREF, _stylesheet(options.style)),
         images=images.files,
         cover_href=cover_href,
         spine=[*front, *docs, colophon],

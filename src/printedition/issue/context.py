@@ -77,6 +77,7 @@ def press_options(manifest: Manifest) -> PressOptions:
         icc_profile=paper.icc,
         variant=paper.variant,
         paper=paper.paper,
+        style=paper.style,
         issue_line=f"{issue_line} · {info.cover_date}",
         month=info.cover_date,
         strict_images=False,

@@ -36,6 +36,13 @@ from printedition.settings import (
     page_formats_text,
     variants_text,
 )
+from printedition.style import (
+    PageStyle,
+    bundled_names,
+    bundled_style,
+    default_style,
+    load_style,
+)
 
 PANEL_KINDS = ("subscription", "appeal", "contents", "notice")
 ONLY = ("both", "print", "epub")
@@ -55,6 +62,7 @@ class PaperSettings:
     icc: Path | None = None  # the printer's CMYK profile (needed for cmyk and x-4)
     bleed_mm: float = DEFAULT_BLEED_MM
     variant: str = DEFAULT_VARIANT  # a VARIANTS name (older spellings are read as it)
+    style: PageStyle = field(default_factory=default_style)  # the look (a style folder)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -281,7 +289,7 @@ def parse_manifest(data: dict[str, Any], path: Path, text: str) -> Manifest:
 def _paper(r: _Reader, raw: Any) -> PaperSettings:
     k: KeyPath = ("paper",)
     keys = ("name", "tagline", "url", "price", "publisher", "language", "rights")
-    d = r.table(raw, k, (*keys, "format", "colour", "icc", "bleed", "variant"))
+    d = r.table(raw, k, (*keys, "format", "colour", "icc", "bleed", "variant", "style"))
     defaults = Paper()
     values = {name: r.string(d, (*k, name), default=getattr(defaults, name)) for name in keys}
     try:
@@ -329,6 +337,25 @@ def _paper(r: _Reader, raw: Any) -> PaperSettings:
         icc=icc,
         bleed_mm=bleed,
         variant=variant.name,
+        style=_style(r, d, (*k, "style")),
+    )
+
+
+def _style(r: _Reader, d: dict[str, Any], key: KeyPath) -> PageStyle:
+    """A style folder relative to the manifest, or a bundled style's name. A broken style.toml
+    fails here too, its error naming that file and key."""
+    value = r.string(d, key, default="")
+    if not value:
+        return default_style()
+    folder = r.path.parent / value
+    if folder.is_dir():
+        return load_style(folder)
+    if value in bundled_names():
+        return load_style(bundled_style(value))
+    raise r.fail(
+        key,
+        f"style folder {value!r} not found (paths are relative to {r.path.name}; "
+        f"bundled styles: {', '.join(bundled_names())})",
     )
 
 

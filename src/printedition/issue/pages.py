@@ -2,8 +2,9 @@
 
 Goes in: the articles in print order (with their sections) and the cover story. Comes out: the
 front page fragment (cover story headline, photo, opening and an "inside" panel of teasers),
-the contents page fragment (section → article → page number), the house panels that fill the
-last sheet, and the CSS for all three. Page numbers are never computed here: every reference
+the contents page fragment (section → article → page number) and the house panels that fill
+the last sheet (as records, written by ``press/house.py``). Their look is the style's issue.css
+and house.css. Page numbers are never computed here: every reference
 is a ``target-counter`` on the story's id, so WeasyPrint prints the page the story really starts
 on, and spans (not links) carry them, so the press file gets no annotations.
 """
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 
 from printedition.issue.manifest import HousePanel, Manifest
 from printedition.model import Article, Paragraph, inline_text
+from printedition.press.house import ContentsEntry, Panel, panel_html, subscription
 from printedition.render import attr, byline_text, text
 
 
@@ -143,90 +145,34 @@ def contents_html(
     return "".join(parts)
 
 
-def house_panel_html(panel: HousePanel, manifest: Manifest, stories: Sequence[PrintStory]) -> str:
-    """One full page that fills out the last sheet."""
-    paper = manifest.paper.paper
+def house_panel(panel: HousePanel, stories: Sequence[PrintStory]) -> Panel:
+    """A manifest's ``[[house]]`` table as a panel record (a contents panel lists the stories
+    with their sections; it is laid out apart from them, so without page numbers)."""
+    entries: tuple[ContentsEntry, ...] = ()
     if panel.kind == "contents":
-        return f'<div class="house-panel house-contents">{contents_html(manifest, stories, title=panel.title, pages=False)}</div>'
-    url = panel.url or paper.url
-    return (
-        f'<div class="house-panel house-{attr(panel.kind)}">'
-        f'<p class="house-name">{text(paper.name)}</p>'
-        f'<h1 class="house-title">{text(panel.title)}</h1>'
-        + (f'<p class="house-text">{text(panel.text)}</p>' if panel.text else "")
-        + f'<p class="house-url">{text(url.removeprefix("https://").removeprefix("http://"))}</p>'
-        f'<p class="house-tagline">{text(paper.tagline)}</p>'
-        "</div>"
-    )
+        entries = tuple(
+            ContentsEntry(
+                headline=s.article.headline, kicker=s.section, byline=byline_text(s.article)
+            )
+            for s in stories
+        )
+    body = (panel.text,) if panel.text else ()
+    return Panel(kind=panel.kind, title=panel.title, body=body, url=panel.url, entries=entries)
 
 
 def house_panels(manifest: Manifest, stories: Sequence[PrintStory]) -> tuple[str, ...]:
-    panels = manifest.house or (
-        HousePanel(kind="subscription", title=f"Subscribe to {manifest.paper.paper.name}"),
-    )
-    return tuple(house_panel_html(p, manifest, stories) for p in panels)
+    """The issue's house panels, in turn: the manifest's own, else the paper's subscription
+    advert (the issue has a contents page of its own), written by ``press/house.py``."""
+    paper = manifest.paper.paper
+    records = tuple(house_panel(p, stories) for p in manifest.house) or (subscription(paper),)
+    return tuple(panel_html(p, paper) for p in records)
 
-
-ISSUE_CSS = """
-.pageref::after { content: target-counter(attr(data-ref), page); }
-.cover-story { column-span: all; }
-.cover-kicker { font-family: 'Libre Franklin', sans-serif; font-weight: 700; font-size: 11pt;
-  text-transform: uppercase; letter-spacing: 0.08em; margin: 2mm 0 1mm; }
-.cover-headline { font-family: 'Libre Caslon Condensed', 'Libre Caslon Text', serif; font-size: 44pt;
-  line-height: 1.02; margin: 0 0 3mm; font-weight: 700; }
-.cover-photo { margin: 0 0 3mm; }
-.cover-photo img { width: 100%; max-height: 150mm; object-fit: cover; display: block; }
-.cover-photo figcaption { font-family: 'Libre Franklin', sans-serif; font-size: 7pt; margin-top: 1mm; }
-.cover-photo .credit { text-transform: uppercase; letter-spacing: 0.04em; color: device-cmyk(0 0 0 0.7); }
-.cover-standfirst { font-size: 13pt; line-height: 1.25; margin: 0 0 2mm; }
-.cover-byline { font-family: 'Libre Franklin', sans-serif; font-weight: 700; font-size: 8pt;
-  text-transform: uppercase; margin: 0 0 2mm; }
-.cover-opening { columns: 3; column-gap: 4mm; font-size: 9.5pt; line-height: 12pt; }
-.cover-opening p { margin: 0; text-indent: 1em; text-align: justify; hyphens: auto; }
-.cover-opening p:first-child { text-indent: 0; }
-.cover-turn { font-family: 'Libre Franklin', sans-serif; font-weight: 700; margin-top: 1mm !important; }
-.inside { border-top: 2.4pt solid device-cmyk(0 0 0 1); margin-top: 4mm; padding-top: 2mm;
-  font-family: 'Libre Franklin', sans-serif; }
-.inside-head { font-size: 10pt; text-transform: uppercase; letter-spacing: 0.1em; margin: 0 0 2mm; }
-.inside ul { list-style: none; margin: 0; padding: 0; columns: 3; column-gap: 5mm; }
-.inside li { break-inside: avoid; margin: 0 0 2mm; font-size: 8.5pt; line-height: 10.5pt; }
-.inside-section { display: block; font-weight: 700; text-transform: uppercase; font-size: 6.5pt;
-  letter-spacing: 0.06em; }
-.inside-headline { font-family: 'Libre Caslon Text', serif; font-weight: 700; }
-.inside-page::before { content: "Page "; }
-.inside-page { white-space: nowrap; font-weight: 700; }
-.contents-title { font-family: 'Libre Caslon Condensed', 'Libre Caslon Text', serif; font-size: 36pt;
-  line-height: 1.1; margin: 0 0 1mm; }
-.contents-issue { font-family: 'Libre Franklin', sans-serif; text-transform: uppercase; font-size: 8pt;
-  letter-spacing: 0.08em; margin: 0 0 6mm; }
-.contents-section { font-family: 'Libre Franklin', sans-serif; font-size: 11pt; line-height: 1.3; text-transform: uppercase;
-  letter-spacing: 0.1em; border-bottom: 1.2pt solid device-cmyk(0 0 0 1); margin: 5mm 0 2mm; }
-.contents-list { list-style: none; margin: 0; padding: 0; }
-.contents-list li { display: block; margin: 0 0 2mm; font-size: 11pt; line-height: 13pt;
-  break-inside: avoid; }
-.contents-headline { font-weight: 700; }
-.contents-byline { font-family: 'Libre Franklin', sans-serif; font-size: 8pt; margin-left: 2mm;
-  text-transform: uppercase; letter-spacing: 0.04em; }
-.contents-folio { float: right; padding-left: 6mm; font-family: 'Libre Franklin', sans-serif;
-  font-weight: 700; }
-.house-panel { border: 2.4pt solid device-cmyk(0 0 0 1); padding: 12mm; margin-top: 10mm; }
-.house-panel .house-name { font-family: 'Libre Caslon Condensed', 'Libre Caslon Text', serif;
-  font-size: 40pt; line-height: 1.1; font-weight: 700; margin: 0 0 6mm; }
-.house-title { font-family: 'Libre Franklin', sans-serif; font-size: 26pt; line-height: 1.15;
-  margin: 0 0 6mm; }
-.house-text { font-size: 14pt; line-height: 19pt; margin: 0 0 8mm; }
-.house-url { font-family: 'Libre Franklin', sans-serif; font-size: 16pt; line-height: 1.3;
-  font-weight: 700; margin: 0 0 3mm; }
-.house-tagline { font-family: 'Libre Franklin', sans-serif; font-size: 9pt; text-transform: uppercase;
-  letter-spacing: 0.08em; }
-"""
 
 __all__ = [
-    "ISSUE_CSS",
     "PrintStory",
     "contents_html",
     "front_page_html",
-    "house_panel_html",
+    "house_panel",
     "house_panels",
     "story_anchor",
 ]

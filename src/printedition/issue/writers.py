@@ -33,7 +33,6 @@ from printedition.issue.context import (
 )
 from printedition.issue.manifest import Manifest
 from printedition.issue.pages import (
-    ISSUE_CSS,
     PrintStory,
     contents_html,
     front_page_html,
@@ -48,6 +47,7 @@ from printedition.press.options import PressOptions, PressResult
 from printedition.press.pdf import PressOutputs, write_pdf
 from printedition.press.pictures import stream_digest
 from printedition.press.schedule import Edition, EditionSection
+from printedition.style import PageStyle
 
 # ---------------------------------------------------------------------------------------------
 # 3–6. Pages, print, EPUB, checks
@@ -64,7 +64,9 @@ def _options_key(options: Any) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for f in dataclasses.fields(options):
         value = getattr(options, f.name)
-        if isinstance(value, Path):
+        if isinstance(value, PageStyle):
+            value = f"{value.name}:{value.digest}"  # every file of the style, by content
+        elif isinstance(value, Path):
             value = digest(value.read_bytes()) if value.is_file() else str(value)
         data[f.name] = value
     return data
@@ -77,7 +79,6 @@ def _cover_image(
     from printedition.images import prepare_for_press
     from printedition.press.layout import Geometry
     from printedition.resources import read_resource
-    from printedition.settings import MAX_PPI
 
     article = item.print_article
     if article.lead is None:
@@ -86,9 +87,10 @@ def _cover_image(
         data = read_resource(article.lead.image.url, item.policy)
     except InputError:
         return None  # already reported by the images stage
-    width = Geometry.for_format(options.page_format).content_width_mm
+    width = Geometry.for_format(options.page_format, options.style).content_width_mm
+    max_ppi = options.style.pictures.preferred_ppi
     icc = options.icc_profile.read_bytes() if options.icc_profile else None
-    key = f"cover:{digest(data)}:{colour}:{digest(icc) if icc else ''}:{width:.1f}:{MAX_PPI}"
+    key = f"cover:{digest(data)}:{colour}:{digest(icc) if icc else ''}:{width:.1f}:{max_ppi}"
     images = StoreImageCache(store)
     try:
         return images[key]
@@ -101,7 +103,7 @@ def _cover_image(
             colour=colour,
             icc=icc,
             placed_width_mm=width,
-            max_ppi=MAX_PPI,
+            max_ppi=max_ppi,
             limits=item.policy.limits,
         )
     except PrinteditionError:
@@ -133,7 +135,6 @@ def _edition(
     colour = _cover_image(cover_item, options, store, "rgb") if photo else None
     href = f"{IMAGE_SCHEME}{photo.digest}{photo.extension}" if photo else None
     base = EditionMatter(
-        extra_css=ISSUE_CSS,
         house_panels=house_panels(manifest, stories),
         images=((href, photo.data),) if href and photo else (),
         colours=((stream_digest(photo.data), colour),) if photo and colour else (),

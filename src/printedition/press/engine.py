@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from importlib import resources as importlib_resources
 from typing import Any
 
 with warnings.catch_warnings():
@@ -28,19 +27,21 @@ with warnings.catch_warnings():
 
 from printedition.errors import ConfigError, OutputError
 from printedition.model import BuildWarning
-from printedition.press.layout import IMAGE_SCHEME, PACKAGE_SCHEME
+from printedition.press.layout import IMAGE_SCHEME
 from printedition.settings import variant_named
+from printedition.style import PageStyle, default_style
 
 
 class PressFetcher(URLFetcher):  # type: ignore[misc]
-    """Serves the package's styles and fonts and the already processed images; refuses and
-    records everything else. Nothing is read from disk outside the package, nothing fetched."""
+    """Serves the style folder's files (stylesheets, fonts: read-only, nothing outside the
+    folder and its base's, no link out of them) and the already processed images; refuses and
+    records everything else. Nothing else is read from disk, nothing fetched."""
 
-    _ALLOWED_FOLDERS = ("styles", "fonts")
-
-    def __init__(self, images: dict[str, bytes]) -> None:
+    def __init__(self, images: dict[str, bytes], style: PageStyle | None = None) -> None:
         super().__init__(allowed_protocols=())
         self.images = images
+        self.style = style or default_style()
+        self.base_url = self.style.base_url
         self.refused: list[str] = []
         self.missing: list[str] = []
 
@@ -52,24 +53,18 @@ class PressFetcher(URLFetcher):  # type: ignore[misc]
                 raise ValueError(f"unknown image {url}")
             media = "image/png" if url.endswith(".png") else "image/jpeg"
             return URLFetcherResponse(url, data, {"Content-Type": media})
-        if url.startswith(PACKAGE_SCHEME):
-            rel = url[len(PACKAGE_SCHEME) :]
-            parts = rel.split("/")
-            if (
-                len(parts) < 2
-                or parts[0] not in self._ALLOWED_FOLDERS
-                or any(p in ("", ".", "..") or "\\" in p for p in parts)
-            ):
-                self.refused.append(url)
-                raise ValueError(f"refused package path {rel}")
-            resource = importlib_resources.files("printedition").joinpath(*parts)
+        if url.startswith("file:"):
             try:
-                data = resource.read_bytes()
-            except OSError:
+                rel = self.style.path_of_url(url)
+                path = self.style.find(rel)
+            except PermissionError:
+                self.refused.append(url[:200])
+                raise ValueError(f"refused: {url[:80]}") from None
+            if path is None:
                 self.missing.append(rel)
-                raise
+                raise ValueError(f"the style has no {rel}")
             media = "text/css" if rel.endswith(".css") else "font/woff"
-            return URLFetcherResponse(url, data, {"Content-Type": media})
+            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": media})
         self.refused.append(url[:200])
         raise ValueError(f"refused: {url[:80]}")
 
@@ -196,17 +191,20 @@ class Rendered:
     warnings: tuple[BuildWarning, ...] = ()
 
 
-def render(html: str, images: dict[str, bytes], *, variant: str, date: str) -> Rendered:
+def render(
+    html: str, images: dict[str, bytes], *, variant: str, date: str, style: PageStyle
+) -> Rendered:
     """Lay ``html`` out and write its PDF; every page measured, the log kept as warnings.
-    ``date`` (ISO) stamps the subset fonts when SOURCE_DATE_EPOCH is not set."""
-    fetcher = PressFetcher(images)
+    ``date`` (ISO) stamps the subset fonts when SOURCE_DATE_EPOCH is not set; the
+    stylesheets and fonts are the ``style`` folder's."""
+    fetcher = PressFetcher(images, style)
     with _captured_weasyprint_log() as log, _source_date(date):
         spaces: list[PageSpace] = []
         pdf = _render(html, fetcher, variant, spaces)
     if fetcher.missing:
         raise ConfigError(
-            f"the package is missing {', '.join(sorted(set(fetcher.missing)))}: reinstall printedition",
-            where="printedition",
+            f"the style is missing {', '.join(sorted(set(fetcher.missing)))}",
+            where=str(style.folder),
         )
     found = [
         BuildWarning(code="resource-refused", message="refused to fetch", where=url)
@@ -230,7 +228,7 @@ def _render(
 ) -> bytes:
     """Lay ``html`` out and write the PDF; ``spaces``, when given, receives each page's
     measurements (the house material is fitted to them)."""
-    document = weasyprint.HTML(string=html, base_url=PACKAGE_SCHEME, url_fetcher=fetcher)
+    document = weasyprint.HTML(string=html, base_url=fetcher.base_url, url_fetcher=fetcher)
     pdf_variant = variant_named(variant).weasyprint
     try:
         rendered = document.render(pdf_variant=pdf_variant, uncompressed_pdf=False)
@@ -250,9 +248,9 @@ def _render(
     return out
 
 
-def render_html_only(html: str, images: dict[str, bytes]) -> bytes:
+def render_html_only(html: str, images: dict[str, bytes], style: PageStyle) -> bytes:
     """WeasyPrint alone on an already generated document (the benchmark's baseline)."""
-    return _render(html, PressFetcher(images), "x-1a")
+    return _render(html, PressFetcher(images, style), "x-1a")
 
 
 __all__ = ["PageSpace", "PressFetcher", "Rendered", "render", "render_html_only"]

@@ -40,7 +40,6 @@ class EditionMatter:
 
     front_page_html: str = ""  # XHTML fragment under the masthead on page 1
     contents_html: str = ""  # XHTML fragment on its own page after the front
-    extra_css: str = ""
     house_panels: tuple[str, ...] = ()  # XHTML for the pad pages, used in turn
     images: tuple[tuple[str, bytes], ...] = ()  # href → bytes its pages use
     # Its pictures in colour for a proof: press image stream digest → the colour image.
@@ -119,10 +118,15 @@ def fit_house_material(
         first_page=count + 1,
         pages=page_panels,
         candidates=[(gap, panels[i]) for gap, i in candidates],
-        extra_css=matter.extra_css,
     )
     laid: list[PageSpace] = []
-    laid_doc = render(house_html, dict(matter.images), variant=options.variant, date=furniture.date)
+    laid_doc = render(
+        house_html,
+        dict(matter.images),
+        variant=options.variant,
+        date=furniture.date,
+        style=options.style,
+    )
     house_pdf, laid = laid_doc.pdf, list(laid_doc.spaces)
     found = list(laid_doc.warnings)
     # Each candidate stands on a page of its own after the house pages; one that spilled
@@ -157,9 +161,14 @@ def fit_house_material(
             first_page=count + 1,
             pages=spare,
             candidates=(),
-            extra_css=matter.extra_css,
+            )
+        pages_doc = render(
+            pages_html,
+            dict(matter.images),
+            variant=options.variant,
+            date=furniture.date,
+            style=options.style,
         )
-        pages_doc = render(pages_html, dict(matter.images), variant=options.variant, date=furniture.date)
         pages_pdf, laid_pages = pages_doc.pdf, list(pages_doc.spaces)
         found.extend(w for w in pages_doc.warnings if w not in found)
         pages = tuple(range(len(laid_pages)))

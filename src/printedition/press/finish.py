@@ -36,11 +36,11 @@ from printedition.press.options import (
 from printedition.press.pictures import stream_digest
 from printedition.press.preflight import PreflightReport, preflight_pdf
 from printedition.settings import variant_named
+from printedition.style import PageStyle
 
 PROOF_MARGIN_MM = 12.0  # room outside the bleed for crop marks and the slug
 MARK_MM = 6.0  # length of a crop mark
 MARK_OFFSET_MM = 3.0  # crop marks stand this far off the trim, outside the bleed
-BUNDLED_FONT_PREFIXES = ("Libre-Caslon", "Libre-Franklin", "Noto-Sans-Symbols")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -263,8 +263,10 @@ def finish(
     return Finished(press=press_bytes, proof=proof_bytes, pages=pages)
 
 
-def fallback_fonts(pdf_bytes: bytes) -> list[BuildWarning]:
-    """Fonts the machine lent for glyphs the bundled faces lack: output would differ elsewhere."""
+def fallback_fonts(pdf_bytes: bytes, style: PageStyle) -> list[BuildWarning]:
+    """Fonts the machine lent for glyphs the style's faces lack: output would differ elsewhere."""
+    # BaseFont names spell a family with hyphens ("Libre-Caslon-Text"): compare without them.
+    bundled = tuple(family.replace(" ", "") for family in style.fonts.families)
     found: set[str] = set()
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
         for page in pdf.pages:
@@ -273,12 +275,12 @@ def fallback_fonts(pdf_bytes: bytes) -> list[BuildWarning]:
             for font in fonts.values() if fonts is not None else ():
                 name = str(font.get("/BaseFont", "")).lstrip("/")
                 name = name.split("+", 1)[-1]
-                if name and not name.startswith(BUNDLED_FONT_PREFIXES):
+                if name and not name.replace("-", "").startswith(bundled):
                     found.add(name)
     return [
         BuildWarning(
             code="font-fallback",
-            message=f"some characters are set in {name}, a font of this machine, not a bundled one",
+            message=f"some characters are set in {name}, a font of this machine, not one of the style's",
             where="fonts",
         )
         for name in sorted(found)

@@ -1,8 +1,10 @@
-"""House material: the paper's settings and this edition's stories → house panels and pages.
+"""House material: panels as data (``Panel``) and the paper's settings → house panels and pages.
 
-Goes in: ``settings.Paper`` (name, tagline, price, URL and the subscription/appeal wording),
-the stories with the page each starts on, the free space measured at the foot of each page of
-the laid-out edition (``Gap``), and the issue build's own panels when it passes any. Comes out:
+The one place house panels are written, for ``printedition pdf`` and the issue build alike,
+styled by the style's one house.css. Goes in: ``settings.Paper`` (name, tagline, price, URL
+and the subscription/appeal wording, from which the default panels come), the issue's own
+panels when its manifest has any (``Panel`` records), the stories with the page each starts on,
+and the free space measured at the foot of each page of the laid-out edition (``Gap``). Comes out:
 one HTML document (the *house document*) whose first pages are the house pages that pad the
 edition to whole sheets (a contents page, a supporter appeal, a full-page subscription advert)
 and whose other pages each hold one candidate panel, placed at the height of a gap, to be laid
@@ -16,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from printedition.press.layout import PACKAGE_SCHEME, Furniture, Geometry, date_meta, page_css
+from printedition.press.layout import Furniture, Geometry, date_meta, page_css, stylesheet_links
 from printedition.render import attr, text
 from printedition.settings import Paper
 
@@ -52,87 +54,103 @@ class ContentsEntry:
     headline: str
     kicker: str
     byline: str
-    page: int
+    page: int | None = None  # None: laid out apart from the stories, so no page number
+
+
+PANEL_KINDS = ("subscription", "appeal", "about", "contents", "notice")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Panel:
+    """One piece of house material: what it says, not how it looks (house.css says that)."""
+
+    kind: str  # one of PANEL_KINDS
+    title: str
+    body: tuple[str, ...] = ()  # paragraphs
+    url: str = ""  # default: the paper's
+    entries: tuple[ContentsEntry, ...] = ()  # a contents panel's stories
 
 
 def _host(url: str) -> str:
     return url.removeprefix("https://").removeprefix("http://").rstrip("/")
 
 
-def _advert(kind: str, paper: Paper, title: str, body: str, url: str) -> str:
-    price = (
-        f'<p class="house-price">{text(paper.price)} an issue</p>'
-        if kind == "subscription" and paper.price
-        else ""
-    )
+def panel_html(panel: Panel, paper: Paper) -> str:
+    """The panel's markup; the same for the foot of a page, a house page and either build."""
+    parts = [
+        f'<div class="house-panel house-{attr(panel.kind)}">',
+        f'<p class="house-name">{text(paper.name)}</p>',
+        f'<h1 class="house-title">{text(panel.title)}</h1>',
+    ]
+    parts += [f'<p class="house-text">{text(line)}</p>' for line in panel.body if line]
+    if panel.kind == "contents":
+        parts.append(f'<ol class="house-list">{"".join(map(_entry, panel.entries))}</ol>')
+    if panel.kind == "subscription" and paper.price:
+        parts.append(f'<p class="house-price">{text(paper.price)} an issue</p>')
+    parts.append(f'<p class="house-url">{text(_host(panel.url or paper.url))}</p>')
+    if panel.kind != "contents":
+        parts.append(f'<p class="house-tagline">{text(paper.tagline)}</p>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _entry(e: ContentsEntry) -> str:
     return (
-        f'<div class="house-panel house-{attr(kind)}">'
-        f'<p class="house-name">{text(paper.name)}</p>'
-        f'<h1 class="house-title">{text(title)}</h1>'
-        + (f'<p class="house-text">{text(body)}</p>' if body else "")
-        + price
-        + f'<p class="house-url">{text(_host(url or paper.url))}</p>'
-        f'<p class="house-tagline">{text(paper.tagline)}</p>'
-        "</div>"
-    )
-
-
-def subscription_panel(paper: Paper) -> str:
-    return _advert(
-        "subscription", paper, paper.subscribe_title, paper.subscribe_text, paper.subscribe_url
-    )
-
-
-def appeal_panel(paper: Paper) -> str:
-    return _advert("appeal", paper, paper.appeal_title, paper.appeal_text, paper.appeal_url)
-
-
-def about_panel(paper: Paper) -> str:
-    """Who publishes the paper and how to reach it."""
-    lines = [f"{paper.name} is published by {paper.publisher}."] if paper.publisher else []
-    if paper.contact:
-        lines.append(f"Contact the newsroom: {paper.contact}")
-    body = "".join(f'<p class="house-text">{text(line)}</p>' for line in lines)
-    return (
-        '<div class="house-panel house-about">'
-        f'<p class="house-name">{text(paper.name)}</p>'
-        '<h1 class="house-title">About us</h1>'
-        f"{body}"
-        f'<p class="house-url">{text(_host(paper.url))}</p>'
-        f'<p class="house-tagline">{text(paper.tagline)}</p>'
-        "</div>"
-    )
-
-
-def contents_panel(paper: Paper, entries: Sequence[ContentsEntry]) -> str:
-    """'In this edition': each story with its section label, byline and page."""
-    items = "".join(
         "<li>"
-        f'<span class="house-folio">{e.page}</span>'
+        + (f'<span class="house-folio">{e.page}</span>' if e.page is not None else "")
         + (f'<span class="house-kicker">{text(e.kicker)}</span> ' if e.kicker else "")
         + f'<span class="house-headline">{text(e.headline)}</span>'
         + (f' <span class="house-byline">{text(e.byline)}</span>' if e.byline else "")
         + "</li>"
-        for e in entries
     )
-    return (
-        '<div class="house-panel house-contents">'
-        f'<p class="house-name">{text(paper.name)}</p>'
-        '<h1 class="house-title">In this edition</h1>'
-        f'<ol class="house-list">{items}</ol>'
-        f'<p class="house-url">{text(_host(paper.url))}</p>'
-        "</div>"
+
+
+def subscription(paper: Paper) -> Panel:
+    return Panel(
+        kind="subscription",
+        title=paper.subscribe_title,
+        body=(paper.subscribe_text,),
+        url=paper.subscribe_url,
     )
+
+
+def appeal(paper: Paper) -> Panel:
+    return Panel(
+        kind="appeal", title=paper.appeal_title, body=(paper.appeal_text,), url=paper.appeal_url
+    )
+
+
+def about(paper: Paper) -> Panel:
+    """Who publishes the paper and how to reach it."""
+    lines = [f"{paper.name} is published by {paper.publisher}."] if paper.publisher else []
+    if paper.contact:
+        lines.append(f"Contact the newsroom: {paper.contact}")
+    return Panel(kind="about", title="About us", body=tuple(lines))
+
+
+def contents(entries: Sequence[ContentsEntry], title: str = "In this edition") -> Panel:
+    """'In this edition': each story with its section label, byline and page."""
+    return Panel(kind="contents", title=title, entries=tuple(entries))
+
+
+def paper_panels(paper: Paper, entries: Sequence[ContentsEntry] = ()) -> tuple[Panel, ...]:
+    """The house panels the paper's settings give, in the order pad pages take them; the last
+    is the back page (the subscription advert). A contents panel needs two stories."""
+    panels = [contents(entries)] if len(entries) >= 2 else []
+    return (*panels, about(paper), appeal(paper), subscription(paper))
+
+
+def subscription_panel(paper: Paper) -> str:
+    return panel_html(subscription(paper), paper)
+
+
+def appeal_panel(paper: Paper) -> str:
+    return panel_html(appeal(paper), paper)
 
 
 def default_panels(paper: Paper, entries: Sequence[ContentsEntry]) -> tuple[str, ...]:
-    """The house panels of a plain ``printedition pdf`` build, in the order pad pages take
-    them; the last is the back page (the subscription advert)."""
-    panels = []
-    if len(entries) >= 2:
-        panels.append(contents_panel(paper, entries))
-    panels += [about_panel(paper), appeal_panel(paper), subscription_panel(paper)]
-    return tuple(panels)
+    """The house panels of a build whose manifest names none (``paper_panels``), as markup."""
+    return tuple(panel_html(p, paper) for p in paper_panels(paper, entries))
 
 
 def pad_panels(panels: Sequence[str], count: int) -> list[str]:
@@ -162,12 +180,22 @@ def house_document(
     first_page: int,
     pages: Sequence[str],
     candidates: Sequence[tuple[Gap, str]],
-    extra_css: str = "",
 ) -> str:
     """The house pages (numbered on from ``first_page``) followed by one page per candidate
-    panel, each standing at its gap's height on a page without folio, to be overlaid."""
+    panel, each standing at its gap's height on a page without folio, to be overlaid. The look
+    is the style's house.css; what is written here are measures: the text area, each gap."""
     paper = furniture.paper
-    rules = [page_css(geometry, bleed_mm=bleed_mm), extra_css]
+    house = geometry.style.house
+    # The house pages' type is drawn for one text area (the style's reference): scaled to others.
+    scale = min(
+        geometry.content_width_mm / house.reference_width_mm,
+        geometry.content_height_mm / house.reference_height_mm,
+    )
+    size = house.size_pt * max(house.smallest_scale, min(house.largest_scale, scale))
+    rules = [
+        page_css(geometry, bleed_mm=bleed_mm),
+        f":root {{ --page-area: {geometry.content_height_mm:.2f}mm; --house-size: {size:.2f}pt; }}",
+    ]
     if pages:
         # The first house page keeps the edition's page parity and folio (even: a left page).
         side = "left" if first_page % 2 == 0 else "right"
@@ -177,34 +205,23 @@ def house_document(
         rules.append(
             f"html {{ break-before: {side}; }}"
             f"@page :first {{ counter-reset: page {first_page}; "
-            f"@top-left {{ content: {left}; border-bottom: 0.6pt solid device-cmyk(0 0 0 1); }}"
-            f"@top-right {{ content: {right}; border-bottom: 0.6pt solid device-cmyk(0 0 0 1); }} }}"
+            f"@top-left {{ content: {left}; }} @top-right {{ content: {right}; }} }}"
         )
-    rules.append(
-        f"@page {OVERLAY_PAGE} {{ @top-left {{ content: none; border: none; }} "
-        "@top-right { content: none; border: none; } "
-        "@bottom-center { content: none; } }"
-    )
-    body = []
-    height = geometry.content_height_mm - 3.0  # a whole page's frame, the panel centred in it
-    # The house pages' type is drawn for a tabloid's 269 × 353 mm text area: scaled to others.
-    scale = min(geometry.content_width_mm / 269, geometry.content_height_mm / 353)
-    size = 10 * max(0.4, min(1.15, scale))
-    body += [
-        f'<section class="house"><div class="house-page" '
-        f'style="height: {height:.2f}mm; font-size: {size:.2f}pt">'
-        f'<div class="house-cell" style="height: {height - 2:.2f}mm">{panel}</div></div></section>'
+    body = [
+        f'<section class="house"><div class="house-page"><div class="house-cell">{panel}</div>'
+        "</div></section>"
         for panel in pages
     ]
     for n, (gap, panel) in enumerate(candidates):
+        # Where the gap starts and how tall it is: house.css sets the spacer and the box by them.
+        rules.append(
+            f"#house-gap-{n} {{ --gap-start: {gap.used_mm + GAP_SPACE_MM:.2f}mm; "
+            f"--gap: {gap.panel_mm:.2f}mm; }}"
+        )
         body.append(
-            f'<section class="house-overlay" id="house-gap-{n}">'
-            f'<div class="house-spacer" style="height: {gap.used_mm + GAP_SPACE_MM:.2f}mm"></div>'
-            f'<div class="house-gap {gap_tier(gap.panel_mm)}" style="height: {gap.panel_mm:.2f}mm" '
-            f'data-height-mm="{gap.panel_mm:.2f}">'
-            # The cell carries the height too: a table hands spare height to no row.
-            f'<div class="house-cell" style="height: {gap.panel_mm - 1.2:.2f}mm">'
-            f"{panel}</div></div></section>"
+            f'<section class="house-overlay" id="house-gap-{n}"><div class="house-spacer"></div>'
+            f'<div class="house-gap {gap_tier(gap.panel_mm)}" data-height-mm="{gap.panel_mm:.2f}">'
+            f'<div class="house-cell">{panel}</div></div></section>'
         )
     # The running strings ride in the first section: an element before it would open a page
     # of its own ahead of the first forced break.
@@ -215,13 +232,11 @@ def house_document(
     if body:
         body[0] = body[0].replace("<section ", '<section data-first="" ', 1)
         body[0] = body[0].replace(">", ">" + strings, 1)
+    links = stylesheet_links(geometry.style, ("fonts.css", "press.css", "house.css"))
     return (
         f'<!DOCTYPE html>\n<html lang="{attr(paper.language or "en-GB")}"><head>'
         f'<meta charset="utf-8"/>{date_meta(furniture.date)}<title>{text(paper.name)}</title>'
-        f'<link rel="stylesheet" href="{PACKAGE_SCHEME}styles/fonts.css"/>'
-        f'<link rel="stylesheet" href="{PACKAGE_SCHEME}styles/press.css"/>'
-        f'<link rel="stylesheet" href="{PACKAGE_SCHEME}styles/house.css"/>'
-        f"<style>{''.join(rules)}</style></head><body>{''.join(body)}</body></html>"
+        f"{links}<style>{''.join(rules)}</style></head><body>{''.join(body)}</body></html>"
     )
 
 
@@ -292,17 +307,23 @@ __all__ = [
     "GAP_SPACE_MM",
     "MIN_GAP_MM",
     "OVERLAY_PAGE",
+    "PANEL_KINDS",
     "ContentsEntry",
     "Gap",
-    "about_panel",
+    "Panel",
+    "about",
+    "appeal",
     "appeal_panel",
     "choose_panels",
-    "contents_panel",
+    "contents",
     "default_panels",
     "find_gaps",
     "gap_candidates",
     "gap_tier",
     "house_document",
     "pad_panels",
+    "panel_html",
+    "paper_panels",
+    "subscription",
     "subscription_panel",
 ]

@@ -4,8 +4,10 @@ Goes in: the articles, each image's pixel size (probed, not decoded), the page f
 paper's furniture. Comes out: a ``FigurePlan`` per image (where and how wide it stands, so the
 image can be resampled *before* layout) and then the HTML that WeasyPrint lays out. Every
 fragment of article text comes from ``render.py`` with links off for press files; nothing here
-reads files, and every URL written is either ``printedition-package:`` (styles) or
-``printedition-image:`` (images the ingest step already checked).
+reads files. Every number of the look (grid, type sizes, fonts, picture rules) comes from the
+``PageStyle``: the planner reads it and the CSS generated here hands it to the style's
+stylesheets as custom properties. Every URL written is either relative to the style folder
+(its stylesheets) or ``printedition-image:`` (images the ingest step already checked).
 """
 
 from __future__ import annotations
@@ -35,29 +37,42 @@ from printedition.render import (
     render_inlines,
     text,
 )
-from printedition.settings import MIN_PPI, PageFormat, Paper
+from printedition.settings import PageFormat, Paper
+from printedition.style import Grid, PageStyle
 
-PACKAGE_SCHEME = "printedition-package:"
 IMAGE_SCHEME = "printedition-image:"
 
 MM_PER_INCH = 25.4
 PT_PER_MM = 72 / MM_PER_INCH
-COLUMN_GAP_MM = 4.0
-FOLIO_MARGIN_MM = 17.0  # top margin: the folio line sits in it
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Geometry:
-    """The page grid in millimetres."""
+    """The page grid in millimetres: a format with the style's grid for it."""
 
     format: PageFormat
-    top_mm: float
-    bottom_mm: float
-    side_mm: float
+    style: PageStyle
+    grid: Grid
 
     @property
     def columns(self) -> int:
-        return self.format.columns
+        return self.grid.columns
+
+    @property
+    def column_gap_mm(self) -> float:
+        return self.grid.column_gap_mm
+
+    @property
+    def top_mm(self) -> float:
+        return self.grid.top_mm
+
+    @property
+    def bottom_mm(self) -> float:
+        return self.grid.bottom_mm
+
+    @property
+    def side_mm(self) -> float:
+        return self.grid.side_mm
 
     @property
     def content_width_mm(self) -> float:
@@ -70,16 +85,15 @@ class Geometry:
     @property
     def column_width_mm(self) -> float:
         n = self.columns
-        return (self.content_width_mm - (n - 1) * COLUMN_GAP_MM) / n
+        return (self.content_width_mm - (n - 1) * self.column_gap_mm) / n
 
     def span_mm(self, columns: int) -> float:
         """Width of ``columns`` columns and the gaps between them."""
-        return columns * self.column_width_mm + (columns - 1) * COLUMN_GAP_MM
+        return columns * self.column_width_mm + (columns - 1) * self.column_gap_mm
 
     @classmethod
-    def for_format(cls, fmt: PageFormat) -> Geometry:
-        side = fmt.margin_mm
-        return cls(format=fmt, top_mm=max(FOLIO_MARGIN_MM, side + 6), bottom_mm=side, side_mm=side)
+    def for_format(cls, fmt: PageFormat, style: PageStyle) -> Geometry:
+        return cls(format=fmt, style=style, grid=style.grid_for(fmt))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -92,6 +106,8 @@ class FigurePlan:
     width_mm: float
     pixel_width: int
     pixel_height: int
+    min_ppi: int  # below this where it stands the build warns (the style's picture rules)
+    max_ppi: int  # it is resampled down to this
 
     @property
     def source_ppi(self) -> float:
@@ -111,10 +127,11 @@ def plan_lead(
     short: bool = False,
     max_height_mm: float | None = None,
 ) -> FigurePlan:
-    """The widest span at which the lead photo still reaches ``MIN_PPI`` and stays under
+    """The widest span at which the lead photo still reaches the style's ``min_ppi`` and stays under
     half the page height (a third, and at most three fifths of the columns, for a ``short``
     story, so it can share its page); never narrower than half the columns (it is the lead)."""
     n = geometry.columns
+    pictures = geometry.style.pictures
     least = max(1, min(n, math.ceil(n / 2)))
     max_height = geometry.content_height_mm * (0.25 if short else 0.45)
     if max_height_mm is not None:
@@ -127,10 +144,10 @@ def plan_lead(
         width = geometry.span_mm(k)
         ppi = width_px / (width / MM_PER_INCH)
         height = width * height_px / width_px
-        if ppi >= MIN_PPI and height <= max_height:
+        if ppi >= pictures.min_ppi and height <= max_height:
             chosen = k
             break
-    # (No span reaches MIN_PPI: the narrowest a lead may be gives the most ppi.)
+    # (No span reaches min_ppi: the narrowest a lead may be gives the most ppi.)
     role = "lead-full" if chosen == geometry.columns else "lead-side"
     return FigurePlan(
         role=role,
@@ -138,6 +155,8 @@ def plan_lead(
         width_mm=geometry.span_mm(chosen),
         pixel_width=width_px,
         pixel_height=height_px,
+        min_ppi=pictures.min_ppi,
+        max_ppi=pictures.preferred_ppi,
     )
 
 
@@ -148,20 +167,22 @@ def plan_inline(width_px: int, height_px: int, geometry: Geometry) -> FigurePlan
         width_mm=geometry.column_width_mm,
         pixel_width=width_px,
         pixel_height=height_px,
+        min_ppi=geometry.style.pictures.min_ppi,
+        max_ppi=geometry.style.pictures.preferred_ppi,
     )
 
 
-def headline_size_pt(headline: str, width_mm: float, *, largest: float = 96.0) -> float:
+def headline_size_pt(headline: str, geometry: Geometry) -> float:
     """A headline set across the columns, sized to its length: a short one big on one line,
-    a long one smaller over three or four (Caslon Condensed bold averages ~0.44 em a letter)."""
+    a long one smaller over three or four (the style's average letter width says how many fit)."""
+    kind = geometry.style.type
     length = max(1, len(headline.strip()))
-    width_pt = width_mm * PT_PER_MM
+    width_pt = geometry.content_width_mm * PT_PER_MM
     lines = 1 if length <= 26 else 2 if length <= 64 else 3 if length <= 110 else 4
     per_line = math.ceil(length / lines) * 1.12 + 2  # slack: words do not break evenly
-    size = width_pt / (per_line * 0.44)
-    smallest = 26.0
-    largest = min(largest, width_pt / 7)
-    return round(max(smallest, min(largest, size)), 1)
+    size = width_pt / (per_line * kind.headline_char_width_em)
+    largest = min(kind.headline_largest_pt, width_pt / 7)
+    return round(max(kind.headline_smallest_pt, min(largest, size)), 1)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -225,20 +246,49 @@ def default_month(articles: Sequence[Article]) -> str:
     return f"{newest.strftime('%B')} {newest.year}"
 
 
+def style_css(style: PageStyle) -> str:
+    """The style's numbers as CSS custom properties, which its stylesheets use (``var()``);
+    the page context does not inherit them, so the page's own font is set here too."""
+    kind, fonts = style.type, style.fonts
+    values = {
+        "body-size": f"{kind.body_size_pt:g}pt",
+        "leading": f"{kind.leading_pt:g}pt",
+        "standfirst-size": f"{kind.standfirst_size_pt:g}pt",
+        "standfirst-leading": f"{kind.standfirst_leading_pt:g}pt",
+        "headline-leading": f"{kind.headline_leading:g}",
+        "font-body": fonts.stack("body"),
+        "font-headline": fonts.stack("headline"),
+        "font-sans": fonts.stack("sans"),
+    }
+    props = " ".join(f"--{name}: {value};" for name, value in values.items())
+    return f":root {{ {props} }}\n@page {{ font-family: {fonts.stack('sans')}; }}\n"
+
+
 def page_css(geometry: Geometry, *, bleed_mm: float) -> str:
     fmt = geometry.format
     return (
         f"@page {{ size: {fmt.width_mm:g}mm {fmt.height_mm:g}mm; "
         f"margin: {geometry.top_mm:g}mm {geometry.side_mm:g}mm {geometry.bottom_mm:g}mm; "
         f"bleed: {bleed_mm:g}mm; marks: none; }}\n"
+        f"{style_css(geometry.style)}"
+        f":root {{ --column-gap: {geometry.column_gap_mm:g}mm; }}\n"
         f".body {{ columns: {geometry.columns}; }}\n"
         f".masthead .title {{ font-size: {masthead_size_pt(geometry):g}pt; }}\n"
-        f".full .deck {{ width: {geometry.span_mm(max(1, min(geometry.columns, 3))):.2f}mm; }}\n"
+        f".full .deck {{ width: {geometry.span_mm(geometry.grid.deck_columns):.2f}mm; }}\n"
     )
 
 
+def stylesheet_links(style: PageStyle, names: Sequence[str]) -> str:
+    """Links to the style's stylesheets (relative: they are fetched against the style's folder),
+    and the style's digest, so a cache keyed by the document sees any edit to the style."""
+    links = "".join(f'<link rel="stylesheet" href="{attr(name)}"/>\n' for name in names)
+    return f'<meta name="printedition-style" content="{attr(style.digest)}"/>\n{links}'
+
+
 def masthead_size_pt(geometry: Geometry) -> float:
-    return round(min(110.0, geometry.content_width_mm * PT_PER_MM / 8.5), 1)
+    kind = geometry.style.type
+    width_pt = geometry.content_width_mm * PT_PER_MM
+    return round(min(kind.masthead_largest_pt, width_pt / kind.masthead_letters), 1)
 
 
 def _masthead(furniture: Furniture) -> str:
@@ -307,7 +357,7 @@ def _story(
         # The story starts at the foot of a page: its photo stands in the first column.
         body_lead, lead_html = render_figure(article.lead, opts, css_class="inline-lead"), ""
 
-    size = headline_size_pt(article.headline, geometry.content_width_mm)
+    size = headline_size_pt(article.headline, geometry)
     parts = [
         f'<article class="story {css_class}" lang="{attr(lang)}" id="story-{attr(article.slug)}">'
     ]
@@ -381,25 +431,32 @@ def _story(
 # Fitting: how much page a story takes, so short stories can share a page
 # ---------------------------------------------------------------------------------------------
 
-BODY_LINE_MM = 11 * 25.4 / 72  # body leading: 11 pt
-BODY_CHAR_EM = 0.47  # Caslon Text's average advance, in em of the 8.6 pt body size
-SHARE_MIN_FREE = 0.38  # a story follows on the same page when this much of it is free
-
 
 def _lines(text_len: int, chars_per_line: float) -> float:
     return math.ceil(max(1, text_len) / chars_per_line) + 0.3
 
 
+def _body_measure(geometry: Geometry) -> tuple[float, float]:
+    """(characters a column line holds, a line's height in mm), from the style's type."""
+    kind = geometry.style.type
+    chars = geometry.column_width_mm * PT_PER_MM / (kind.body_size_pt * kind.char_width_em)
+    return chars, kind.leading_pt / PT_PER_MM
+
+
 def estimate_story_mm(story: StoryLayout, geometry: Geometry) -> tuple[float, float]:
     """(opening height, body length in column-mm): a model of the layout, good to ~10 %."""
     article = story.article
+    kind = geometry.style.type
     width_pt = geometry.content_width_mm * PT_PER_MM
-    size = headline_size_pt(article.headline, geometry.content_width_mm)
-    head_lines = math.ceil(len(article.headline) * 0.44 * size / width_pt + 0.15)
-    opening = 9.0 + head_lines * size * 1.02 / PT_PER_MM + 3.0
+    size = headline_size_pt(article.headline, geometry)
+    head_lines = math.ceil(
+        len(article.headline) * kind.headline_char_width_em * size / width_pt + 0.15
+    )
+    opening = 9.0 + head_lines * size * kind.headline_leading / PT_PER_MM + 3.0
     deck = 0.0
     if article.standfirst:
-        deck += _lines(len(article.standfirst), 38 if story.plans else 60) * 16 / PT_PER_MM
+        lines = _lines(len(article.standfirst), 38 if story.plans else 60)
+        deck += lines * kind.standfirst_leading_pt / PT_PER_MM
     deck += 8.0
     lead = story.plans.get(article.lead.image.url) if article.lead else None
     inline_lead = 0.0
@@ -410,11 +467,11 @@ def estimate_story_mm(story: StoryLayout, geometry: Geometry) -> tuple[float, fl
         opening += max(photo, deck) if lead.role == "lead-side" else photo + deck
     else:
         opening += deck
-    cpl = geometry.column_width_mm * PT_PER_MM / (8.6 * BODY_CHAR_EM)
+    cpl, line_mm = _body_measure(geometry)
     body = 0.0
     for block in iter_blocks(article.body):
         if isinstance(block, Paragraph):
-            body += _lines(len(render_inlines(block.content)), cpl) * BODY_LINE_MM
+            body += _lines(len(render_inlines(block.content)), cpl) * line_mm
         elif isinstance(block, Figure):
             plan = story.plans.get(block.image.url)
             if plan is not None:
@@ -422,15 +479,10 @@ def estimate_story_mm(story: StoryLayout, geometry: Geometry) -> tuple[float, fl
         elif type(block).__name__ == "PullQuote":
             body += _lines(len(getattr(block, "text", "")), cpl * 0.55) * 6.2 + 12.0
         elif type(block).__name__ == "Subheading":
-            body += 2 * BODY_LINE_MM
+            body += 2 * line_mm
         elif type(block).__name__ in ("Table", "Embed", "Note"):
-            body += 12 * BODY_LINE_MM
+            body += 12 * line_mm
     return opening, (body + inline_lead) * 1.1
-
-
-MASTHEAD_MM = 52.0  # the masthead's height on the first page
-STORY_GAP_MM = 10.0
-SECTION_HEAD_MM = 16.0  # a section head above the first story of a section  # the rule and space above a story that follows another on its page
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -504,7 +556,7 @@ def plan_pages(
     stories: Sequence[tuple[Article, Mapping[str, tuple[int, int]]]],
     geometry: Geometry,
     *,
-    first_page_used_mm: float = MASTHEAD_MM,
+    first_page_used_mm: float | None = None,
     share: bool = True,
     section_starts: frozenset[int] = frozenset(),
 ) -> list[StoryPlan]:
@@ -512,10 +564,12 @@ def plan_pages(
 
     A story that ends high on its page gets a smaller lead (three fifths of the columns at
     most) when that lets the next story start below it; otherwise its lead is as wide as its
-    pixels allow, to fill the page. Heights come from ``estimate_story_mm``."""
+    pixels allow, to fill the page. Heights come from ``estimate_story_mm``. The first page
+    starts below the masthead unless ``first_page_used_mm`` says otherwise."""
     height = geometry.content_height_mm
+    space = geometry.style.space
     result: list[StoryPlan] = []
-    used = first_page_used_mm
+    used = space.masthead_mm if first_page_used_mm is None else first_page_used_mm
     follows = False
     forced: dict[str, FigurePlan] | None = None
     for i, (article, sizes) in enumerate(stories):
@@ -526,10 +580,12 @@ def plan_pages(
             small = _plans_for(article, sizes, geometry, small_lead=True)
             o, b = estimate_story_mm(StoryLayout(article=article, plans=small, hrefs={}), geometry)
             end = _end_on_page(used, o, b, geometry)
-            if _following_plans(nxt_article, nxt_sizes, geometry, height - end - STORY_GAP_MM):
+            if _following_plans(
+                nxt_article, nxt_sizes, geometry, height - end - space.story_gap_mm
+            ):
                 chosen = small
         if i in section_starts:
-            used = SECTION_HEAD_MM  # a section head opens a new page above the story
+            used = space.section_head_mm  # a section head opens a new page above the story
         start = used
         o, b = estimate_story_mm(StoryLayout(article=article, plans=chosen, hrefs={}), geometry)
         used = _end_on_page(start, o, b, geometry)
@@ -551,7 +607,7 @@ def plan_pages(
         forced = None
         if nxt_article is not None:
             forced = _following_plans(
-                nxt_article, nxt_sizes, geometry, height - used - STORY_GAP_MM
+                nxt_article, nxt_sizes, geometry, height - used - space.story_gap_mm
             )
         lead_url = article.lead.image.url if article.lead else ""
         lead = chosen.get(lead_url)
@@ -573,19 +629,19 @@ def plan_pages(
                 chosen = {**chosen, lead_url: bigger}
         result.append(StoryPlan(plans=chosen, follows=follows))
         follows = forced is not None
-        used = used + STORY_GAP_MM if follows else 0.0
+        used = used + space.story_gap_mm if follows else 0.0
     return result
 
 
 def is_short(article: Article, geometry: Geometry) -> bool:
     """A story whose text fills less than half a page of columns."""
-    cpl = geometry.column_width_mm * PT_PER_MM / (8.6 * BODY_CHAR_EM)
+    cpl, line_mm = _body_measure(geometry)
     lines = sum(
         _lines(len(render_inlines(b.content)), cpl)
         for b in iter_blocks(article.body)
         if isinstance(b, Paragraph)
     )
-    return lines * BODY_LINE_MM / geometry.columns < geometry.content_height_mm * 0.5
+    return lines * line_mm / geometry.columns < geometry.content_height_mm * 0.5
 
 
 def figure_refs(article: Article) -> list[tuple[str, Figure]]:
@@ -609,17 +665,20 @@ def build_document(
     extra_css: str = "",
     pad_pages: int = 0,
 ) -> str:
-    """The whole print document as one HTML string."""
+    """The whole print document as one HTML string. The issue's own pages (``front_page_html``,
+    ``contents_html``) bring the style's issue.css."""
     paper = furniture.paper
     month = furniture.month or default_month([s.article for s in stories])
     language = paper.language or "en-GB"
     section_at = {s.start: s.title for s in sections}
+    sheets: tuple[str, ...] = ("fonts.css", "press.css")
+    if front_page_html or contents_html:
+        sheets += ("issue.css",)
     head = (
         f'<!DOCTYPE html>\n<html lang="{attr(language)}">\n<head>\n<meta charset="utf-8"/>\n'
         f"{date_meta(furniture.date)}"
         f"<title>{text(paper.name)}{(' · ' + text(month)) if month else ''}</title>\n"
-        f'<link rel="stylesheet" href="{PACKAGE_SCHEME}styles/fonts.css"/>\n'
-        f'<link rel="stylesheet" href="{PACKAGE_SCHEME}styles/press.css"/>\n'
+        f"{stylesheet_links(geometry.style, sheets)}"
         f"<style>\n{page_css(geometry, bleed_mm=bleed_mm)}{extra_css}</style>\n"
         "</head>\n<body>\n"
     )
@@ -651,7 +710,6 @@ def build_document(
 
 __all__ = [
     "IMAGE_SCHEME",
-    "PACKAGE_SCHEME",
     "FigurePlan",
     "Furniture",
     "Geometry",
@@ -667,4 +725,6 @@ __all__ = [
     "plan_inline",
     "plan_lead",
     "plan_pages",
+    "style_css",
+    "stylesheet_links",
 ]

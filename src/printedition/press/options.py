@@ -23,6 +23,7 @@ from printedition.settings import (
     colour_named,
     variant_named,
 )
+from printedition.style import PageStyle, default_style
 
 MM_TO_PT = 72 / 25.4
 
@@ -44,6 +45,7 @@ class PressOptions:
     icc_profile: Path | None = None  # the printer's output profile (required for cmyk)
     variant: str = "x-1a"  # "x-1a" | "x-4" | "none"
     paper: Paper = field(default_factory=Paper)
+    style: PageStyle = field(default_factory=default_style)  # the look: grid, type, stylesheets
     issue_line: str = ""  # e.g. "No. 57 · June 2024"; default: the month
     month: str = ""  # folio month; default: the newest article's month
     masthead: bool = True  # the first page carries the masthead

@@ -30,8 +30,6 @@ from printedition.model import Article, BuildWarning
 from printedition.press.engine import PageSpace, render
 from printedition.press.fill import EditionMatter
 from printedition.press.layout import (
-    MASTHEAD_MM,
-    SECTION_HEAD_MM,
     Furniture,
     Geometry,
     Section,
@@ -51,6 +49,7 @@ from printedition.press.pictures import (
     warm_cache,
 )
 from printedition.resources import ResourcePolicy
+from printedition.style import PageStyle
 
 _START = "/* part-start */"
 _END = "/* part-end */"
@@ -66,6 +65,7 @@ class PartDocument:
     date: str  # the edition's date: subset fonts are stamped with it
     lead_pages: int  # pages at the head of the layout that are not printed (0 or 1)
     first_page: int
+    style: PageStyle  # its stylesheets and fonts are fetched from the style's folder
     stories: tuple[StoryLayout, ...] = ()
     warnings: tuple[BuildWarning, ...] = ()
     story_estimates: tuple[int, ...] = ()  # each story's pages, from the planner's model
@@ -160,7 +160,7 @@ def story_document(
         raise InputError("no articles to print")
     check_options(options)
     icc, icc_digest = read_icc(options)
-    geometry = Geometry.for_format(options.page_format)
+    geometry = Geometry.for_format(options.page_format, options.style)
     warnings: list[BuildWarning] = []
     images: dict[str, bytes] = {}
     colour_images: dict[str, ProcessedImage] = {}
@@ -179,7 +179,7 @@ def story_document(
             for (a, _), src in zip(articles, sources, strict=True)
         ],
         geometry,
-        first_page_used_mm=MASTHEAD_MM if opening and options.masthead else 0.0,
+        first_page_used_mm=None if opening and options.masthead else 0.0,
         share=opening,
         section_starts=frozenset() if opening else frozenset({0}),
     )
@@ -211,7 +211,6 @@ def story_document(
             geometry=geometry,
             furniture=furniture,
             bleed_mm=options.bleed_mm,
-            extra_css=matter.extra_css,
         )
     else:
         html = build_document(
@@ -222,12 +221,12 @@ def story_document(
             sections=(Section(title=section or "", start=0),),
             # The unprinted lead page: the front-page slot breaks the page after itself.
             front_page_html='<div class="part-lead"></div>',
-            extra_css=matter.extra_css + "\n" + _START + _part_css(first_page) + _END,
+            extra_css=_START + _part_css(first_page) + _END,
         )
     estimates = []
     for n, story in enumerate(stories):
         story_opening, body = estimate_story_mm(story, geometry)
-        head = SECTION_HEAD_MM if n == 0 and not opening else 0.0
+        head = options.style.space.section_head_mm if n == 0 and not opening else 0.0
         extent = head + story_opening + body / geometry.columns
         estimates.append(max(1, math.ceil(extent / geometry.content_height_mm - 0.03)))
     return PartDocument(
@@ -237,6 +236,7 @@ def story_document(
         date=furniture.date,
         lead_pages=0 if opening else 1,
         first_page=first_page,
+        style=options.style,
         stories=tuple(stories),
         warnings=tuple(warnings),
         story_estimates=tuple(estimates),
@@ -250,7 +250,7 @@ def front_document(
     """The first pages: masthead, the front page and the contents page (their page numbers
     already written in: this part is laid out apart from the stories)."""
     check_options(options)
-    geometry = Geometry.for_format(options.page_format)
+    geometry = Geometry.for_format(options.page_format, options.style)
     furniture = furniture_for(options, edition, masthead=options.masthead)
     html = build_document(
         (),
@@ -259,7 +259,6 @@ def front_document(
         bleed_mm=options.bleed_mm,
         front_page_html=matter.front_page_html,
         contents_html=matter.contents_html,
-        extra_css=matter.extra_css,
     )
     return PartDocument(
         html=html,
@@ -268,12 +267,19 @@ def front_document(
         date=furniture.date,
         lead_pages=0,
         first_page=1,
+        style=options.style,
     )
 
 
 def render_part(document: PartDocument) -> PartLayout:
     """Step 2: WeasyPrint lays the part out (safe to run in a worker process)."""
-    laid = render(document.html, document.images, variant=document.variant, date=document.date)
+    laid = render(
+        document.html,
+        document.images,
+        variant=document.variant,
+        date=document.date,
+        style=document.style,
+    )
     return PartLayout(
         pdf=laid.pdf,
         lead_pages=document.lead_pages,

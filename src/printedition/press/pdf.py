@@ -97,7 +97,7 @@ def write_pdf(
         laid.matter,
         options=options,
         furniture=furniture,
-        geometry=Geometry.for_format(options.page_format),
+        geometry=Geometry.for_format(options.page_format, options.style),
         bleed=options.bleed_mm,
     )
     if house is not None:
@@ -120,11 +120,11 @@ def write_pdf(
     report = None
     if outputs.press is not None:
         report = preflight_press(done.press, outputs.press, options)
-        warnings.extend(fallback_fonts(done.press))
+        warnings.extend(fallback_fonts(done.press, options.style))
         write_file(outputs.press, done.press)
     if outputs.proof is not None:
         if outputs.press is None:
-            warnings.extend(fallback_fonts(joined))  # (the proof adds its slug's font)
+            warnings.extend(fallback_fonts(joined, options.style))  # (the proof adds its slug's font)
         write_file(outputs.proof, done.proof)
     return PressResult(
         pages=done.pages,

@@ -18,7 +18,6 @@ from printedition.images import ProcessedImage, prepare_for_press, probe_image
 from printedition.model import Article, BuildWarning
 from printedition.press.layout import IMAGE_SCHEME, FigurePlan, figure_refs
 from printedition.resources import ResourcePolicy, read_resource
-from printedition.settings import MAX_PPI, MIN_PPI
 
 ImageCache = MutableMapping[str, ProcessedImage]
 
@@ -76,7 +75,7 @@ def read_images(
 
 def image_key(source: Source, plan: FigurePlan, colour: str, icc_digest: str) -> str:
     digest = hashlib.sha256(source.data).hexdigest()
-    return f"{digest}:{colour}:{icc_digest}:{plan.width_mm:.1f}:{MAX_PPI}"
+    return f"{digest}:{colour}:{icc_digest}:{plan.width_mm:.1f}:{plan.max_ppi}"
 
 
 def warm_cache(
@@ -105,7 +104,7 @@ def warm_cache(
                 colour=colour,
                 icc=job.icc,
                 placed_width_mm=plan.width_mm,
-                max_ppi=MAX_PPI,
+                max_ppi=plan.max_ppi,
                 limits=policy.limits,
             )
         except ImageError:
@@ -140,7 +139,7 @@ def _processed(
             colour=colour,
             icc=job.icc,
             placed_width_mm=plan.width_mm,
-            max_ppi=MAX_PPI,
+            max_ppi=plan.max_ppi,
             limits=policy.limits,
         )
         job.cache[key] = processed
@@ -191,14 +190,14 @@ def prepare_images(
             )
             continue
         ppi = processed.width / (plan.width_mm / 25.4)
-        if ppi < MIN_PPI:
+        if ppi < plan.min_ppi:
             warnings.append(
                 BuildWarning(
                     code="image-low-ppi",
                     message=(
                         f"photo stands at {ppi:.0f} ppi across {plan.columns} column(s) "
                         f"({plan.width_mm:.0f} mm; {source.width}×{source.height} px); "
-                        f"the press wants {MIN_PPI}"
+                        f"the press wants {plan.min_ppi}"
                     ),
                     where=source.where,
                 )

@@ -42,8 +42,8 @@ from printedition.issue.report import OutputReport
 from printedition.issue.work import StoreImageCache
 from printedition.model import BuildWarning, to_json
 from printedition.outputs import atomic_write_bytes
-from printedition.press.fill import EditionMatter
 from printedition.press.options import PressOptions, PressResult
+from printedition.press.parts import EditionMatter
 from printedition.press.pdf import PressOutputs, write_pdf
 from printedition.press.pictures import stream_digest
 from printedition.press.schedule import Edition, EditionSection

@@ -291,7 +291,7 @@ def masthead_size_pt(geometry: Geometry) -> float:
     return round(min(kind.masthead_largest_pt, width_pt / kind.masthead_letters), 1)
 
 
-def _masthead(furniture: Furniture) -> str:
+def masthead_html(furniture: Furniture) -> str:
     paper = furniture.paper
     left = furniture.issue_line or furniture.month
     return (
@@ -304,7 +304,7 @@ def _masthead(furniture: Furniture) -> str:
     )
 
 
-def _split_first_letter(content: tuple[Inline, ...]) -> tuple[str, tuple[Inline, ...]] | None:
+def split_first_letter(content: tuple[Inline, ...]) -> tuple[str, tuple[Inline, ...]] | None:
     """The drop cap (first letter, with an opening quote if any) and the rest of the text."""
     if not content or not isinstance(content[0], Text):
         return None
@@ -396,7 +396,7 @@ def _story(
         if isinstance(block, Figure) and block.image.url not in story.hrefs:
             html = render_block(block, opts)
         elif isinstance(block, Paragraph) and i == first_para:
-            split = _split_first_letter(block.content)
+            split = split_first_letter(block.content)
             inner = render_inlines(block.content, opts)
             if split is not None:
                 letter, rest = split
@@ -687,7 +687,7 @@ def build_document(
         f'<div class="furniture-strings" data-paper="{attr(paper.name)}" data-month="{attr(month)}"></div>'
     )
     if furniture.masthead:
-        parts.append(_masthead(furniture))
+        parts.append(masthead_html(furniture))
     if front_page_html:
         parts.append(f'<section class="front-page">{front_page_html}</section>')
     if contents_html:

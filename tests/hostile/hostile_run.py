@@ -370,6 +370,7 @@ _FORBIDDEN_ALWAYS = ("/etc/passwd", "/etc/shadow", "/proc/self/environ", "/root/
 
 def allowed_roots(root: Path, case: hc.Case) -> list[Path]:
     import printedition
+    from printedition.style import BUNDLED
 
     return [
         *((root / r).resolve() for r in case.extra_roots),
@@ -380,6 +381,7 @@ def allowed_roots(root: Path, case: hc.Case) -> list[Path]:
         (root / "tmp").resolve(),
         Path(printedition.__file__).resolve().parent,
         Path(printedition.__file__).resolve().parent.parent,  # src/ (an editable install)
+        BUNDLED.resolve(),  # the bundled styles (a checkout's top-level styles/)
         Path(sys.prefix).resolve(),
         Path(sys.base_prefix).resolve(),
         Path(HERE),  # the runner itself

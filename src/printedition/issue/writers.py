@@ -42,11 +42,14 @@ from printedition.issue.report import OutputReport
 from printedition.issue.work import StoreImageCache
 from printedition.model import BuildWarning, to_json
 from printedition.outputs import atomic_write_bytes
+from printedition.press.flatplan import plan_report
+from printedition.press.layout import Geometry
 from printedition.press.options import PressOptions, PressResult
 from printedition.press.parts import EditionMatter
 from printedition.press.pdf import PressOutputs, write_pdf
 from printedition.press.pictures import stream_digest
 from printedition.press.schedule import Edition, EditionSection
+from printedition.press.sheet import flatplan_sheet
 from printedition.style import PageStyle
 
 # ---------------------------------------------------------------------------------------------
@@ -192,7 +195,9 @@ def write_outputs(
             [s.title for s in edition.sections],
             _options_key(front),
         )
+        sheet_path = out / f"{stem}-flatplan.png"
         cached = all(_restore(store, kind, key, path) for kind, path in paths.items())
+        cached = cached and _restore(store, "flatplan-sheet", key, sheet_path)
         report("print", 0, 0 if cached else 1)
         if cached:
             meta = store.get_json("press-pdf-meta", key) or {}
@@ -209,6 +214,14 @@ def write_outputs(
                 cache=StoreImageCache(store),
             )
             meta = _print_meta(result, time.perf_counter() - started)
+            if "flatplan" in meta:
+                sheet = flatplan_sheet(
+                    paths["press-pdf"].read_bytes(),
+                    meta["flatplan"],
+                    Geometry.for_format(opts.page_format, opts.style),
+                )
+                atomic_write_bytes(sheet_path, sheet)
+                store.put("flatplan-sheet", key, sheet)
             for kind, path in paths.items():
                 store.put(kind, key, path.read_bytes())
             store.put_json("press-pdf-meta", key, meta)
@@ -290,6 +303,10 @@ def _print_meta(result: PressResult, seconds: float) -> dict[str, Any]:
         "seconds": seconds,
         "parts": dataclasses.asdict(result.parts) if result.parts else {},
     }
+    if result.flatplan is not None:
+        meta["flatplan"] = plan_report(
+            result.flatplan, front_pages=result.pages - len(result.flatplan.pages)
+        )
     if result.preflight is not None:
         meta["preflight_ok"] = result.preflight.ok
         meta["preflight"] = result.preflight.summary_lines()
@@ -326,6 +343,7 @@ def _pdf_report(
         valid=ok,
         validator_summary=f"{len(findings)} finding(s)" if findings else "",
         messages=tuple(findings),
+        flatplan=meta.get("flatplan", {}) if kind == "press-pdf" else {},
     )
 
 

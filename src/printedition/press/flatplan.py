@@ -31,10 +31,11 @@ import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 GAP_MM = 4.0  # white space between two stacked rectangles (the rule sits in it)
 LABEL_MM = 9.0  # the "In brief" label and a section strip
-RUN_ON_SHARE = 0.3  # a story opens in what is left of a page this tall, and runs on
+RUN_ON_SHARE = 0.18  # a story opens in what is left of a page this tall, and runs on
 STORY_BONUS = 0.04  # a page of several stories is worth this share of its area per story
 EPS = 0.01
 
@@ -244,6 +245,8 @@ def _photo_span(story: StoryMeasure, grid: Grid, span: int, scale: float) -> int
     # legs beside it keep the story readable), never more than its pixels allow, nor so wide
     # that it stands taller than a share of the page.
     want = span if span <= 3 or span == grid.columns else span - 1
+    if scale < 1.0:
+        want = max(1, min(want, round(span * scale + 0.25)))  # smaller photos: fewer columns
     pspan = max(0, min(want, top, span))
     while pspan > 1 and story.photo.height(grid, pspan, scale) > PHOTO_MAX_SHARE * grid.height_mm:
         pspan -= 1
@@ -424,7 +427,9 @@ class _Planner:
         """The fullest fill of ``width`` columns × ``height`` mm from the next stories of
         ``queue`` and the briefs waiting. ``lead``: a fresh page, whose first story leads."""
         grid = self.grid
-        window = list(queue[:WINDOW])
+        # The next stories of the same section: a page takes them in any order, never a later
+        # section's before an earlier one's.
+        window = [s for s in queue[:WINDOW] if not queue or s.section == queue[0].section]
         area = width * height
         bonus = STORY_BONUS * grid.columns * grid.height_mm
         best: AreaFill | None = None
@@ -680,8 +685,15 @@ def _plan(
         label = front[0].section if front and front[0].section != last_section else ""
         label_mm = LABEL_MM if label and page.top > 0 else 0.0
         if front and _long(front[0], planner, grid.height_mm - page.top - label_mm):
-            opening = planner.shape(front[0], grid.columns, lead=True, picture_led=False)
-            need = (opening.head + opening.photo + opening.caption if opening else 0.0) + 10 * grid.line_mm
+            # A long story opens where it stands, its photo smaller if the space is short.
+            opener = planner
+            for factor in (1.0, 0.75, 0.5):
+                opener = _Planner(grid, planner.scale * factor) if factor < 1.0 else planner
+                opening = opener.shape(front[0], grid.columns, lead=page.top == 0, picture_led=False)
+                need = (opening.head + opening.photo + opening.caption if opening else 0.0)
+                if height - label_mm >= need + 10 * grid.line_mm:
+                    break
+            need += 10 * grid.line_mm
             if page.top > 0.8 * grid.height_mm or height - label_mm < need:
                 # Too little of this page left for a long story's opening: fill it first.
                 fill = planner.fill(
@@ -694,13 +706,12 @@ def _plan(
                     queue[:] = [q for q in queue if q.slug not in fill.used]
                     page.top += fill.bottom + GAP_MM
                     continue
-                if True:
-                    _panel_or_empty(page, grid, panels, panel_uses, height)
-                    pages.append(_PageWork(number=page.number + 1, top=0.0))
-                    continue
+                _panel_or_empty(page, grid, panels, panel_uses, height)
+                pages.append(_PageWork(number=page.number + 1, top=0.0))
+                continue
             story = queue.pop(0)
             page.top += label_mm
-            last = _run_on(story, planner, page, pages, label)
+            last = _run_on(story, opener, page, pages, label, lead=page.top <= label_mm)
             last_section = story.section
             if last.top >= grid.height_mm - EPS:
                 pages.append(_PageWork(number=last.number + 1, top=0.0))
@@ -742,6 +753,8 @@ def _plan(
             last_section = nxt.section
             if last.top >= grid.height_mm - EPS:
                 pages.append(_PageWork(number=last.number + 1, top=0.0))
+            continue
+        if not queue and briefs and _briefs_at_foot(page, briefs, grid, left):
             continue
         if queue or briefs:
             _panel_or_empty(page, grid, panels, panel_uses, left)
@@ -787,6 +800,39 @@ def _lay_fill(fill: AreaFill, page: _PageWork, grid: Grid, label: str, label_mm:
         page.covered += height
 
 
+def _briefs_at_foot(
+    page: _PageWork, briefs: list[StoryMeasure], grid: Grid, left: float
+) -> bool:
+    """The briefs still waiting, side by side in a labelled strip at the foot of the page, if
+    they fit the space left there."""
+    taken = briefs[: grid.columns]
+    height = LABEL_MM + max(_brief_height(b, grid) for b in taken)
+    if height + GAP_MM > left + EPS:
+        return False
+    top = grid.height_mm - left + GAP_MM
+    page.briefs_box = Rect(column=0, span=grid.columns, top_mm=top, height_mm=height)
+    for n, b in enumerate(taken):
+        y = top + LABEL_MM
+        h = _brief_height(b, grid) - GAP_MM
+        head = Rect(column=n, span=1, top_mm=y, height_mm=b.brief_head_mm)
+        page.stories.append(
+            Placed(
+                slug=b.slug,
+                kind="brief",
+                box=Rect(column=n, span=1, top_mm=y, height_mm=h),
+                head=head,
+                photo=None,
+                photo_mm=0.0,
+                legs=(Leg(column=n, top_mm=head.bottom_mm, height_mm=h - b.brief_head_mm),),
+            )
+        )
+        page.covered += h
+        briefs.remove(b)
+    page.covered += LABEL_MM * len(taken)
+    page.top = top + height
+    return True
+
+
 def _panel_or_empty(
     page: _PageWork, grid: Grid, panels: Sequence[Panel], uses: dict[str, int], height: float
 ) -> None:
@@ -813,7 +859,7 @@ def make_flatplan(
     front_pages: int = 0,
     pages: int | None = None,
     multiple: int = 4,
-    scales: Sequence[float] = (0.6, 0.7, 0.8, 0.9, 1.0, 1.15, 1.3, 1.5),
+    scales: Sequence[float] = (0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.15, 1.3, 1.5),
 ) -> Flatplan:
     """Plan the stories from ``first_page`` on (``first_top``: what stands above the stories
     on that page), after ``front_pages`` pages made elsewhere. The photos' scale is chosen so
@@ -869,6 +915,94 @@ def make_flatplan(
     )
 
 
+
+
+# ---------------------------------------------------------------------------------------------
+# The report: what an editor reads
+# ---------------------------------------------------------------------------------------------
+
+FILLER_WARN = 0.15  # a page with more of its text area as filler than this is reported
+
+
+def plan_report(plan: Flatplan, *, front_pages: int = 0) -> dict[str, Any]:
+    """The flatplan as data (report.json): page → stories with their box in mm, the filler,
+    and the editor's warnings. Filler is house material plus text area left empty; the front
+    pages (their own design) are counted as full."""
+    grid = plan.grid
+    pages = []
+    notes: list[str] = list(plan.warnings)
+    for page in plan.pages:
+        stories = []
+        for placed in page.stories:
+            box = placed.box
+            stories.append(
+                {
+                    "slug": placed.slug,
+                    "kind": placed.kind,
+                    "box_mm": [
+                        round(grid.x(box.column), 1),
+                        round(box.top_mm, 1),
+                        round(grid.width(box.span), 1),
+                        round(box.height_mm, 1),
+                    ],
+                    "columns": box.span,
+                }
+            )
+            if placed.continues:
+                nxt = next(
+                    (
+                        p.number
+                        for p in plan.pages
+                        if p.number > page.number
+                        and any(s.slug == placed.slug and s.continued for s in p.stories)
+                    ),
+                    None,
+                )
+                notes.append(f"story {placed.slug} jumps to page {nxt}")
+        filler = page.empty + page.house
+        if filler > FILLER_WARN:
+            notes.append(f"page {page.number}: {100 * filler:.0f} % filler")
+        pages.append(
+            {
+                "page": page.number,
+                "section": page.section,
+                "stories": stories,
+                "panels": [p.key for p in page.panels],
+                "empty": page.empty,
+                "house": page.house,
+            }
+        )
+    total = len(plan.pages) + front_pages
+    filler = sum(p.empty + p.house for p in plan.pages) / total if total else 0.0
+    if plan.unplaced:
+        notes.append(
+            f"{len(plan.unplaced)} stor{'y does' if len(plan.unplaced) == 1 else 'ies do'} "
+            f"not fit the {total} pages: {', '.join(plan.unplaced)} (cut or move them)"
+        )
+    return {
+        "pages": pages,
+        "page_count": total,
+        "front_pages": front_pages,
+        "filler": round(filler, 4),
+        "photo_scale": plan.scale,
+        "notes": notes,
+    }
+
+
+def summary_lines(report: Mapping[str, Any]) -> list[str]:
+    """The flatplan in a few lines for the terminal."""
+    pages: list[Any] = report.get("pages", [])
+    lines = [
+        f"Flatplan: {report.get('page_count')} pages, filler {100 * float(report.get('filler', 0)):.1f} %"
+    ]
+    for page in pages:
+        slugs = ", ".join(dict.fromkeys(s["slug"] for s in page["stories"]))
+        extra = f" + {', '.join(page['panels'])}" if page["panels"] else ""
+        lines.append(f"  p{page['page']:>3}  {page['section'][:18]:<18} {slugs}{extra}")
+    lines.extend(f"  ! {n}" for n in report.get("notes", []))
+    return lines
+
+
 __all__ = [
     "AreaFill",
     "Band",
@@ -884,5 +1018,7 @@ __all__ = [
     "Shape",
     "StoryMeasure",
     "make_flatplan",
+    "plan_report",
     "shape",
+    "summary_lines",
 ]

@@ -29,14 +29,14 @@ from dataclasses import dataclass
 import pikepdf
 
 from printedition.model import Figure, ImageRef, Paragraph, word_count
-from printedition.press.flatplan import Flatplan, Leg, Photo, Placed, StoryMeasure
+from printedition.press.flatplan import Flatplan, Leg, Photo, Placed, Rect, StoryMeasure
+from printedition.press.house import gap_tier
 from printedition.press.layout import (
     PT_PER_MM,
     Furniture,
     Geometry,
     StoryLayout,
     date_meta,
-    masthead_html,
     masthead_size_pt,
     split_first_letter,
     style_css,
@@ -126,18 +126,28 @@ def _options(story: StoryLayout) -> RenderOptions:
 
 
 def photo_html(
-    story: StoryLayout, width_mm: float, height_mm: float, *, zoom: float = 1.0
+    story: StoryLayout,
+    width_mm: float,
+    height_mm: float,
+    *,
+    zoom: float = 1.0,
+    measure: bool = False,
 ) -> str:
     """The story's lead photo in a box ``width_mm`` × ``height_mm`` (cropped to it, enlarged by
-    ``zoom``), its caption and credit under it."""
+    ``zoom``), its caption and credit under it; ``measure``: the caption alone, to measure."""
     fig = story.article.lead
     if fig is None:
         return ""
-    html = render_figure(fig, _options(story), css_class="mk-photo")
+    opts = _options(story)
+    if measure:
+        opts = RenderOptions(resolve_image=lambda ref: "measure", links=True, pull_quotes="show")
+    html = render_figure(fig, opts, css_class="mk-photo")
     if not html.startswith("<figure"):
         return ""
     img_start = html.index("<img ")
     img_end = html.index("/>", img_start) + 2
+    if measure:
+        return html[:img_start] + html[img_end:]
     frame = (
         f'<div class="frame" style="height: {height_mm:.2f}mm">'
         + html[img_start:img_end].replace(
@@ -221,11 +231,11 @@ def measure_document(story: StoryLayout, geometry: Geometry, furniture: Furnitur
                 f'<div class="mk-measure" id="h-{span}-{int(lead)}">'
                 f"{head_html(story, geometry, span, lead=lead)}</div>"
             )
-        if story.article.lead is not None and story.article.lead.image.url in story.hrefs:
+        if story.article.lead is not None:
             width_mm = geometry.span_mm(span)
             heads.append(
                 f'<div class="mk-measure" id="c-{span}">'
-                f"{photo_html(story, width_mm, 0.0)}</div>"
+                f"{photo_html(story, width_mm, 0.0, measure=True)}</div>"
             )
     heads.append(
         f'<div class="mk-measure" id="b-head">{head_html(story, geometry, 1, brief=True)}</div>'
@@ -292,7 +302,7 @@ def story_measure(
 ) -> StoryMeasure:
     article = story.article
     photo = None
-    if size is not None and article.lead is not None and article.lead.image.url in story.hrefs:
+    if size is not None and article.lead is not None:
         photo = Photo(width_px=size[0], height_px=size[1], caption_mm=measure.caption_mm)
     return StoryMeasure(
         slug=article.slug,
@@ -308,6 +318,14 @@ def story_measure(
         page=page,
         span=span,
     )
+
+
+def box_document(html: str, geometry: Geometry, furniture: Furniture, language: str) -> str:
+    """``html`` across the text area on a tall page, to measure (id ``box``)."""
+    css = f"@page {{ size: {geometry.content_width_mm:.2f}mm {TALL_MM:g}mm; margin: 0; }}\n"
+    body = f'<div class="mk-measure" id="box">{html}</div>'
+    sheets = ("fonts.css", "press.css", "issue.css", "makeup.css")
+    return _document(geometry, furniture, css + ".mk-measure { display: flow-root; }\n", body, language, sheets)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -363,6 +381,7 @@ def pages_document(
     panels: Mapping[str, str],
     language: str,
     first_page: int,
+    top_html: str,
     masthead: bool,
     zooms: Mapping[str, float],
 ) -> str:
@@ -376,8 +395,11 @@ def pages_document(
     height = geometry.content_height_mm
     for n, page in enumerate(plan.pages):
         items: list[str] = []
-        if n == 0 and masthead:
-            items.append(masthead_html(furniture))
+        if n == 0 and top_html:
+            items.append(
+                f'<div class="mk-at mk-top" style="left: 0; top: 0; width: {geometry.content_width_mm:.2f}mm">'
+                f"{top_html}</div>"
+            )
         if page.section:
             items.append(f'<div class="mk-section-name" data-section="{attr(page.section)}"></div>')
         for placed in page.stories:
@@ -392,11 +414,7 @@ def pages_document(
                 '<p class="mk-briefs-label">In brief</p></div>'
             )
         for panel in page.panels:
-            box = panel.box
-            items.append(
-                f'<div class="mk-panel" style="{_at(geometry, box.column, box.top_mm, box.span, box.height_mm)}">'
-                f"{panels.get(panel.key, '')}</div>"
-            )
+            items.append(_panel_html(panel.box, panels.get(panel.key, ""), geometry))
         out.append(f'<section class="mk-page" style="height: {height:.2f}mm">{"".join(items)}</section>')
     css = (
         f"@page {{ size: {geometry.format.width_mm:g}mm {geometry.format.height_mm:g}mm; "
@@ -407,9 +425,36 @@ def pages_document(
         f"@page :first {{ counter-reset: page {first_page - 1}; }}\n" if first_page > 1 else ""
     )
     if not masthead:
-        css += "@page :first { @top-left { content: normal; } @top-right { content: normal; } }\n"
-    sheets = ("fonts.css", "press.css", "house.css", "makeup.css")
+        # The first page of this document is not the edition's first: it keeps its folio.
+        css += (
+            "@page :first { @top-left { content: normal; border-bottom: 0.6pt solid "
+            "device-cmyk(0 0 0 1); } @top-right { content: normal; border-bottom: 0.6pt solid "
+            "device-cmyk(0 0 0 1); } }\n"
+        )
+    sheets = ("fonts.css", "press.css", "house.css", "issue.css", "makeup.css")
     return _document(geometry, furniture, css, "\n".join(out), language, sheets)
+
+
+def _panel_html(box: Rect, panel: str, geometry: Geometry) -> str:
+    """A house panel in its box: a whole page's advert, or a panel at the foot of a page."""
+    at = _at(geometry, box.column, box.top_mm, box.span, box.height_mm)
+    if box.height_mm >= 0.95 * geometry.content_height_mm:
+        house = geometry.style.house
+        scale = min(
+            geometry.content_width_mm / house.reference_width_mm,
+            geometry.content_height_mm / house.reference_height_mm,
+        )
+        size = house.size_pt * max(house.smallest_scale, min(house.largest_scale, scale))
+        return (
+            f'<div class="mk-panel house" style="{at}; --page-area: {box.height_mm:.2f}mm; '
+            f'--house-size: {size:.2f}pt"><div class="house-page"><div class="house-cell">'
+            f"{panel}</div></div></div>"
+        )
+    height = box.height_mm - 1.0
+    return (
+        f'<div class="mk-panel" style="{at}"><div class="house-gap {gap_tier(height)}" '
+        f'style="--gap: {height:.2f}mm"><div class="house-cell">{panel}</div></div></div>'
+    )
 
 
 def _placed_html(
@@ -487,6 +532,8 @@ def overlay_legs(
                 source = pikepdf.open(io.BytesIO(data))
                 sources.append(source)
                 for k, (number, leg) in enumerate(placed):
+                    if k >= len(source.pages):
+                        break  # the body ended in an earlier leg
                     page = pdf.pages[number - first_page]
                     form = pdf.copy_foreign(source.pages[k].as_form_xobject())
                     name = pikepdf.Name(f"/Leg{len(sources)}x{k}")

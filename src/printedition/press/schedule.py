@@ -32,9 +32,10 @@ from printedition.model import Article, BuildWarning, word_count
 from printedition.press.engine import Rendered, render
 from printedition.press.flatplan import Flatplan, Grid, Panel, StoryMeasure, make_flatplan
 from printedition.press.house import default_panels
-from printedition.press.layout import Geometry
+from printedition.press.layout import Geometry, masthead_html
 from printedition.press.makeup import (
     Measure,
+    box_document,
     legs_document,
     measure_document,
     overlay_legs,
@@ -249,14 +250,25 @@ def lay_out(
         warnings.extend(w for w in _warnings(record) if w not in warnings)
 
     # 3. flatplan: the front pages first (issue), for their count.
+    # The issue's contents stand at the top of the first made-up page.
     matter = edition.matter
     front_count = 0
+    top_mm = style.space.masthead_mm if options.masthead else 0.0
     if edition.front_pages is not None:
         zero = {a.slug: 0 for a in articles}
-        shape = front_document(options, edition.front_pages(zero), edition=articles)
+        shape_matter = edition.front_pages(zero)
+        shape = front_document(
+            options, dataclasses.replace(shape_matter, contents_html=""), edition=articles
+        )
         ((_, record),) = layouts.many("mk-front", [(shape.html, shape.images)])
         front_count = _pages(record)
-    masthead_mm = style.space.masthead_mm if options.masthead and not front_count else 0.0
+        top_mm = 0.0
+        if shape_matter.contents_html:
+            box = box_document(_contents_box(shape_matter.contents_html), geometry, furniture, language)
+            ((_, record),) = layouts.many("mk-box", [(box, {})])
+            tops = _boxes(record).get("box", (0.0, 0.0))
+            top_mm = tops[1] - tops[0] + style.makeup.story_gap_mm
+    masthead_mm = top_mm
     grid = _grid(geometry, style, masthead_mm)
     panels_html = list(matter.house_panels) or list(default_panels(options.paper, ()))
     panels = [Panel(key=f"house-{n}", min_mm=45.0) for n in range(len(panels_html))]
@@ -290,17 +302,23 @@ def lay_out(
                 document = legs_document(p.story, [leg for _, leg in legs], geometry, furniture, language)
                 jobs.append((document, p.images))
         legs_laid = layouts.many("mk-legs", jobs)
-        over = [
-            slug
+        # Over: the body needs more legs than planned (text would be missing); under: it
+        # ended a leg early (its legs would not end together). Either way the measure of one
+        # tall column was off for this story: plan it again with the legs it really took.
+        off = {
+            slug: (_pages(record), len(story_legs(plan, slug)))
             for slug, (_, record) in zip(slugs, legs_laid, strict=True)
-            if _pages(record) > len(story_legs(plan, slug))
-        ]
-        if not over or attempt == 3:
+            if _pages(record) != len(story_legs(plan, slug))
+        }
+        if not off or attempt == 3:
             break
-        for slug in over:
+        for slug, (used, planned_legs) in off.items():
             m = measures[slug]
-            extra = 2 * grid.line_mm * len(story_legs(plan, slug))
-            measures[slug] = dataclasses.replace(m, body_mm=m.body_mm + extra)
+            if used > planned_legs:
+                body = m.body_mm + 2 * grid.line_mm * planned_legs
+            else:
+                body = m.body_mm * used / planned_legs + grid.line_mm
+            measures[slug] = dataclasses.replace(m, body_mm=body)
         plan = planned([measures[p.story.article.slug] for p in parts])
     for slug, (_, record) in zip(slugs, legs_laid, strict=True):
         if _pages(record) > len(story_legs(plan, slug)):
@@ -322,7 +340,7 @@ def lay_out(
     if edition.front_pages is not None:
         numbers = {slug: plan.start_page(slug) or 0 for slug in measures}
         matter = edition.front_pages(numbers)
-        front = front_document(options, matter, edition=articles)
+        front = front_document(options, dataclasses.replace(matter, contents_html=""), edition=articles)
         ((pdf, record),) = layouts.many("mk-front", [(front.html, front.images)])
         out.append(PartLayout(pdf=pdf, pages=_pages(record), warnings=tuple(_warnings(record))))
         html_bytes += len(front.html.encode("utf-8"))
@@ -346,6 +364,11 @@ def lay_out(
         panels={f"house-{n}": h for n, h in enumerate(panels_html)},
         language=language,
         first_page=front_count + 1,
+        top_html=(
+            _contents_box(matter.contents_html)
+            if front_count and matter.contents_html
+            else masthead_html(furniture) if options.masthead and not front_count else ""
+        ),
         masthead=options.masthead and not front_count,
         zooms=photos.zooms,
     )
@@ -376,6 +399,19 @@ def lay_out(
         ),
         warnings=tuple(warnings),
     )
+
+
+def _contents_box(html: str) -> str:
+    return f'<section class="contents-page mk-contents">{html}</section>'
+
+
+def _boxes(record: Mapping[str, object]) -> dict[str, tuple[float, float]]:
+    found: dict[str, tuple[float, float]] = {}
+    pages = record.get("boxes", [])
+    for page in pages if isinstance(pages, list) else []:
+        for key, (top, bottom) in page.items():
+            found.setdefault(key, (float(top), float(bottom)))
+    return found
 
 
 def _pages(record: Mapping[str, object]) -> int:

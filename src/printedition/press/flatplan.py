@@ -946,6 +946,19 @@ def plan_report(plan: Flatplan, *, front_pages: int = 0) -> dict[str, Any]:
                         round(box.height_mm, 1),
                     ],
                     "columns": box.span,
+                    "head_mm": (
+                        [
+                            round(grid.x(placed.head.column), 1),
+                            round(placed.head.top_mm, 1),
+                            round(grid.width(placed.head.span), 1),
+                            round(placed.head.height_mm, 1),
+                        ]
+                        if placed.head is not None
+                        else None
+                    ),
+                    "picture_led": placed.picture_led,
+                    "boxed": placed.boxed,
+                    "photo_columns": placed.photo.span if placed.photo is not None else 0,
                 }
             )
             if placed.continues:
@@ -980,6 +993,7 @@ def plan_report(plan: Flatplan, *, front_pages: int = 0) -> dict[str, Any]:
             f"not fit the {total} pages: {', '.join(plan.unplaced)} (cut or move them)"
         )
     return {
+        "text_area_mm": [round(grid.width(grid.columns), 1), round(grid.height_mm, 1)],
         "pages": pages,
         "page_count": total,
         "front_pages": front_pages,

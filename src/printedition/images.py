@@ -322,8 +322,12 @@ def prepare_for_press(
     placed_width_mm: float,
     max_ppi: int = 300,
     limits: Limits | None = None,
+    crop_ratio: float | None = None,
 ) -> ProcessedImage:
     """Bytes of any supported image → a press-ready JPEG (photos) or PNG (graphics).
+
+    ``crop_ratio`` (height / width of the box it stands in): cropped to that shape about
+    its centre first, so it fills its box exactly (the sides or the top and foot go).
 
     Upright, metadata-free, alpha flattened onto paper white, resampled so it stands at no
     more than ``max_ppi`` at ``placed_width_mm``, and converted before layout: ``grey`` gives
@@ -336,6 +340,15 @@ def prepare_for_press(
     with _decoding(where):
         graphic = is_graphic(img, img.info.get("source_format"))
         img = flatten(to_srgb(img))
+        if crop_ratio is not None and crop_ratio > 0:
+            if img.height / img.width > crop_ratio:
+                keep = max(1, round(img.width * crop_ratio))
+                top = (img.height - keep) // 2
+                img = img.crop((0, top, img.width, top + keep))
+            else:
+                keep = max(1, round(img.height / crop_ratio))
+                left = (img.width - keep) // 2
+                img = img.crop((left, 0, left + keep, img.height))
         max_px = max(1, round(placed_width_mm / 25.4 * max_ppi))
         if img.width > max_px:
             height = max(1, round(img.height * max_px / img.width))

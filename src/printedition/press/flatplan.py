@@ -889,9 +889,18 @@ def make_flatplan(
                 if placed.kind != "run-on" and placed.slug not in unplaced:
                     unplaced.append(placed.slug)
         work = work[: pages - front_pages]
+    # Whole pages of house material to the multiple: in the panels' order, the last panel
+    # on the last page (the back page's advert), no panel more than twice.
+    pad = target - front_pages - len(work)
+    keys = [p.key for p in panels]
+    if pad > 0 and keys:
+        order = keys[-pad:] if pad <= len(keys) else [keys[i % len(keys)] for i in range(pad - len(keys))] + keys
+        for key in order:
+            work.append(_PageWork(number=work[-1].number + 1 if work else first_page, top=0.0))
+            box = Rect(column=0, span=grid.columns, top_mm=0.0, height_mm=grid.height_mm)
+            work[-1].panels.append(PanelPlace(key=key, box=box))
     while len(work) + front_pages < target:
         work.append(_PageWork(number=work[-1].number + 1 if work else first_page, top=0.0))
-        _panel_or_empty(work[-1], grid, panels, {}, grid.height_mm)
     plans = []
     for p in work:
         panel_area = sum(x.box.height_mm * x.box.span for x in p.panels)

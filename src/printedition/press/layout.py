@@ -108,6 +108,7 @@ class FigurePlan:
     pixel_height: int
     min_ppi: int  # below this where it stands the build warns (the style's picture rules)
     max_ppi: int  # it is resampled down to this
+    crop_ratio: float | None = None  # cropped to this height / width (a make-up box)
 
     @property
     def source_ppi(self) -> float:

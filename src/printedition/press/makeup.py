@@ -130,11 +130,10 @@ def photo_html(
     width_mm: float,
     height_mm: float,
     *,
-    zoom: float = 1.0,
     measure: bool = False,
 ) -> str:
-    """The story's lead photo in a box ``width_mm`` × ``height_mm`` (cropped to it, enlarged by
-    ``zoom``), its caption and credit under it; ``measure``: the caption alone, to measure."""
+    """The story's lead photo in a box ``width_mm`` × ``height_mm`` (the image is cropped to
+    that shape beforehand), its caption and credit under it; ``measure``: the caption alone."""
     fig = story.article.lead
     if fig is None:
         return ""
@@ -152,8 +151,7 @@ def photo_html(
         f'<div class="frame" style="height: {height_mm:.2f}mm">'
         + html[img_start:img_end].replace(
             "<img ",
-            f'<img style="width: {100 * zoom:.1f}%; height: {100 * zoom:.1f}%; '
-            f'margin-left: {-50 * (zoom - 1):.1f}%; object-fit: cover" ',
+            '<img style="width: 100%; height: 100%" ',
             1,
         )
         + "</div>"
@@ -383,7 +381,7 @@ def pages_document(
     first_page: int,
     top_html: str,
     masthead: bool,
-    zooms: Mapping[str, float],
+    sections: Mapping[str, str],
 ) -> str:
     """Every page of the plan: furniture, heads, photos, boxes, labels and panels where the
     plan puts them; the legs are laid on afterwards."""
@@ -393,6 +391,7 @@ def pages_document(
         f'data-month="{attr(furniture.month)}"></div>'
     ]
     height = geometry.content_height_mm
+    seen: set[str] = set()
     for n, page in enumerate(plan.pages):
         items: list[str] = []
         if n == 0 and top_html:
@@ -404,8 +403,18 @@ def pages_document(
             items.append(f'<div class="mk-section-name" data-section="{attr(page.section)}"></div>')
         for placed in page.stories:
             story = stories[placed.slug]
+            section = sections.get(placed.slug, "")
+            if section and section not in seen and placed.kind != "run-on":
+                # The section's bookmark, above its first story's.
+                seen.add(section)
+                box = placed.box
+                label = section.replace("\\", "\\\\").replace('"', '\\"')
+                items.append(
+                    f'<div class="mk-bookmark" style="{_at(geometry, box.column, box.top_mm, 1, 0.1)}; '
+                    f'bookmark-level: 1; bookmark-label: &quot;{attr(label)}&quot;"></div>'
+                )
             items.extend(
-                _placed_html(placed, story, geometry, starts, plan, zooms.get(placed.slug, 1.0))
+                _placed_html(placed, story, geometry, starts, plan)
             )
         if page.briefs_box is not None:
             box = page.briefs_box
@@ -463,7 +472,6 @@ def _placed_html(
     geometry: Geometry,
     starts: Mapping[str, int | None],
     plan: Flatplan,
-    zoom: float,
 ) -> list[str]:
     items: list[str] = []
     box = placed.box
@@ -490,7 +498,7 @@ def _placed_html(
         ph = placed.photo
         items.append(
             f'<div class="mk-at" style="{_at(geometry, ph.column, ph.top_mm, ph.span, ph.height_mm)}">'
-            f"{photo_html(story, geometry.span_mm(ph.span), placed.photo_mm, zoom=zoom)}</div>"
+            f"{photo_html(story, geometry.span_mm(ph.span), placed.photo_mm)}</div>"
         )
     if placed.continues:
         nxt = next((p.number for p in plan.pages if any(s.slug == placed.slug and s.continued for s in p.stories)), None)
@@ -513,6 +521,28 @@ def _placed_html(
 # ---------------------------------------------------------------------------------------------
 # 5. Legs on pages
 # ---------------------------------------------------------------------------------------------
+
+
+def _move_links(pdf: pikepdf.Pdf, page: pikepdf.Page, leg: pikepdf.Page, rect: pikepdf.Rectangle) -> None:
+    """The leg's links, moved with it onto the page (a form carries no annotations)."""
+    annots = leg.obj.get("/Annots")
+    if annots is None:
+        return
+    box = [float(v) for v in leg.obj.MediaBox]
+    dx, dy = rect.llx - box[0], rect.lly - box[1]
+    target = page.obj.get("/Annots")
+    if target is None:
+        target = pdf.make_indirect(pikepdf.Array())
+        page.obj["/Annots"] = target
+    for annot in annots:
+        if annot.get("/Subtype") != "/Link" or "/A" not in annot:
+            continue  # internal links point into the leg's own document: left out
+        copy = pdf.copy_foreign(annot)
+        r = [float(v) for v in annot.Rect]
+        copy.Rect = pikepdf.Array([r[0] + dx, r[1] + dy, r[2] + dx, r[3] + dy])
+        if "/P" in copy:
+            del copy["/P"]
+        target.append(copy)
 
 
 def overlay_legs(
@@ -547,6 +577,7 @@ def overlay_legs(
                     placement = page.calc_form_xobject_placement(form, name, rect)
                     page.contents_add(b"q\n", prepend=True)
                     page.contents_add(b"Q\n" + placement)
+                    _move_links(pdf, page, source.pages[k], rect)
             for page in pdf.pages:
                 page.contents_coalesce()
             out = io.BytesIO()

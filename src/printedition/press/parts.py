@@ -99,7 +99,6 @@ class LeadPhotos:
 
     hrefs: dict[str, dict[str, str]]  # slug → url → href
     images: dict[str, bytes]  # href → bytes
-    zooms: dict[str, float]  # slug → how far the photo is enlarged in its box
     colours: dict[str, ProcessedImage]  # for a proof
 
 
@@ -200,7 +199,7 @@ def lead_photos(
     photo's sides, so it is resampled for the enlarged width)."""
     job = _work(options, cache)
     pictures = options.style.pictures
-    found = LeadPhotos(hrefs={}, images={}, zooms={}, colours={})
+    found = LeadPhotos(hrefs={}, images={}, colours={})
     placed = {}
     for page in plan.pages:
         for p in page.stories:
@@ -214,16 +213,17 @@ def lead_photos(
         url = article.lead.image.url
         width_px, height_px = part.lead_size
         width_mm = geometry.span_mm(where.photo.span)
-        natural = width_mm * min(height_px / width_px, 1.0)
-        zoom = max(1.0, where.photo_mm / natural) if natural > 0 else 1.0
+        # Cropped to its box: a box shorter than the photo takes off its top and foot, a
+        # taller one its sides (the flatplan keeps that above the floor resolution).
         fplan = FigurePlan(
             role="lead",
             columns=where.photo.span,
-            width_mm=width_mm * zoom,
+            width_mm=width_mm,
             pixel_width=width_px,
             pixel_height=height_px,
             min_ppi=pictures.min_ppi,
             max_ppi=pictures.preferred_ppi,
+            crop_ratio=where.photo_mm / width_mm,
         )
         images: dict[str, bytes] = {}
         colour_images: dict[str, ProcessedImage] = {}
@@ -233,7 +233,6 @@ def lead_photos(
         )  # fmt: skip
         found.hrefs[article.slug] = hrefs
         found.images.update(images)
-        found.zooms[article.slug] = zoom
         found.colours.update(colour_images)
     return found
 

@@ -271,6 +271,7 @@ def lay_out(
     masthead_mm = top_mm
     grid = _grid(geometry, style, masthead_mm)
     panels_html = list(matter.house_panels) or list(default_panels(options.paper, ()))
+    # (In the order pad pages take them: the last is the back page's advert.)
     panels = [Panel(key=f"house-{n}", min_mm=45.0) for n in range(len(panels_html))]
 
     def planned(order: Sequence[StoryMeasure]) -> Flatplan:
@@ -370,7 +371,7 @@ def lay_out(
             else masthead_html(furniture) if options.masthead and not front_count else ""
         ),
         masthead=options.masthead and not front_count,
-        zooms=photos.zooms,
+        sections={p.story.article.slug: p.section for p in parts},
     )
     html_bytes += len(html.encode("utf-8"))
     ((pages_pdf, record),) = layouts.many("mk-pages", [(html, {**dict(matter.images), **photos.images})])

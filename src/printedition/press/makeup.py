@@ -475,9 +475,10 @@ def _placed_html(
 ) -> list[str]:
     items: list[str] = []
     box = placed.box
+    label = geometry.style.makeup.label_mm
     if placed.section_label:
         items.append(
-            f'<div class="mk-section" style="{_at(geometry, box.column, box.top_mm - 9.0, box.span, 7.0)}">'
+            f'<div class="mk-section" style="{_at(geometry, box.column, box.top_mm - label, box.span, label - 2)}">'
             f"{text(placed.section_label)}</div>"
         )
     classes = ["mk-story", placed.kind]

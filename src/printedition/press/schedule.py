@@ -30,7 +30,7 @@ from printedition.cache import Store, cache_key
 from printedition.images import ProcessedImage
 from printedition.model import Article, BuildWarning, word_count
 from printedition.press.engine import Rendered, render
-from printedition.press.flatplan import Flatplan, Grid, Panel, StoryMeasure, make_flatplan
+from printedition.press.flatplan import Flatplan, Grid, Panel, StoryMeasure
 from printedition.press.house import default_panels
 from printedition.press.layout import Geometry, masthead_html
 from printedition.press.makeup import (
@@ -45,6 +45,7 @@ from printedition.press.makeup import (
     story_measure,
 )
 from printedition.press.options import PartsStats, PressOptions
+from printedition.press.packing import make_flatplan
 from printedition.press.parts import (
     EditionMatter,
     PartLayout,
@@ -58,6 +59,8 @@ from printedition.press.pictures import ImageCache
 from printedition.resources import ResourcePolicy
 from printedition.style import PageStyle
 from printedition.workers import WorkerPool
+
+ATTEMPTS = 5  # plans tried until every body fits its legs
 
 # The edition's own matter with the stories' page numbers (slug → page) written in.
 FrontPages = Callable[[Mapping[str, int]], EditionMatter]
@@ -201,6 +204,9 @@ def _grid(geometry: Geometry, style: PageStyle, first_top: float) -> Grid:
         min_ppi=style.pictures.floor_ppi,
         warn_ppi=style.pictures.min_ppi,
         first_page_top_mm=first_top,
+        story_gap_mm=style.makeup.story_gap_mm,
+        label_mm=style.makeup.label_mm,
+        photo_max_share=style.makeup.photo_max_share,
     )
 
 
@@ -292,7 +298,7 @@ def lay_out(
     # with a little more room (the measure of one tall column is close, not exact).
     slugs: list[str] = []
     legs_laid: list[tuple[bytes, dict[str, object]]] = []
-    for attempt in range(4):
+    for attempt in range(ATTEMPTS):
         jobs = []
         slugs = []
         for p in parts:
@@ -311,14 +317,15 @@ def lay_out(
             for slug, (_, record) in zip(slugs, legs_laid, strict=True)
             if _pages(record) != len(story_legs(plan, slug))
         }
-        if not off or attempt == 3:
+        if not off or attempt == ATTEMPTS - 1:
             break
         for slug, (used, planned_legs) in off.items():
+            # The body took ``used`` legs of those planned: scale its measure by that (a
+            # line more when it ran over, so the next plan is sure to hold it).
             m = measures[slug]
+            body = m.body_mm * used / planned_legs
             if used > planned_legs:
-                body = m.body_mm + 2 * grid.line_mm * planned_legs
-            else:
-                body = m.body_mm * used / planned_legs + grid.line_mm
+                body += 2 * grid.line_mm * (attempt + 1)
             measures[slug] = dataclasses.replace(m, body_mm=body)
         plan = planned([measures[p.story.article.slug] for p in parts])
     for slug, (_, record) in zip(slugs, legs_laid, strict=True):

@@ -624,7 +624,8 @@ def test_the_issue_panels_fill_the_pad_pages(tmp_path: Path) -> None:
     matter = EditionMatter(house_panels=(notice,))
     result = _print([_small_article(tmp_path, n=4)], out, PressOptions(), matter=matter)
     assert result.pages == 4 and result.padded_pages >= 1
-    assert "Letters to the editor" in " ".join(_pdftotext(out).split("\f")[-1].split())
+    pages = [p for p in _pdftotext(out).split("\f") if p.strip()]
+    assert "Letters to the editor" in " ".join(pages[-1].split())
 
 
 # ---------------------------------------------------------------------------------------------

@@ -114,6 +114,20 @@ def _long(story: StoryMeasure, planner: Planner, height: float) -> bool:
     return cell is None or cell.height > height + EPS
 
 
+def _opener(story: StoryMeasure, planner: Planner, room: float, *, lead: bool) -> Planner | None:
+    """A planner whose shape of ``story`` opens in ``room`` mm (head, photo, caption and ten
+    lines of legs), its photo smaller where need be; None if none does."""
+    grid = planner.grid
+    for factor in (1.0, 0.75, 0.5, 0.35):
+        opener = Planner(grid, planner.scale * factor) if factor < 1.0 else planner
+        cell = opener.shape(story, grid.columns, lead=lead, picture_led=False)
+        if cell is None:
+            continue
+        if cell.head + grid.lines(cell.photo + cell.caption) + 10 * grid.line_mm <= room:
+            return opener
+    return None
+
+
 def _run_on(
     story: StoryMeasure,
     planner: Planner,
@@ -222,21 +236,20 @@ def _plan(
                 limit = n
                 break
         front = queue[:limit]
+        pinned = next((q for q in front if q.page == page.number), None)
+        if pinned is not None and page.top < 0.2 * grid.height_mm:
+            # The story pinned to this page leads it; what came before it follows.
+            queue.remove(pinned)
+            queue.insert(0, pinned)
+            front = queue[:limit]
         if front and front[0].page is not None and front[0].page < page.number:
             warnings.append(f"{front[0].slug}: pinned to page {front[0].page}, starts on {page.number}")
         label = front[0].section if front and front[0].section != last_section else ""
         label_mm = grid.label_mm if label and page.top > 0 else 0.0
         if front and _long(front[0], planner, grid.height_mm - page.top - label_mm):
             # A long story opens where it stands, its photo smaller if the space is short.
-            opener = planner
-            for factor in (1.0, 0.75, 0.5):
-                opener = Planner(grid, planner.scale * factor) if factor < 1.0 else planner
-                opening = opener.shape(front[0], grid.columns, lead=page.top == 0, picture_led=False)
-                need = (opening.head + opening.photo + opening.caption if opening else 0.0)
-                if height - label_mm >= need + 10 * grid.line_mm:
-                    break
-            need += 10 * grid.line_mm
-            if page.top > 0.8 * grid.height_mm or height - label_mm < need:
+            opener = _opener(front[0], planner, height - label_mm, lead=page.top == 0)
+            if page.top > 0.8 * grid.height_mm or opener is None:
                 # Too little of this page left for a long story's opening: fill it first.
                 fill = planner.fill(
                     front[1:], briefs, width=grid.columns, height=height, lead=page.top == 0
@@ -299,8 +312,14 @@ def _plan(
             page.top += grid.story_gap_mm
             label = nxt.section if nxt.section != last_section else ""
             page.top += grid.label_mm if label else 0.0
+            opener = _opener(nxt, planner, grid.height_mm - page.top, lead=False)
+            if opener is None:
+                page.top -= grid.story_gap_mm + (grid.label_mm if label else 0.0)
+                _panel_or_empty(page, grid, panels, panel_uses, left)
+                pages.append(_PageWork(number=page.number + 1, top=0.0))
+                continue
             queue.pop(0)
-            last = _run_on(nxt, planner, page, pages, label, lead=False)
+            last = _run_on(nxt, opener, page, pages, label, lead=False)
             last_section = nxt.section
             if last.top >= grid.height_mm - EPS:
                 pages.append(_PageWork(number=last.number + 1, top=0.0))

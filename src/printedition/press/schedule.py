@@ -313,19 +313,20 @@ def lay_out(
         # ended a leg early (its legs would not end together). Either way the measure of one
         # tall column was off for this story: plan it again with the legs it really took.
         off = {
-            slug: (_pages(record), len(story_legs(plan, slug)))
+            slug: (_pages(record), len(story_legs(plan, slug)), _overrun(record))
             for slug, (_, record) in zip(slugs, legs_laid, strict=True)
             if _pages(record) != len(story_legs(plan, slug))
         }
         if not off or attempt == ATTEMPTS - 1:
             break
-        for slug, (used, planned_legs) in off.items():
-            # The body took ``used`` legs of those planned: scale its measure by that (a
-            # line more when it ran over, so the next plan is sure to hold it).
+        for slug, (used, planned_legs, overrun) in off.items():
+            # Over: what ran past the last leg (on one tall page) is added to the measure,
+            # and a few lines more; under: the body took ``used`` legs of those planned.
             m = measures[slug]
-            body = m.body_mm * used / planned_legs
             if used > planned_legs:
-                body += 2 * grid.line_mm * (attempt + 1)
+                body = m.body_mm + overrun + 2 * grid.line_mm * (attempt + 1)
+            else:
+                body = m.body_mm * used / planned_legs
             measures[slug] = dataclasses.replace(m, body_mm=body)
         plan = planned([measures[p.story.article.slug] for p in parts])
     for slug, (_, record) in zip(slugs, legs_laid, strict=True):
@@ -420,6 +421,15 @@ def _boxes(record: Mapping[str, object]) -> dict[str, tuple[float, float]]:
         for key, (top, bottom) in page.items():
             found.setdefault(key, (float(top), float(bottom)))
     return found
+
+
+def _overrun(record: Mapping[str, object]) -> float:
+    """How far down the page after the planned legs the body ended (mm)."""
+    pages = record.get("boxes", [])
+    for page in reversed(pages if isinstance(pages, list) else []):
+        if "body-end" in page:
+            return float(page["body-end"][1])
+    return 0.0
 
 
 def _pages(record: Mapping[str, object]) -> int:

@@ -48,7 +48,7 @@ from printedition.press.options import PressOptions, PressResult
 from printedition.press.parts import EditionMatter
 from printedition.press.pdf import PressOutputs, write_pdf
 from printedition.press.pictures import stream_digest
-from printedition.press.schedule import Edition, EditionSection
+from printedition.press.schedule import Controls, Edition, EditionSection
 from printedition.press.sheet import flatplan_sheet
 from printedition.style import PageStyle
 
@@ -153,7 +153,20 @@ def _edition(
             contents_html=contents_html(manifest, stories, numbers=numbers),
         )
 
-    return Edition(sections=tuple(sections), matter=base, front_pages=front_pages)
+    controls = {
+        x.print_article.slug: Controls(
+            rank=x.entry.size, page=x.entry.page or None, span=x.entry.span or None
+        )
+        for x in in_print
+        if x.entry.size or x.entry.page or x.entry.span
+    }
+    return Edition(
+        sections=tuple(sections),
+        matter=base,
+        front_pages=front_pages,
+        controls=controls,
+        pages=manifest.issue.pages or None,
+    )
 
 
 def write_outputs(
@@ -194,6 +207,8 @@ def write_outputs(
             _options_key(opts),
             [s.title for s in edition.sections],
             _options_key(front),
+            sorted((slug, c.rank, c.page, c.span) for slug, c in edition.controls.items()),
+            edition.pages,
         )
         sheet_path = out / f"{stem}-flatplan.png"
         cached = all(_restore(store, kind, key, path) for kind, path in paths.items())

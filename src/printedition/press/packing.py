@@ -218,7 +218,12 @@ def _plan(
 ) -> tuple[list[_PageWork], list[str]]:
     planner = Planner(grid, scale)
     warnings: list[str] = []
-    queue = [s for s in stories if not s.is_brief]
+    # In section order; in a section the editor's leads first, then as the manifest lists them.
+    sections = list(dict.fromkeys(s.section for s in stories))
+    queue = sorted(
+        (s for s in stories if not s.is_brief),
+        key=lambda s: (sections.index(s.section), s.rank != "lead"),
+    )
     briefs = [s for s in stories if s.is_brief]
     pages: list[_PageWork] = [_PageWork(number=first_page, top=first_top)]
     last_section = ""

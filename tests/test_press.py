@@ -30,7 +30,7 @@ from printedition.model import (
     article_text,
 )
 from printedition.press.engine import PressFetcher
-from printedition.press.layout import Geometry, headline_size_pt, plan_inline, plan_lead
+from printedition.press.layout import Geometry, headline_size_pt
 from printedition.press.options import PressOptions, PressResult
 from printedition.press.parts import EditionMatter
 from printedition.press.pdf import PressOutputs, write_pdf
@@ -155,17 +155,6 @@ def test_headline_is_sized_to_its_length() -> None:
         geometry,
     )
     assert short > medium > long >= 26
-
-
-def test_lead_photo_span_follows_its_pixels() -> None:
-    geometry = _geometry("tabloid")
-    big = plan_lead(4000, 2000, geometry)
-    assert big.role == "lead-full" and big.columns == 5
-    assert big.source_ppi >= 200
-    small = plan_lead(640, 427, geometry)  # the low-res sample: as narrow as a lead may be
-    assert small.columns == 3 and small.source_ppi < 200
-    inline = plan_inline(2048, 1365, geometry)
-    assert inline.columns == 1 and abs(inline.width_mm - geometry.column_width_mm) < 0.01
 
 
 def test_stylesheets_hold_no_rgb() -> None:

@@ -42,6 +42,12 @@ class Shape:
 BOX_MM = 3.0  # a boxed story's rule stands this far outside its type, top and bottom
 
 
+def _tallest(grid: Grid, scale: float) -> float:
+    """The tallest a photo may stand: the style's share of the page, more in an issue whose
+    photos are enlarged to fill its pages (never more than two thirds of a page)."""
+    return min(2 / 3, grid.photo_max_share * max(1.0, scale)) * grid.height_mm
+
+
 def _photo_span(story: StoryMeasure, grid: Grid, span: int, scale: float) -> int:
     if story.photo is None:
         return 0
@@ -53,7 +59,7 @@ def _photo_span(story: StoryMeasure, grid: Grid, span: int, scale: float) -> int
     if scale < 1.0:
         want = max(1, min(want, round(span * scale + 0.25)))  # smaller photos: fewer columns
     pspan = max(0, min(want, top, span))
-    while pspan > 1 and story.photo.height(grid, pspan, scale) > grid.photo_max_share * grid.height_mm:
+    while pspan > 1 and story.photo.height(grid, pspan, scale) > _tallest(grid, scale):
         pspan -= 1
     return pspan
 
@@ -74,7 +80,7 @@ def shape(
     if picture_led:
         if story.photo is None or story.photo.max_span(grid) < span:
             return None
-        if story.photo.height(grid, span, scale) > grid.photo_max_share * grid.height_mm:
+        if story.photo.height(grid, span, scale) > _tallest(grid, scale):
             return None
         pspan = span
     else:

@@ -225,7 +225,10 @@ def _plan(
         key=lambda s: (sections.index(s.section), s.rank != "lead"),
     )
     briefs = [s for s in stories if s.is_brief]
-    pages: list[_PageWork] = [_PageWork(number=first_page, top=first_top)]
+    # What stands above the stories on the first page (masthead, contents) is editorial.
+    pages: list[_PageWork] = [
+        _PageWork(number=first_page, top=first_top, covered=grid.columns * first_top)
+    ]
     last_section = ""
     panel_uses: dict[str, int] = {}
     while queue or briefs:
@@ -434,7 +437,7 @@ def make_flatplan(
     front_pages: int = 0,
     pages: int | None = None,
     multiple: int = 4,
-    scales: Sequence[float] = (0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.15, 1.3, 1.5),
+    scales: Sequence[float] = (0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.15, 1.3, 1.5, 1.75, 2.0),
 ) -> Flatplan:
     """Plan the stories from ``first_page`` on (``first_top``: what stands above the stories
     on that page), after ``front_pages`` pages made elsewhere. The photos' scale is chosen so

@@ -101,7 +101,7 @@ def head_html(
     if article.kicker and not brief:
         parts.append(f'<p class="kicker">{text(article.kicker)}</p>')
     parts.append(f'<h1 class="headline" style="font-size: {size:g}pt">{text(article.headline)}</h1>')
-    if article.standfirst and not brief:
+    if article.standfirst:
         parts.append(f'<p class="standfirst">{text(article.standfirst)}</p>')
     byline = byline_text(article)
     date = format_date(article.published)
@@ -386,14 +386,17 @@ def pages_document(
     """Every page of the plan: furniture, heads, photos, boxes, labels and panels where the
     plan puts them; the legs are laid on afterwards."""
     starts = {slug: plan.start_page(slug) for slug in stories}
-    out: list[str] = [
+    out: list[str] = []
+    # The running strings ride in the first page's box (an element before it would stand on
+    # a page of its own: each page box names its page).
+    strings = (
         f'<div class="furniture-strings" data-paper="{attr(furniture.paper.name)}" '
         f'data-month="{attr(furniture.month)}"></div>'
-    ]
+    )
     height = geometry.content_height_mm
     seen: set[str] = set()
     for n, page in enumerate(plan.pages):
-        items: list[str] = []
+        items: list[str] = [strings] if n == 0 else []
         if n == 0 and top_html:
             items.append(
                 f'<div class="mk-at mk-top" style="left: 0; top: 0; width: {geometry.content_width_mm:.2f}mm">'
@@ -424,7 +427,13 @@ def pages_document(
             )
         for panel in page.panels:
             items.append(_panel_html(panel.box, panels.get(panel.key, ""), geometry))
-        out.append(f'<section class="mk-page" style="height: {height:.2f}mm">{"".join(items)}</section>')
+        side = "mk-left" if page.number % 2 == 0 else "mk-right"
+        if n == 0 and masthead:
+            side = "mk-front"
+        out.append(
+            f'<section class="mk-page" style="height: {height:.2f}mm; page: {side}">'
+            f'{"".join(items)}</section>'
+        )
     css = (
         f"@page {{ size: {geometry.format.width_mm:g}mm {geometry.format.height_mm:g}mm; "
         f"margin: {geometry.top_mm:g}mm {geometry.side_mm:g}mm {geometry.bottom_mm:g}mm; "
@@ -433,13 +442,19 @@ def pages_document(
     ) + (
         f"@page :first {{ counter-reset: page {first_page - 1}; }}\n" if first_page > 1 else ""
     )
-    if not masthead:
-        # The first page of this document is not the edition's first: it keeps its folio.
-        css += (
-            "@page :first { @top-left { content: normal; border-bottom: 0.6pt solid "
-            "device-cmyk(0 0 0 1); } @top-right { content: normal; border-bottom: 0.6pt solid "
-            "device-cmyk(0 0 0 1); } }\n"
-        )
+    # Each page's folio by its own number (a named page beats :first, :left and :right): the
+    # even numbers on the left, as the edition is bound.
+    rule = "border-bottom: 0.6pt solid device-cmyk(0 0 0 1)"
+    css += (
+        "@page mk-left { @top-left { content: counter(page) '  ·  ' string(paper); "
+        f"font-weight: 600; {rule}; }} @top-right {{ content: string(section-lead) string(month); "
+        f"font-weight: 400; {rule}; }} }}\n"
+        "@page mk-right { @top-left { content: string(month) string(section-tail); "
+        f"font-weight: 400; {rule}; }} @top-right {{ content: string(paper) '  ·  ' counter(page); "
+        f"font-weight: 600; {rule}; }} }}\n"
+        "@page mk-front { @top-left { content: none; border: none; } "
+        "@top-right { content: none; border: none; } }\n"
+    )
     sheets = ("fonts.css", "press.css", "house.css", "issue.css", "makeup.css")
     return _document(geometry, furniture, css, "\n".join(out), language, sheets)
 
@@ -513,7 +528,7 @@ def _placed_html(
         start = starts.get(placed.slug)
         leg = placed.legs[0]
         items.append(
-            f'<p class="mk-jump from" style="{_at(geometry, leg.column, max(0.0, leg.top_mm - 4.5), box.span, 4.0)}">'
+            f'<p class="mk-jump from" style="{_at(geometry, leg.column, max(0.0, leg.top_mm - label), box.span, label - 2)}">'
             f"{text(story.article.headline)} · continued from page {start}</p>"
         )
     return items

@@ -185,25 +185,30 @@ def _run_on(
         # The last legs: as many columns as keep each leg a readable length (a photo or a
         # table in the text needs room), all ending together.
         span = max(1, min(cols, int(remaining // shortest)))
-        h = min(grid.lines(remaining / span + grid.line_mm), grid.height_mm)
+        # Under a "continued from" line.
+        room = grid.height_mm - grid.label_mm
+        h = min(grid.lines(remaining / span + grid.line_mm), room)
         if span < cols:
             h = max(h, shortest)
         page.stories.append(
             Placed(
                 slug=story.slug,
                 kind="run-on",
-                box=Rect(column=0, span=span, top_mm=0.0, height_mm=h),
+                box=Rect(column=0, span=span, top_mm=0.0, height_mm=h + grid.label_mm),
                 head=None,
                 photo=None,
                 photo_mm=0.0,
-                legs=tuple(Leg(column=i, top_mm=0.0, height_mm=h) for i in range(span)),
+                legs=tuple(
+                    Leg(column=i, top_mm=grid.label_mm, height_mm=h) for i in range(span)
+                ),
                 continued=True,
                 continues=remaining - span * (h - grid.line_mm) > 0,
             )
         )
-        page.covered += span * h
+        page.covered += span * (h + grid.label_mm)
         remaining -= span * (h - grid.line_mm)
-        page.top = h + grid.story_gap_mm if h < grid.height_mm - EPS else grid.height_mm
+        end = h + grid.label_mm
+        page.top = end + grid.story_gap_mm if end < grid.height_mm - EPS else grid.height_mm
     return page
 
 

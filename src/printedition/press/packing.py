@@ -118,13 +118,14 @@ def _opener(story: StoryMeasure, planner: Planner, room: float, *, lead: bool) -
     """A planner whose shape of ``story`` opens in ``room`` mm (head, photo, caption and ten
     lines of legs), its photo smaller where need be; None if none does."""
     grid = planner.grid
-    for factor in (1.0, 0.75, 0.5, 0.35):
-        opener = Planner(grid, planner.scale * factor) if factor < 1.0 else planner
+    for factor in (1.0, 0.75, 0.5, 0.35, 0.25, 0.15):
+        opener = Planner(grid, min(1.0, planner.scale) * factor) if factor < 1.0 else planner
         cell = opener.shape(story, grid.columns, lead=lead, picture_led=False)
         if cell is None:
             continue
         if cell.head + grid.lines(cell.photo + cell.caption) + 10 * grid.line_mm <= room:
             return opener
+
     return None
 
 

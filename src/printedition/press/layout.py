@@ -263,6 +263,37 @@ def masthead_html(furniture: Furniture) -> str:
     )
 
 
+def body_blocks_html(story: StoryLayout, opts: RenderOptions) -> list[str]:
+    """The body's blocks as the print edition sets them, one string a block ("" for one that
+    prints nothing): a drop cap on the first paragraph (the letter drawn big, the text keeping
+    its own copy unseen so the first word reads whole), the end mark on the last."""
+    blocks = story.article.body
+    first = next((i for i, b in enumerate(blocks) if isinstance(b, Paragraph)), None)
+    # The end mark closes the last paragraph of the story (notes and corrections follow it).
+    last = next((i for i in range(len(blocks) - 1, -1, -1) if isinstance(blocks[i], Paragraph)), -1)
+    out = []
+    for i, block in enumerate(blocks):
+        end = '<span class="endmark"></span>' if i == last else ""
+        if isinstance(block, Paragraph) and i == first:
+            split = split_first_letter(block.content)
+            inner = render_inlines(block.content, opts)
+            if split is not None:
+                letter, rest = split
+                inner = (
+                    f'<span class="dropcap" aria-hidden="true">{text(letter)}</span>'
+                    f'<span class="dropcap-text">{text(letter)}</span>'
+                    f"{render_inlines(rest, opts)}"
+                )
+            out.append(f'<p class="opener">{inner}{end}</p>')
+        elif isinstance(block, Paragraph) and i == last:
+            out.append(f"<p>{render_inlines(block.content, opts)}{end}</p>")
+        else:
+            out.append(render_block(block, opts))
+    if last < 0:
+        out.append('<p class="end"><span class="endmark"></span></p>')
+    return out
+
+
 def split_first_letter(content: tuple[Inline, ...]) -> tuple[str, tuple[Inline, ...]] | None:
     """The drop cap (first letter, with an opening quote if any) and the rest of the text."""
     if not content or not isinstance(content[0], Text):
@@ -348,30 +379,8 @@ def _story(
     parts.append('<div class="body">')
     blocks = article.body
     first_para = next((i for i, b in enumerate(blocks) if isinstance(b, Paragraph)), None)
-    # The end mark closes the last paragraph of the story (notes and corrections follow it).
-    last = next((i for i in range(len(blocks) - 1, -1, -1) if isinstance(blocks[i], Paragraph)), -1)
     rendered_any = False
-    for i, block in enumerate(blocks):
-        if isinstance(block, Figure) and block.image.url not in story.hrefs:
-            html = render_block(block, opts)
-        elif isinstance(block, Paragraph) and i == first_para:
-            split = split_first_letter(block.content)
-            inner = render_inlines(block.content, opts)
-            if split is not None:
-                letter, rest = split
-                # The big letter is a picture of the letter; the text keeps its own copy, set
-                # unseen against the rest of the word, so the first word is read whole.
-                inner = (
-                    f'<span class="dropcap" aria-hidden="true">{text(letter)}</span>'
-                    f'<span class="dropcap-text">{text(letter)}</span>'
-                    f"{render_inlines(rest, opts)}"
-                )
-            end = '<span class="endmark"></span>' if i == last else ""
-            html = f'<p class="opener">{inner}{end}</p>'
-        elif isinstance(block, Paragraph) and i == last:
-            html = f'<p>{render_inlines(block.content, opts)}<span class="endmark"></span></p>'
-        else:
-            html = render_block(block, opts)
+    for i, html in enumerate(body_blocks_html(story, opts)):
         if html:
             parts.append(html)
             rendered_any = True
@@ -380,7 +389,7 @@ def _story(
             body_lead = ""
     if body_lead:
         parts.append(body_lead)
-    if last < 0 or not rendered_any:
+    if not rendered_any:
         parts.append('<p class="end"><span class="endmark"></span></p>')
     parts.append("</div></article>")
     return "\n".join(parts)

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import pikepdf
 
-from printedition.model import Figure, ImageRef, Paragraph, word_count
+from printedition.model import ImageRef, word_count
 from printedition.press.flatplan import Flatplan, Leg, Photo, Placed, Rect, StoryMeasure
 from printedition.press.house import gap_tier
 from printedition.press.layout import (
@@ -36,9 +36,9 @@ from printedition.press.layout import (
     Furniture,
     Geometry,
     StoryLayout,
+    body_blocks_html,
     date_meta,
     masthead_size_pt,
-    split_first_letter,
     style_css,
     stylesheet_links,
 )
@@ -47,9 +47,7 @@ from printedition.render import (
     attr,
     byline_text,
     format_date,
-    render_block,
     render_figure,
-    render_inlines,
     text,
 )
 
@@ -161,38 +159,15 @@ def photo_html(
 
 
 def body_html(story: StoryLayout, language: str) -> str:
-    """The story's body as it runs down its legs: a drop cap on the first paragraph, the end
-    mark on the last, inline photos at column width."""
+    """The story's body as it runs down its legs (inline photos at column width)."""
     article = story.article
-    opts = _options(story)
     lang = article.language if article.language and not article.language.lower().startswith("en") else language
-    blocks = article.body
-    first = next((i for i, b in enumerate(blocks) if isinstance(b, Paragraph)), None)
-    last = next((i for i in range(len(blocks) - 1, -1, -1) if isinstance(blocks[i], Paragraph)), -1)
-    parts = [f'<div class="body mk-body" lang="{attr(lang)}"><span id="body-start"></span>']
-    for i, block in enumerate(blocks):
-        end = '<span class="endmark"></span>' if i == last else ""
-        if isinstance(block, Paragraph) and i == first:
-            split = split_first_letter(block.content)
-            inner = render_inlines(block.content, opts)
-            if split is not None:
-                letter, rest = split
-                inner = (
-                    f'<span class="dropcap" aria-hidden="true">{text(letter)}</span>'
-                    f'<span class="dropcap-text">{text(letter)}</span>'
-                    f"{render_inlines(rest, opts)}"
-                )
-            parts.append(f'<p class="opener">{inner}{end}</p>')
-        elif isinstance(block, Paragraph) and i == last:
-            parts.append(f"<p>{render_inlines(block.content, opts)}{end}</p>")
-        elif isinstance(block, Figure) and block.image.url not in story.hrefs:
-            parts.append(render_block(block, opts))
-        else:
-            parts.append(render_block(block, opts))
-    if last < 0:
-        parts.append('<p class="end"><span class="endmark"></span></p>')
-    parts.append('<span id="body-end"></span></div>')
-    return "\n".join(p for p in parts if p)
+    blocks = body_blocks_html(story, _options(story))
+    return (
+        f'<div class="body mk-body" lang="{attr(lang)}"><span id="body-start"></span>\n'
+        + "\n".join(b for b in blocks if b)
+        + '\n<span id="body-end"></span></div>'
+    )
 
 
 def _document(

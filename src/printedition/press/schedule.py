@@ -309,24 +309,21 @@ def lay_out(
                 document = legs_document(p.story, [leg for _, leg in legs], geometry, furniture, language)
                 jobs.append((document, p.images))
         legs_laid = layouts.many("mk-legs", jobs)
-        # Over: the body needs more legs than planned (text would be missing); under: it
-        # ended a leg early (its legs would not end together). Either way the measure of one
-        # tall column was off for this story: plan it again with the legs it really took.
+        # Only a body that ran past its legs is planned again (text would be missing); one
+        # that ended a leg early leaves white at its foot, which is not worth a new plan (a
+        # new plan moves other stories' legs too, and each is set again).
         off = {
             slug: (_pages(record), len(story_legs(plan, slug)), _overrun(record))
             for slug, (_, record) in zip(slugs, legs_laid, strict=True)
-            if _pages(record) != len(story_legs(plan, slug))
+            if _pages(record) > len(story_legs(plan, slug))
         }
         if not off or attempt == ATTEMPTS - 1:
             break
-        for slug, (used, planned_legs, overrun) in off.items():
-            # Over: what ran past the last leg (on one tall page) is added to the measure,
-            # and a few lines more; under: the body took ``used`` legs of those planned.
+        for slug, (_, _, overrun) in off.items():
+            # What ran past the last leg (on one tall page) is added to the measure, and a
+            # few lines more.
             m = measures[slug]
-            if used > planned_legs:
-                body = m.body_mm + overrun + 2 * grid.line_mm * (attempt + 1)
-            else:
-                body = m.body_mm * used / planned_legs
+            body = m.body_mm + overrun + 2 * grid.line_mm * (attempt + 1)
             measures[slug] = dataclasses.replace(m, body_mm=body)
         plan = planned([measures[p.story.article.slug] for p in parts])
     for slug, (_, record) in zip(slugs, legs_laid, strict=True):

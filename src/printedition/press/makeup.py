@@ -415,7 +415,7 @@ def pages_document(
         f"bleed: {bleed_mm:g}mm; marks: none; }}\n"
         f".masthead .title {{ font-size: {masthead_size_pt(geometry):g}pt; }}\n"
     ) + (
-        f"@page :first {{ counter-reset: page {first_page - 1}; }}\n" if first_page > 1 else ""
+        f"@page :first {{ counter-reset: page {first_page}; }}\n" if first_page > 1 else ""
     )
     # Each page's folio by its own number (a named page beats :first, :left and :right): the
     # even numbers on the left, as the edition is bound.

@@ -31,6 +31,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from printedition.errors import InputError
 from printedition.press.bands import BOX_MM, AreaFill, Planner, Shape, brief_height
 from printedition.press.flatplan import (
     EPS,
@@ -146,8 +147,14 @@ def _run_on(
     cell = planner.shape(story, cols, lead=lead, picture_led=False)
     assert cell is not None
     top = page.top
-    head = Rect(column=0, span=cols, top_mm=top, height_mm=cell.head)
+    # A head taller than half a page (a pathological headline) is given half a page; a photo
+    # that then leaves no ten lines of legs goes (both reported by the caller's check).
+    head_mm = min(cell.head, 0.5 * grid.height_mm)
+    head = Rect(column=0, span=cols, top_mm=top, height_mm=head_mm)
     pspan = cell.photo_span
+    room = grid.height_mm - head.bottom_mm - 10 * grid.line_mm
+    if pspan and grid.lines(cell.photo + cell.caption) > room:
+        pspan = 0
     below = grid.lines(cell.photo + cell.caption) if pspan else 0.0
     photo = (
         Rect(column=0, span=pspan, top_mm=head.bottom_mm, height_mm=cell.photo + cell.caption)
@@ -159,7 +166,7 @@ def _run_on(
     legs: list[Leg] = []
     for i in range(cols):
         offset = below if i < pspan else 0.0
-        h = grid.height_mm - legs_top - offset
+        h = max(grid.line_mm, grid.height_mm - legs_top - offset)
         legs.append(Leg(column=i, top_mm=legs_top + offset, height_mm=h))
         remaining -= h - grid.line_mm
     page.stories.append(
@@ -237,7 +244,10 @@ def _plan(
     ]
     last_section = ""
     panel_uses: dict[str, int] = {}
+    limit_pages = 8 + 4 * len(stories) + int(sum(s.body_mm for s in stories) / grid.height_mm)
     while queue or briefs:
+        if len(pages) > limit_pages:  # pragma: no cover - a guard: every branch places or fills
+            raise InputError("the stories cannot be made up into pages", where="flatplan")
         page = pages[-1]
         height = grid.height_mm - page.top
         if height < 0.2 * grid.height_mm:
@@ -263,6 +273,12 @@ def _plan(
         if front and _long(front[0], planner, grid.height_mm - page.top - label_mm):
             # A long story opens where it stands, its photo smaller if the space is short.
             opener = _opener(front[0], planner, height - label_mm, lead=page.top == 0)
+            if opener is None and page.top == 0:
+                # Nothing opens it even on an empty page (a pathological head): it opens
+                # here all the same, its photo smallest, rather than wait for a page that
+                # never comes.
+                opener = Planner(grid, 0.15)
+                warnings.append(f"{front[0].slug}: its head and photo barely fit a page")
             if page.top > 0.8 * grid.height_mm or opener is None:
                 # Too little of this page left for a long story's opening: fill it first.
                 fill = planner.fill(

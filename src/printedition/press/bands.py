@@ -236,9 +236,11 @@ class Planner:
         width: int,
         height: float,
         lead: bool,
+        top: float = 0.0,
     ) -> AreaFill:
         """The fullest fill of ``width`` columns × ``height`` mm from the next stories of
-        ``queue`` and the briefs waiting. ``lead``: a fresh page, whose first story leads."""
+        ``queue`` and the briefs waiting. ``lead``: a fresh page, whose first story leads;
+        ``top``: where the area starts on its page (no headline in the page's bottom fifth)."""
         grid = self.grid
         # The next stories of the same section: a page takes them in any order, never a later
         # section's before an earlier one's.
@@ -271,7 +273,7 @@ class Planner:
                     return memo[key]
                 result: tuple[float, tuple[Band, ...]] = (0.0, ())
                 start = y + (grid.story_gap_mm if y > 0 else 0.0)
-                if y <= 0.8 * height:  # no headline in the bottom fifth
+                if top + start <= 0.8 * grid.height_mm:  # no headline in the bottom fifth
                     for band in self.bands(window, used, main, lead=lead and y == 0):
                         end = start + band.height
                         if end > height + EPS:

@@ -233,11 +233,15 @@ def _plan(
     warnings: list[str] = []
     # In section order; in a section the editor's leads first, then as the manifest lists them.
     sections = list(dict.fromkeys(s.section for s in stories))
+    # A brief taller than half a page in its one column (a tall photo in it) is set as a story.
+    def brief(s: StoryMeasure) -> bool:
+        return s.is_brief and brief_height(s, grid) <= 0.5 * grid.height_mm
+
     queue = sorted(
-        (s for s in stories if not s.is_brief),
+        (s for s in stories if not brief(s)),
         key=lambda s: (sections.index(s.section), s.rank != "lead"),
     )
-    briefs = [s for s in stories if s.is_brief]
+    briefs = [s for s in stories if brief(s)]
     # What stands above the stories on the first page (masthead, contents) is editorial.
     pages: list[_PageWork] = [
         _PageWork(number=first_page, top=first_top, covered=grid.columns * first_top)
@@ -279,10 +283,15 @@ def _plan(
                 # never comes.
                 opener = Planner(grid, 0.15)
                 warnings.append(f"{front[0].slug}: its head and photo barely fit a page")
-            if page.top > 0.8 * grid.height_mm or opener is None:
+            if page.top + label_mm > 0.8 * grid.height_mm or opener is None:
                 # Too little of this page left for a long story's opening: fill it first.
                 fill = planner.fill(
-                    front[1:], briefs, width=grid.columns, height=height, lead=page.top == 0
+                    front[1:],
+                    briefs,
+                    width=grid.columns,
+                    height=height,
+                    lead=page.top == 0,
+                    top=page.top,
                 )
                 if fill.used or fill.briefs:
                     _lay_fill(fill, page, grid, "", 0.0)
@@ -302,7 +311,12 @@ def _plan(
                 pages.append(_PageWork(number=last.number + 1, top=0.0))
             continue
         fill = planner.fill(
-            front, briefs, width=grid.columns, height=height - label_mm, lead=page.top == 0
+            front,
+            briefs,
+            width=grid.columns,
+            height=height - label_mm,
+            lead=page.top == 0,
+            top=page.top + label_mm,
         )
         if not fill.used and not fill.briefs:
             if page.top == 0 and front:

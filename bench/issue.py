@@ -126,18 +126,22 @@ def run_one_pass(manifest: Path, out: Path, cache: Path) -> dict[str, object]:
     write_pdf = vars(writers)["write_pdf"]
 
     def one_document(edition: Any, where: Any, options: Any, **kwargs: Any) -> object:
-        whole = type(edition).of([a for s in edition.sections for a in s.articles])
-        document = parts.story_document(
-            whole.sections[0].articles,
-            options,
-            edition.matter,
-            cache=kwargs["cache"],
-            section=None,
-            edition=whole.articles,
-            colours=False,
+        # Every story in one document, one after the other in balanced columns (the layout
+        # before the make-up), with its inline photos; laid out once, timed.
+        from printedition.press.engine import render
+        from printedition.press.layout import Geometry, build_document
+
+        stories = parts.story_parts(edition, options, cache=kwargs["cache"], colours=False, warnings=[])
+        furniture = parts.furniture_for(options, edition.articles, masthead=True)
+        html = build_document(
+            [p.story for p in stories],
+            geometry=Geometry.for_format(options.page_format, options.style),
+            furniture=furniture,
+            bleed_mm=options.bleed_mm,
         )
+        images = {k: v for p in stories for k, v in p.images.items()}
         renders.clear()
-        parts.render_part(document)
+        render(html, images, variant=options.variant, date=furniture.date, style=options.style)
         return write_pdf(edition, where, options, **kwargs)  # the build goes on as usual
 
     vars(writers)["_restore"] = lambda *a, **k: False

@@ -1,9 +1,9 @@
 """Benchmark the print edition on the sample articles: the whole run against WeasyPrint alone.
 
 The whole run is what ``printedition pdf samples/articles/* -o OUT.pdf`` does: normalise every
-page, read and convert the photos, lay out, render with WeasyPrint, pad, finish with pikepdf,
-preflight, write atomically. During that run the generated HTML documents (the issue and its
-house pages) and the processed images are captured; WeasyPrint alone then renders exactly
+page, read and convert the photos, make the pages up (measure, plan, set the legs, compose),
+finish with pikepdf, preflight, write atomically. During that run the generated HTML documents
+(measures, legs, pages) and the processed images are captured; WeasyPrint alone then renders exactly
 those documents again, in the same process, with the same fetcher. Each side runs ``--runs``
 times, alternating, after one warm-up run (the first render in a process loads fontconfig,
 hyphenation dictionaries and the UA stylesheet, whichever side runs first), and the fastest
@@ -48,11 +48,11 @@ def whole_run(
     inside = [0.0]
     original = engine._render
 
-    def recording(html: str, fetcher: Any, variant: str, spaces: Any = None) -> bytes:
+    def recording(html: str, fetcher: Any, variant: str, *args: Any) -> bytes:
         captured.append((html, dict(fetcher.images)))
         t = time.perf_counter()
         try:
-            return original(html, fetcher, variant, spaces)
+            return original(html, fetcher, variant, *args)
         finally:
             inside[0] += time.perf_counter() - t
 
@@ -67,10 +67,12 @@ def whole_run(
     return elapsed, result.pages, captured, inside[0]
 
 
-def weasyprint_alone(captured: list[tuple[str, dict[str, bytes]]], variant: str) -> float:
+def weasyprint_alone(
+    captured: list[tuple[str, dict[str, bytes]]], variant: str, style: Any
+) -> float:
     start = time.perf_counter()
     for html, images in captured:
-        engine._render(html, engine.PressFetcher(images), variant)
+        engine._render(html, engine.PressFetcher(images, style), variant)
     return time.perf_counter() - start
 
 
@@ -97,7 +99,7 @@ def main() -> int:
             seconds, pages, captured, in_weasy = whole_run(inputs, out, options)
             whole.append(seconds)
             inside.append(in_weasy)
-            alone.append(weasyprint_alone(captured, options.variant))
+            alone.append(weasyprint_alone(captured, options.variant, options.style))
         size = out.stat().st_size
     best_whole, best_alone = min(whole), min(alone)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

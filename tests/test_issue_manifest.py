@@ -232,3 +232,21 @@ def test_key_lines_for_multiline_arrays() -> None:
     assert [lines.line(("a", i)) for i in range(3)] == [2, 3, 4]
     assert lines.line(("a", 1, "source")) == 3
     assert lines.line(("t", "k")) == 6 and lines.line(("t", "missing")) == 5
+
+
+def test_make_up_controls_are_read_and_checked(tmp_path: Path) -> None:
+    """size, page and span per article and pages per issue: read, and a bad one named."""
+    page = tmp_path / "a.html"
+    page.write_text("<html><body><article><h1>A</h1><p>Text.</p></article></body></html>")
+    base = (
+        '[paper]\nname = "P"\n[issue]\nnumber = 1\ncover_date = "May 2026"\npages = 8\n'
+        '[cover]\narticle = "a.html"\n[[sections]]\ntitle = "News"\n'
+        '  [[sections.articles]]\n  source = "a.html"\n  size = "brief"\n  page = 3\n  span = 2\n'
+    )
+    (tmp_path / "issue.toml").write_text(base)
+    manifest = load_manifest(tmp_path / "issue.toml")
+    entry = manifest.entries()[0]
+    assert (entry.size, entry.page, entry.span, manifest.issue.pages) == ("brief", 3, 2, 8)
+    (tmp_path / "issue.toml").write_text(base.replace('size = "brief"', 'size = "huge"'))
+    with pytest.raises(ManifestError, match=r"issue\.toml:\d+: sections\[0\]\.articles\[0\]\.size"):
+        load_manifest(tmp_path / "issue.toml")

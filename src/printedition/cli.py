@@ -329,6 +329,11 @@ def pdf(
         if key not in seen:
             seen.add(key)
             warn(f"{w.where}: {w.message} [{w.code}]" if w.where else f"{w.message} [{w.code}]")
+    if result.flatplan is not None:
+        from printedition.press.flatplan import plan_report, summary_lines
+
+        for line in summary_lines(plan_report(result.flatplan)):
+            click.echo(line)
     padded = f", {result.padded_pages} padded" if result.padded_pages else ""
     click.echo(f"Wrote {output}: {result.pages} pages{padded}" + (" (proof)" if proof else ""))
     if result.preflight is not None:

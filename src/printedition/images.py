@@ -12,7 +12,7 @@ import contextlib
 import hashlib
 import io
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
@@ -322,8 +322,12 @@ def prepare_for_press(
     placed_width_mm: float,
     max_ppi: int = 300,
     limits: Limits | None = None,
+    crop_ratio: float | None = None,
 ) -> ProcessedImage:
     """Bytes of any supported image → a press-ready JPEG (photos) or PNG (graphics).
+
+    ``crop_ratio`` (height / width of the box it stands in): cropped to that shape about
+    its centre first, so it fills its box exactly (the sides or the top and foot go).
 
     Upright, metadata-free, alpha flattened onto paper white, resampled so it stands at no
     more than ``max_ppi`` at ``placed_width_mm``, and converted before layout: ``grey`` gives
@@ -336,6 +340,15 @@ def prepare_for_press(
     with _decoding(where):
         graphic = is_graphic(img, img.info.get("source_format"))
         img = flatten(to_srgb(img))
+        if crop_ratio is not None and crop_ratio > 0:
+            if img.height / img.width > crop_ratio:
+                keep = max(1, round(img.width * crop_ratio))
+                top = (img.height - keep) // 2
+                img = img.crop((0, top, img.width, top + keep))
+            else:
+                keep = max(1, round(img.height / crop_ratio))
+                left = (img.width - keep) // 2
+                img = img.crop((left, 0, left + keep, img.height))
         max_px = max(1, round(placed_width_mm / 25.4 * max_ppi))
         if img.width > max_px:
             height = max(1, round(img.height * max_px / img.width))
@@ -383,6 +396,43 @@ def icc_description(data: bytes) -> str:
     except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
         return ""
     return str(profile.profile.profile_description or "").strip()
+
+
+def labelled_sheet(
+    pages: Sequence[bytes],
+    boxes: Sequence[Sequence[tuple[tuple[float, float, float, float], str, bool]]],
+    captions: Sequence[str],
+    *,
+    width: int = 2400,
+    per_row: int = 6,
+) -> bytes:
+    """PNG page images → one PNG of thumbnails in rows, each with its boxes outlined and
+    labelled (``(x0, y0, x1, y1)`` as shares of the page, label, house material?) and a
+    caption under it: a flatplan sheet."""
+    from PIL import ImageDraw
+
+    thumbs = [Image.open(io.BytesIO(p)).convert("RGB") for p in pages]
+    per_row = max(1, min(per_row, len(thumbs)))
+    gap = 20
+    cell_w = (width - gap * (per_row + 1)) // per_row
+    row_h = max(round(t.height * cell_w / t.width) for t in thumbs) + 34
+    rows = (len(thumbs) + per_row - 1) // per_row
+    sheet = Image.new("RGB", (width, gap + rows * (row_h + gap)), (210, 210, 210))
+    draw = ImageDraw.Draw(sheet)
+    for i, thumb in enumerate(thumbs):
+        h = round(thumb.height * cell_w / thumb.width)
+        x = gap + (i % per_row) * (cell_w + gap)
+        y = gap + (i // per_row) * (row_h + gap)
+        sheet.paste(thumb.resize((cell_w, h), Image.Resampling.LANCZOS), (x, y))
+        for (x0, y0, x1, y1), label, house in boxes[i] if i < len(boxes) else ():
+            rect = (x + x0 * cell_w, y + y0 * h, x + x1 * cell_w, y + y1 * h)
+            colour = (160, 0, 0) if house else (0, 70, 200)
+            draw.rectangle(rect, outline=colour, width=2)
+            draw.text((rect[0] + 3, rect[1] + 3), label[:28], fill=colour)
+        draw.text((x, y + h + 6), captions[i] if i < len(captions) else "", fill=(0, 0, 0))
+    out = io.BytesIO()
+    sheet.save(out, "PNG", optimize=True)
+    return out.getvalue()
 
 
 def contact_sheet(pages: list[bytes], *, width: int = 2400, per_row: int = 4) -> bytes:

@@ -85,6 +85,7 @@ class Fonts:
 class Pictures:
     min_ppi: int  # below this a photo is soft on the paper: warn
     preferred_ppi: int  # above this the press gains nothing: resample down to it
+    floor_ppi: int  # the make-up never places a photo below this (a narrower span instead)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -94,6 +95,19 @@ class Space:
     masthead_mm: float  # the masthead on the first page
     story_gap_mm: float  # the rule and space above a story that follows another
     section_head_mm: float  # a section head above the first story of a section
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Makeup:
+    """How pages are made up from the flatplan."""
+
+    brief_words: int  # a story shorter than this goes into the "In brief" column
+    brief_headline_pt: float
+    one_column_headline_pt: float  # the smallest headline a story gets
+    other_headline_scale: float  # a story that is not its page's lead: its headline × this
+    photo_max_share: float  # no photo stands taller than this share of the text area
+    story_gap_mm: float  # between stacked rectangles (the rule stands in it)
+    label_mm: float  # the "In brief" label, a section strip
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -122,6 +136,7 @@ class PageStyle:
     pictures: Pictures
     space: Space
     house: House
+    makeup: Makeup
     digest: str  # over every file of the style: what caches key layouts by
 
     @property
@@ -226,6 +241,19 @@ _TABLES: dict[str, tuple[type, _Spec]] = {
         {
             "min_ppi": ("min_ppi", "int", 50, 1200),
             "preferred_ppi": ("preferred_ppi", "int", 72, 2400),
+            "floor_ppi": ("floor_ppi", "int", 50, 1200),
+        },
+    ),
+    "makeup": (
+        Makeup,
+        {
+            "brief_words": ("brief_words", "int", 0, 5000),
+            "brief_headline": ("brief_headline_pt", "num", 5, 40),
+            "one_column_headline": ("one_column_headline_pt", "num", 6, 80),
+            "other_headline_scale": ("other_headline_scale", "num", 0.3, 1),
+            "photo_max_share": ("photo_max_share", "num", 0.1, 1),
+            "story_gap": ("story_gap_mm", "num", 0, 40),
+            "label": ("label_mm", "num", 0, 40),
         },
     ),
     "space": (
@@ -431,6 +459,8 @@ def _load(folder: Path, *, depth: int) -> tuple[PageStyle, dict[str, Any]]:
     pictures: Pictures = parts["pictures"]
     if pictures.preferred_ppi < pictures.min_ppi:
         raise r.fail("pictures.preferred_ppi", f"must be at least min_ppi ({pictures.min_ppi})")
+    if pictures.floor_ppi > pictures.min_ppi:
+        raise r.fail("pictures.floor_ppi", f"must not be more than min_ppi ({pictures.min_ppi})")
     type_: Type = parts["type"]
     if type_.headline_smallest_pt > type_.headline_largest_pt:
         raise r.fail("type.headline_smallest", "must not be larger than headline_largest")
@@ -449,6 +479,7 @@ def _load(folder: Path, *, depth: int) -> tuple[PageStyle, dict[str, Any]]:
         pictures=pictures,
         space=parts["space"],
         house=parts["house"],
+        makeup=parts["makeup"],
         digest=_digest(folders),
     )
     return style, data

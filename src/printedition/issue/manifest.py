@@ -46,6 +46,7 @@ from printedition.style import (
 
 PANEL_KINDS = ("subscription", "appeal", "contents", "notice")
 ONLY = ("both", "print", "epub")
+SIZES = ("lead", "standard", "brief")  # an article's size in the make-up
 
 
 # ---------------------------------------------------------------------------------------------
@@ -71,6 +72,7 @@ class IssueInfo:
     volume: int = 0
     cover_date: str  # as printed, e.g. "December 2026"
     date: dt.date | None = None  # the issue's date, when given as a TOML date
+    pages: int = 0  # a fixed page count (0: the smallest multiple of 4 that holds the issue)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -95,6 +97,11 @@ class ArticleEntry:
     description: str = ""  # the one-line description in the EPUB contents
     lead: LeadOverride | None = None
     only: str = "both"  # both | print | epub
+    # The editor's make-up controls (all optional): the story's size, the page it must start
+    # on, the columns it spans.
+    size: str = ""  # lead | standard | brief ("": by its length)
+    page: int = 0  # 0: where the flatplan puts it
+    span: int = 0  # 0: the flatplan chooses
 
     @property
     def is_url(self) -> bool:
@@ -361,7 +368,7 @@ def _style(r: _Reader, d: dict[str, Any], key: KeyPath) -> PageStyle:
 
 def _issue(r: _Reader, raw: Any) -> IssueInfo:
     k: KeyPath = ("issue",)
-    d = r.table(raw, k, ("number", "volume", "cover_date", "date"))
+    d = r.table(raw, k, ("number", "volume", "cover_date", "date", "pages"))
     number = r.integer(d, (*k, "number"), default=None, low=1)
     volume = r.integer(d, (*k, "volume"), default=0, low=0)
     date = d.get("date")
@@ -380,7 +387,10 @@ def _issue(r: _Reader, raw: Any) -> IssueInfo:
             (*k, "cover_date"),
             'must be the date as printed, e.g. cover_date = "December 2026" (or a TOML date)',
         )
-    return IssueInfo(number=number, volume=volume, cover_date=cover_date.strip(), date=date)
+    pages = r.integer(d, (*k, "pages"), default=0, low=1) if "pages" in d else 0
+    return IssueInfo(
+        number=number, volume=volume, cover_date=cover_date.strip(), date=date, pages=pages
+    )
 
 
 def _sections(r: _Reader, raw: Any) -> tuple[Section, ...]:
@@ -443,7 +453,7 @@ def _article(r: _Reader, raw: Any, k: KeyPath) -> ArticleEntry:
     if isinstance(raw, str):
         return ArticleEntry(source=_source(r, raw.strip(), k), line=line)
     known = ("source", "slug", "headline", "kicker", "standfirst", "description", "lead",
-             "lead_alt", "lead_caption", "lead_credit", "only")  # fmt: skip
+             "lead_alt", "lead_caption", "lead_credit", "only", "size", "page", "span")  # fmt: skip
     d = r.table(raw, k, known)
     source = _source(r, r.string(d, (*k, "source")), (*k, "source"))
     lead: LeadOverride | None = None
@@ -486,6 +496,9 @@ def _article(r: _Reader, raw: Any, k: KeyPath) -> ArticleEntry:
         description=r.string(d, (*k, "description"), default=""),
         lead=lead,
         only=r.choice(d, (*k, "only"), ONLY, "both"),
+        size=r.choice(d, (*k, "size"), SIZES, "") if "size" in d else "",
+        page=r.integer(d, (*k, "page"), default=0, low=1) if "page" in d else 0,
+        span=r.integer(d, (*k, "span"), default=0, low=1) if "span" in d else 0,
     )
 
 

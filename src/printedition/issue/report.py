@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from printedition.model import BuildWarning
+from printedition.press.flatplan import summary_lines
 
 # Warning codes that make a build fail (exit 1): something the reader would miss.
 PROBLEM_CODES = frozenset(
@@ -58,6 +59,7 @@ class OutputReport:
     valid: bool | None = None  # None: not validated
     validator_summary: str = ""
     messages: tuple[str, ...] = ()
+    flatplan: dict[str, Any] = field(default_factory=dict)  # the press PDF's make-up
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -153,6 +155,9 @@ class IssueReport:
                 lines.extend(f"        {m}" for m in o.messages[:5])
         for n in self.notes:
             lines.append(f"  note [{n.code}] {n.message}" + (f" ({n.where})" if n.where else ""))
+        for o in self.outputs:
+            if o.flatplan:
+                lines += ["", *summary_lines(o.flatplan)]
         lines.append("")
         if self.ok:
             lines.append("Built: every article and output is in order.")

@@ -42,11 +42,14 @@ from printedition.issue.report import OutputReport
 from printedition.issue.work import StoreImageCache
 from printedition.model import BuildWarning, to_json
 from printedition.outputs import atomic_write_bytes
-from printedition.press.fill import EditionMatter
+from printedition.press.flatplan import plan_report
+from printedition.press.layout import Geometry
 from printedition.press.options import PressOptions, PressResult
+from printedition.press.parts import EditionMatter
 from printedition.press.pdf import PressOutputs, write_pdf
 from printedition.press.pictures import stream_digest
-from printedition.press.schedule import Edition, EditionSection
+from printedition.press.schedule import Controls, Edition, EditionSection
+from printedition.press.sheet import flatplan_sheet
 from printedition.style import PageStyle
 
 # ---------------------------------------------------------------------------------------------
@@ -150,7 +153,20 @@ def _edition(
             contents_html=contents_html(manifest, stories, numbers=numbers),
         )
 
-    return Edition(sections=tuple(sections), matter=base, front_pages=front_pages)
+    controls = {
+        x.print_article.slug: Controls(
+            rank=x.entry.size, page=x.entry.page or None, span=x.entry.span or None
+        )
+        for x in in_print
+        if x.entry.size or x.entry.page or x.entry.span
+    }
+    return Edition(
+        sections=tuple(sections),
+        matter=base,
+        front_pages=front_pages,
+        controls=controls,
+        pages=manifest.issue.pages or None,
+    )
 
 
 def write_outputs(
@@ -191,8 +207,12 @@ def write_outputs(
             _options_key(opts),
             [s.title for s in edition.sections],
             _options_key(front),
+            sorted((slug, c.rank, c.page, c.span) for slug, c in edition.controls.items()),
+            edition.pages,
         )
+        sheet_path = out / f"{stem}-flatplan.png"
         cached = all(_restore(store, kind, key, path) for kind, path in paths.items())
+        cached = cached and _restore(store, "flatplan-sheet", key, sheet_path)
         report("print", 0, 0 if cached else 1)
         if cached:
             meta = store.get_json("press-pdf-meta", key) or {}
@@ -209,6 +229,14 @@ def write_outputs(
                 cache=StoreImageCache(store),
             )
             meta = _print_meta(result, time.perf_counter() - started)
+            if "flatplan" in meta:
+                sheet = flatplan_sheet(
+                    paths["press-pdf"].read_bytes(),
+                    meta["flatplan"],
+                    Geometry.for_format(opts.page_format, opts.style),
+                )
+                atomic_write_bytes(sheet_path, sheet)
+                store.put("flatplan-sheet", key, sheet)
             for kind, path in paths.items():
                 store.put(kind, key, path.read_bytes())
             store.put_json("press-pdf-meta", key, meta)
@@ -290,6 +318,10 @@ def _print_meta(result: PressResult, seconds: float) -> dict[str, Any]:
         "seconds": seconds,
         "parts": dataclasses.asdict(result.parts) if result.parts else {},
     }
+    if result.flatplan is not None:
+        meta["flatplan"] = plan_report(
+            result.flatplan, front_pages=result.pages - len(result.flatplan.pages)
+        )
     if result.preflight is not None:
         meta["preflight_ok"] = result.preflight.ok
         meta["preflight"] = result.preflight.summary_lines()
@@ -326,6 +358,7 @@ def _pdf_report(
         valid=ok,
         validator_summary=f"{len(findings)} finding(s)" if findings else "",
         messages=tuple(findings),
+        flatplan=meta.get("flatplan", {}) if kind == "press-pdf" else {},
     )
 
 

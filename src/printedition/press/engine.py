@@ -189,6 +189,8 @@ class Rendered:
     pdf: bytes
     spaces: tuple[PageSpace, ...]
     warnings: tuple[BuildWarning, ...] = ()
+    # Each page's elements with an id: id → (top, bottom) in mm from the page's top edge.
+    boxes: tuple[dict[str, tuple[float, float]], ...] = ()
 
 
 def render(
@@ -198,9 +200,10 @@ def render(
     ``date`` (ISO) stamps the subset fonts when SOURCE_DATE_EPOCH is not set; the
     stylesheets and fonts are the ``style`` folder's."""
     fetcher = PressFetcher(images, style)
+    boxes: list[dict[str, tuple[float, float]]] = []
     with _captured_weasyprint_log() as log, _source_date(date):
         spaces: list[PageSpace] = []
-        pdf = _render(html, fetcher, variant, spaces)
+        pdf = _render(html, fetcher, variant, spaces, boxes)
     if fetcher.missing:
         raise ConfigError(
             f"the style is missing {', '.join(sorted(set(fetcher.missing)))}",
@@ -217,7 +220,7 @@ def render(
             continue  # the subsetter in use is an installation detail, not a layout problem
         seen.add(message)
         found.append(BuildWarning(code="layout", message=message, where="weasyprint"))
-    return Rendered(pdf=pdf, spaces=tuple(spaces), warnings=tuple(found))
+    return Rendered(pdf=pdf, spaces=tuple(spaces), warnings=tuple(found), boxes=tuple(boxes))
 
 
 def _render(
@@ -225,6 +228,7 @@ def _render(
     fetcher: PressFetcher,
     variant: str,
     spaces: list[PageSpace] | None = None,
+    boxes: list[dict[str, tuple[float, float]]] | None = None,
 ) -> bytes:
     """Lay ``html`` out and write the PDF; ``spaces``, when given, receives each page's
     measurements (the house material is fitted to them)."""
@@ -234,6 +238,14 @@ def _render(
         rendered = document.render(pdf_variant=pdf_variant, uncompressed_pdf=False)
         if spaces is not None:
             spaces.extend(_measure(rendered))
+        if boxes is not None:
+            for page in rendered.pages:
+                boxes.append(
+                    {
+                        key: (box[1] * PX_TO_MM, box[3] * PX_TO_MM)
+                        for key, box in sorted(page.anchors.items())
+                    }
+                )
         out = rendered.write_pdf(pdf_variant=pdf_variant, uncompressed_pdf=False)
     except OSError as exc:
         # WeasyPrint writes the embedded fonts to a temporary folder: a full /tmp lands here.

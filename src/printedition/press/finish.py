@@ -1,8 +1,7 @@
 """Finish: the joined pages and the house material → the press file and its proof, delivered.
 
-Goes in: the joined edition (PDF bytes), the ``HouseMaterial`` fitted to it, the options and,
-for a proof, the photos in colour keyed by the press file's image streams. The steps: lay the
-house panels over their pages and append the house pages; then for the **press** fix the
+Goes in: the joined edition (PDF bytes), the options and, for a proof, the photos in colour
+keyed by the press file's image streams. The steps: for the **press** fix the
 BleedBox (WeasyPrint caps it at 3.53 mm), set the PDF/X output intent, drop annotations and
 stamp a content-derived ID; for the **proof**, from the very same pages, put the colour photos
 in place of the press's, keep the links, draw crop marks and a PROOF slug outside the trim, and
@@ -26,7 +25,6 @@ from printedition.errors import OutputError
 from printedition.images import ProcessedImage
 from printedition.model import BuildWarning
 from printedition.outputs import atomic_path
-from printedition.press.fill import HouseMaterial
 from printedition.press.options import (
     MM_TO_PT,
     REGISTERED_CONDITION,
@@ -58,29 +56,6 @@ class ProofMarks:
 
     colours: Mapping[str, ProcessedImage]  # press image stream digest → the colour image
     slug: str  # e.g. "The Byline · June 2024"
-
-
-def _overlay_house(pdf: pikepdf.Pdf, house: HouseMaterial | None) -> None:
-    if house is None:
-        return
-    with pikepdf.open(io.BytesIO(house.pdf)) as extra:
-        for page_index, house_index in house.overlays:
-            page = pdf.pages[page_index]
-            form = pdf.copy_foreign(extra.pages[house_index].as_form_xobject())
-            # Named here, not by pikepdf's add_overlay (a random name: bytes would vary).
-            name = pikepdf.Name(f"/HousePanel{house_index}")
-            page.add_resource(form, pikepdf.Name.XObject, name)
-            placement = page.calc_form_xobject_placement(
-                form, name, pikepdf.Rectangle(page.trimbox)
-            )
-            page.contents_add(b"q\n", prepend=True)
-            page.contents_add(b"Q\n" + placement)
-            page.contents_coalesce()
-        if house.pages_pdf is house.pdf:
-            pdf.pages.extend([extra.pages[i] for i in house.pages])
-    if house.pages_pdf is not house.pdf:
-        with pikepdf.open(io.BytesIO(house.pages_pdf)) as spare:
-            pdf.pages.extend([spare.pages[i] for i in house.pages])
 
 
 def _bleed_boxes(pdf: pikepdf.Pdf, bleed_mm: float) -> None:
@@ -145,18 +120,14 @@ def _press(pdf: pikepdf.Pdf, options: PressOptions, icc: bytes | None, stamp: st
 def _colour_photos(pdf: pikepdf.Pdf, colours: Mapping[str, ProcessedImage]) -> None:
     """Each press photo's stream replaced by the same photo in colour (same pixels, so the
     page's placement of it holds)."""
-    done: set[tuple[int, int]] = set()
-    for page in pdf.pages:
-        resources = page.obj.get("/Resources")
-        xobjects: Any = resources.get("/XObject") if resources is not None else None
-        for xobject in xobjects.values() if xobjects is not None else ():
-            if xobject.get("/Subtype") != "/Image" or xobject.objgen in done:
-                continue
-            done.add(xobject.objgen)
-            colour = colours.get(stream_digest(xobject.read_raw_bytes()))
-            if colour is None or colour.width != int(xobject.Width):
-                continue
-            _replace_image(xobject, colour)
+    # Every image in the file: on the pages and inside the legs' forms alike.
+    for xobject in list(pdf.objects):
+        if not isinstance(xobject, pikepdf.Stream) or xobject.get("/Subtype") != "/Image":
+            continue
+        colour = colours.get(stream_digest(xobject.read_raw_bytes()))
+        if colour is None or colour.width != int(xobject.Width):
+            continue
+        _replace_image(xobject, colour)
 
 
 def _replace_image(xobject: Any, image: ProcessedImage) -> None:
@@ -238,17 +209,15 @@ def _proof(pdf: pikepdf.Pdf, marks: ProofMarks, options: PressOptions, stamp: st
 
 def finish(
     joined: bytes,
-    house: HouseMaterial | None,
     *,
     options: PressOptions,
     icc: bytes | None,
     proof: ProofMarks | None,
     press: bool = True,
 ) -> Finished:
-    """The house material laid in; then the press file and, when asked, its proof."""
-    stamp = hashlib.sha256(joined + (house.digest if house else b"")).hexdigest()
+    """The press file and, when asked, its proof, from the same joined pages."""
+    stamp = hashlib.sha256(joined).hexdigest()
     with pikepdf.open(io.BytesIO(joined)) as pdf:
-        _overlay_house(pdf, house)
         _bleed_boxes(pdf, options.bleed_mm)
         pages = len(pdf.pages)
         laid = io.BytesIO()

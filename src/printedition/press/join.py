@@ -71,20 +71,13 @@ def merge_parts(parts: Sequence[PartLayout]) -> bytes:
                 source = merged if n == 0 else pikepdf.open(io.BytesIO(part.pdf))
                 if n:
                     sources.append(source)
-                if len(source.pages) != part.lead_pages + part.pages:
+                if len(source.pages) != part.pages:
                     raise RuntimeError("a part's PDF does not match its layout record")
-                index = {
-                    p.obj.objgen: offsets[n] + i - part.lead_pages
-                    for i, p in enumerate(source.pages)
-                    if i >= part.lead_pages
-                }
+                index = {p.obj.objgen: offsets[n] + i for i, p in enumerate(source.pages)}
                 outline.extend(_outline(source, index))
                 dests.extend(_dests(source, index))
-                if n == 0:
-                    for _ in range(part.lead_pages):
-                        del merged.pages[0]
-                else:
-                    merged.pages.extend(list(source.pages)[part.lead_pages :])
+                if n:
+                    merged.pages.extend(list(source.pages))
             pages = list(merged.pages)
 
             def item(entry: tuple[str, int, list[Any], bool, list[Any]]) -> pikepdf.OutlineItem:

@@ -12,7 +12,6 @@ stylesheets as custom properties. Every URL written is either relative to the st
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -108,6 +107,7 @@ class FigurePlan:
     pixel_height: int
     min_ppi: int  # below this where it stands the build warns (the style's picture rules)
     max_ppi: int  # it is resampled down to this
+    crop_ratio: float | None = None  # cropped to this height / width (a make-up box)
 
     @property
     def source_ppi(self) -> float:
@@ -117,47 +117,6 @@ class FigurePlan:
     @property
     def height_mm(self) -> float:
         return self.width_mm * self.pixel_height / self.pixel_width
-
-
-def plan_lead(
-    width_px: int,
-    height_px: int,
-    geometry: Geometry,
-    *,
-    short: bool = False,
-    max_height_mm: float | None = None,
-) -> FigurePlan:
-    """The widest span at which the lead photo still reaches the style's ``min_ppi`` and stays under
-    half the page height (a third, and at most three fifths of the columns, for a ``short``
-    story, so it can share its page); never narrower than half the columns (it is the lead)."""
-    n = geometry.columns
-    pictures = geometry.style.pictures
-    least = max(1, min(n, math.ceil(n / 2)))
-    max_height = geometry.content_height_mm * (0.25 if short else 0.45)
-    if max_height_mm is not None:
-        max_height = max_height_mm
-    if short:
-        least = max(1, min(n, math.ceil(n * 0.4)))
-        n = max(least, math.ceil(n * 0.6))
-    chosen = least
-    for k in range(n, least - 1, -1):
-        width = geometry.span_mm(k)
-        ppi = width_px / (width / MM_PER_INCH)
-        height = width * height_px / width_px
-        if ppi >= pictures.min_ppi and height <= max_height:
-            chosen = k
-            break
-    # (No span reaches min_ppi: the narrowest a lead may be gives the most ppi.)
-    role = "lead-full" if chosen == geometry.columns else "lead-side"
-    return FigurePlan(
-        role=role,
-        columns=chosen,
-        width_mm=geometry.span_mm(chosen),
-        pixel_width=width_px,
-        pixel_height=height_px,
-        min_ppi=pictures.min_ppi,
-        max_ppi=pictures.preferred_ppi,
-    )
 
 
 def plan_inline(width_px: int, height_px: int, geometry: Geometry) -> FigurePlan:
@@ -291,7 +250,7 @@ def masthead_size_pt(geometry: Geometry) -> float:
     return round(min(kind.masthead_largest_pt, width_pt / kind.masthead_letters), 1)
 
 
-def _masthead(furniture: Furniture) -> str:
+def masthead_html(furniture: Furniture) -> str:
     paper = furniture.paper
     left = furniture.issue_line or furniture.month
     return (
@@ -304,7 +263,38 @@ def _masthead(furniture: Furniture) -> str:
     )
 
 
-def _split_first_letter(content: tuple[Inline, ...]) -> tuple[str, tuple[Inline, ...]] | None:
+def body_blocks_html(story: StoryLayout, opts: RenderOptions) -> list[str]:
+    """The body's blocks as the print edition sets them, one string a block ("" for one that
+    prints nothing): a drop cap on the first paragraph (the letter drawn big, the text keeping
+    its own copy unseen so the first word reads whole), the end mark on the last."""
+    blocks = story.article.body
+    first = next((i for i, b in enumerate(blocks) if isinstance(b, Paragraph)), None)
+    # The end mark closes the last paragraph of the story (notes and corrections follow it).
+    last = next((i for i in range(len(blocks) - 1, -1, -1) if isinstance(blocks[i], Paragraph)), -1)
+    out = []
+    for i, block in enumerate(blocks):
+        end = '<span class="endmark"></span>' if i == last else ""
+        if isinstance(block, Paragraph) and i == first:
+            split = split_first_letter(block.content)
+            inner = render_inlines(block.content, opts)
+            if split is not None:
+                letter, rest = split
+                inner = (
+                    f'<span class="dropcap" aria-hidden="true">{text(letter)}</span>'
+                    f'<span class="dropcap-text">{text(letter)}</span>'
+                    f"{render_inlines(rest, opts)}"
+                )
+            out.append(f'<p class="opener">{inner}{end}</p>')
+        elif isinstance(block, Paragraph) and i == last:
+            out.append(f"<p>{render_inlines(block.content, opts)}{end}</p>")
+        else:
+            out.append(render_block(block, opts))
+    if last < 0:
+        out.append('<p class="end"><span class="endmark"></span></p>')
+    return out
+
+
+def split_first_letter(content: tuple[Inline, ...]) -> tuple[str, tuple[Inline, ...]] | None:
     """The drop cap (first letter, with an opening quote if any) and the rest of the text."""
     if not content or not isinstance(content[0], Text):
         return None
@@ -389,30 +379,8 @@ def _story(
     parts.append('<div class="body">')
     blocks = article.body
     first_para = next((i for i, b in enumerate(blocks) if isinstance(b, Paragraph)), None)
-    # The end mark closes the last paragraph of the story (notes and corrections follow it).
-    last = next((i for i in range(len(blocks) - 1, -1, -1) if isinstance(blocks[i], Paragraph)), -1)
     rendered_any = False
-    for i, block in enumerate(blocks):
-        if isinstance(block, Figure) and block.image.url not in story.hrefs:
-            html = render_block(block, opts)
-        elif isinstance(block, Paragraph) and i == first_para:
-            split = _split_first_letter(block.content)
-            inner = render_inlines(block.content, opts)
-            if split is not None:
-                letter, rest = split
-                # The big letter is a picture of the letter; the text keeps its own copy, set
-                # unseen against the rest of the word, so the first word is read whole.
-                inner = (
-                    f'<span class="dropcap" aria-hidden="true">{text(letter)}</span>'
-                    f'<span class="dropcap-text">{text(letter)}</span>'
-                    f"{render_inlines(rest, opts)}"
-                )
-            end = '<span class="endmark"></span>' if i == last else ""
-            html = f'<p class="opener">{inner}{end}</p>'
-        elif isinstance(block, Paragraph) and i == last:
-            html = f'<p>{render_inlines(block.content, opts)}<span class="endmark"></span></p>'
-        else:
-            html = render_block(block, opts)
+    for i, html in enumerate(body_blocks_html(story, opts)):
         if html:
             parts.append(html)
             rendered_any = True
@@ -421,227 +389,10 @@ def _story(
             body_lead = ""
     if body_lead:
         parts.append(body_lead)
-    if last < 0 or not rendered_any:
+    if not rendered_any:
         parts.append('<p class="end"><span class="endmark"></span></p>')
     parts.append("</div></article>")
     return "\n".join(parts)
-
-
-# ---------------------------------------------------------------------------------------------
-# Fitting: how much page a story takes, so short stories can share a page
-# ---------------------------------------------------------------------------------------------
-
-
-def _lines(text_len: int, chars_per_line: float) -> float:
-    return math.ceil(max(1, text_len) / chars_per_line) + 0.3
-
-
-def _body_measure(geometry: Geometry) -> tuple[float, float]:
-    """(characters a column line holds, a line's height in mm), from the style's type."""
-    kind = geometry.style.type
-    chars = geometry.column_width_mm * PT_PER_MM / (kind.body_size_pt * kind.char_width_em)
-    return chars, kind.leading_pt / PT_PER_MM
-
-
-def estimate_story_mm(story: StoryLayout, geometry: Geometry) -> tuple[float, float]:
-    """(opening height, body length in column-mm): a model of the layout, good to ~10 %."""
-    article = story.article
-    kind = geometry.style.type
-    width_pt = geometry.content_width_mm * PT_PER_MM
-    size = headline_size_pt(article.headline, geometry)
-    head_lines = math.ceil(
-        len(article.headline) * kind.headline_char_width_em * size / width_pt + 0.15
-    )
-    opening = 9.0 + head_lines * size * kind.headline_leading / PT_PER_MM + 3.0
-    deck = 0.0
-    if article.standfirst:
-        lines = _lines(len(article.standfirst), 38 if story.plans else 60)
-        deck += lines * kind.standfirst_leading_pt / PT_PER_MM
-    deck += 8.0
-    lead = story.plans.get(article.lead.image.url) if article.lead else None
-    inline_lead = 0.0
-    if lead is not None and lead.role == "lead-inline":
-        inline_lead, lead = lead.height_mm + 12.0, None
-    if lead is not None:
-        photo = lead.height_mm + 8.0
-        opening += max(photo, deck) if lead.role == "lead-side" else photo + deck
-    else:
-        opening += deck
-    cpl, line_mm = _body_measure(geometry)
-    body = 0.0
-    for block in iter_blocks(article.body):
-        if isinstance(block, Paragraph):
-            body += _lines(len(render_inlines(block.content)), cpl) * line_mm
-        elif isinstance(block, Figure):
-            plan = story.plans.get(block.image.url)
-            if plan is not None:
-                body += plan.height_mm + 12.0
-        elif type(block).__name__ == "PullQuote":
-            body += _lines(len(getattr(block, "text", "")), cpl * 0.55) * 6.2 + 12.0
-        elif type(block).__name__ == "Subheading":
-            body += 2 * line_mm
-        elif type(block).__name__ in ("Table", "Embed", "Note"):
-            body += 12 * line_mm
-    return opening, (body + inline_lead) * 1.1
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class StoryPlan:
-    """Where a story's figures stand and whether it follows the previous story on its page."""
-
-    plans: Mapping[str, FigurePlan]
-    follows: bool
-
-
-def _plans_for(
-    article: Article,
-    sizes: Mapping[str, tuple[int, int]],
-    geometry: Geometry,
-    *,
-    small_lead: bool,
-    lead_inline: bool = False,
-) -> dict[str, FigurePlan]:
-    plans: dict[str, FigurePlan] = {}
-    for role, fig in figure_refs(article):
-        url = fig.image.url
-        if url in plans or url not in sizes:
-            continue
-        w, h = sizes[url]
-        if role == "lead" and lead_inline:
-            # A story that starts at the foot of a page: its photo goes into the columns.
-            plans[url] = dataclasses.replace(plan_inline(w, h, geometry), role="lead-inline")
-        elif role == "lead":
-            plans[url] = plan_lead(w, h, geometry, short=small_lead)
-        else:
-            plans[url] = plan_inline(w, h, geometry)
-    return plans
-
-
-def _following_plans(
-    article: Article, sizes: Mapping[str, tuple[int, int]], geometry: Geometry, free: float
-) -> dict[str, FigurePlan] | None:
-    """The figure plans with which a story fits in ``free`` mm below another, if any."""
-    for inline in (False, True):
-        plans = _plans_for(article, sizes, geometry, small_lead=True, lead_inline=inline)
-        o, b = estimate_story_mm(StoryLayout(article=article, plans=plans, hrefs={}), geometry)
-        if _fits_below(free, o, b, geometry):
-            return plans
-        if not article.lead:
-            break
-    return None
-
-
-def _end_on_page(used: float, opening: float, body: float, geometry: Geometry) -> float:
-    """Height used on the page where a story ends, given the height used where it starts."""
-    n, height = geometry.columns, geometry.content_height_mm
-    room = height - used - opening
-    if room > 0 and body / n <= room:
-        return used + opening + body / n
-    remaining = body - max(0.0, room) * n
-    pages = remaining / (n * height)
-    return max(30.0, (pages - math.floor(pages)) * height)
-
-
-def _fits_below(free: float, opening: float, body: float, geometry: Geometry) -> bool:
-    """Whether a story may start in ``free`` mm at the foot of a page: it ends on that page
-    (with room to spare for the estimate's error), or it is long and turns to the next page
-    with at least 45 mm (about a dozen lines) of columns under its opening."""
-    per_column = body / geometry.columns
-    if opening + per_column + 15 <= free:
-        return True
-    return opening + 45 <= free and per_column > 0.8 * geometry.content_height_mm
-
-
-def plan_pages(
-    stories: Sequence[tuple[Article, Mapping[str, tuple[int, int]]]],
-    geometry: Geometry,
-    *,
-    first_page_used_mm: float | None = None,
-    share: bool = True,
-    section_starts: frozenset[int] = frozenset(),
-) -> list[StoryPlan]:
-    """Decide, story by story, how wide each lead photo stands and which stories share a page.
-
-    A story that ends high on its page gets a smaller lead (three fifths of the columns at
-    most) when that lets the next story start below it; otherwise its lead is as wide as its
-    pixels allow, to fill the page. Heights come from ``estimate_story_mm``. The first page
-    starts below the masthead unless ``first_page_used_mm`` says otherwise."""
-    height = geometry.content_height_mm
-    space = geometry.style.space
-    result: list[StoryPlan] = []
-    used = space.masthead_mm if first_page_used_mm is None else first_page_used_mm
-    follows = False
-    forced: dict[str, FigurePlan] | None = None
-    for i, (article, sizes) in enumerate(stories):
-        big = _plans_for(article, sizes, geometry, small_lead=False)
-        chosen = forced if forced is not None else big
-        nxt_article, nxt_sizes = stories[i + 1] if share and i + 1 < len(stories) else (None, {})
-        if forced is None and nxt_article is not None:
-            small = _plans_for(article, sizes, geometry, small_lead=True)
-            o, b = estimate_story_mm(StoryLayout(article=article, plans=small, hrefs={}), geometry)
-            end = _end_on_page(used, o, b, geometry)
-            if _following_plans(
-                nxt_article, nxt_sizes, geometry, height - end - space.story_gap_mm
-            ):
-                chosen = small
-        if i in section_starts:
-            used = space.section_head_mm  # a section head opens a new page above the story
-        start = used
-        o, b = estimate_story_mm(StoryLayout(article=article, plans=chosen, hrefs={}), geometry)
-        used = _end_on_page(start, o, b, geometry)
-        ends_here = start + o + b / geometry.columns <= height
-        spill = start + o + b / geometry.columns - height  # past the foot of its first page
-        if chosen is big and (
-            (ends_here and used > 0.88 * height) or (not ends_here and spill < 0.15 * height)
-        ):
-            # Estimated to end at the very foot of its page, or just past it: within the
-            # estimate's error of turning a strip of lines onto the next page. A smaller lead
-            # keeps the story whole on its page.
-            small = _plans_for(article, sizes, geometry, small_lead=True)
-            so, sb = estimate_story_mm(
-                StoryLayout(article=article, plans=small, hrefs={}), geometry
-            )
-            if start + so + sb / geometry.columns <= 0.85 * height:
-                chosen, o, b = small, so, sb
-                used = _end_on_page(start, o, b, geometry)
-        forced = None
-        if nxt_article is not None:
-            forced = _following_plans(
-                nxt_article, nxt_sizes, geometry, height - used - space.story_gap_mm
-            )
-        lead_url = article.lead.image.url if article.lead else ""
-        lead = chosen.get(lead_url)
-        if (
-            forced is None
-            and lead is not None
-            and lead.role != "lead-inline"
-            and start + o + b / geometry.columns <= height
-        ):
-            # The story ends on this page and nothing follows it: let the photo fill the page.
-            room = lead.height_mm + (height - used) - 45
-            bigger = plan_lead(
-                lead.pixel_width,
-                lead.pixel_height,
-                geometry,
-                max_height_mm=min(0.55 * height, max(lead.height_mm, room)),
-            )
-            if bigger.width_mm > lead.width_mm:
-                chosen = {**chosen, lead_url: bigger}
-        result.append(StoryPlan(plans=chosen, follows=follows))
-        follows = forced is not None
-        used = used + space.story_gap_mm if follows else 0.0
-    return result
-
-
-def is_short(article: Article, geometry: Geometry) -> bool:
-    """A story whose text fills less than half a page of columns."""
-    cpl, line_mm = _body_measure(geometry)
-    lines = sum(
-        _lines(len(render_inlines(b.content)), cpl)
-        for b in iter_blocks(article.body)
-        if isinstance(b, Paragraph)
-    )
-    return lines * line_mm / geometry.columns < geometry.content_height_mm * 0.5
 
 
 def figure_refs(article: Article) -> list[tuple[str, Figure]]:
@@ -687,7 +438,7 @@ def build_document(
         f'<div class="furniture-strings" data-paper="{attr(paper.name)}" data-month="{attr(month)}"></div>'
     )
     if furniture.masthead:
-        parts.append(_masthead(furniture))
+        parts.append(masthead_html(furniture))
     if front_page_html:
         parts.append(f'<section class="front-page">{front_page_html}</section>')
     if contents_html:
@@ -715,16 +466,12 @@ __all__ = [
     "Geometry",
     "Section",
     "StoryLayout",
-    "StoryPlan",
     "build_document",
     "default_date",
     "default_month",
     "figure_refs",
     "headline_size_pt",
-    "is_short",
     "plan_inline",
-    "plan_lead",
-    "plan_pages",
     "style_css",
     "stylesheet_links",
 ]

@@ -14,6 +14,7 @@ from pathlib import Path
 from printedition.errors import ConfigError, ImageError
 from printedition.images import icc_description, load_icc_profile
 from printedition.model import BuildWarning
+from printedition.press.flatplan import Flatplan
 from printedition.press.preflight import PreflightReport
 from printedition.settings import (
     PAGE_FORMATS,
@@ -70,7 +71,7 @@ class PressResult:
     padded_pages: int = 0
     house_panels: int = 0  # panels laid at the foot of pages where a story ends early
     parts: PartsStats | None = None
-    counts: tuple[int, ...] = ()  # each part's pages, front first (a hint for the next build)
+    flatplan: Flatplan | None = None  # where every story stands
 
 
 def check_options(options: PressOptions) -> None:

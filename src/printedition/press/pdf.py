@@ -28,7 +28,6 @@ from pathlib import Path
 from printedition.cache import Store
 from printedition.errors import InputError
 from printedition.model import BuildWarning
-from printedition.press.fill import fit_house_material
 from printedition.press.finish import (
     ProofMarks,
     fallback_fonts,
@@ -37,7 +36,6 @@ from printedition.press.finish import (
     write_file,
 )
 from printedition.press.join import merge_parts
-from printedition.press.layout import Geometry
 from printedition.press.options import PressOptions, PressResult, read_icc
 from printedition.press.parts import furniture_for
 from printedition.press.pictures import ImageCache
@@ -62,7 +60,6 @@ def write_pdf(
     store: Store | None = None,
     pool: WorkerPool | None = None,
     cache: ImageCache | None = None,
-    counts_hint: tuple[int, ...] = (),
 ) -> PressResult:
     """Lay ``edition`` out as newspaper pages and write the press file and/or its proof."""
     articles = edition.articles
@@ -83,34 +80,18 @@ def write_pdf(
             pool=pool,
             cache=cache if cache is not None else {},
             colours=outputs.proof is not None,
-            counts_hint=counts_hint,
         )
-    warnings: list[BuildWarning] = [w for d in laid.documents for w in d.warnings]
+    warnings: list[BuildWarning] = list(laid.warnings)
     for layout in laid.layouts:
         warnings.extend(w for w in layout.warnings if w not in warnings)
-
     joined = merge_parts(laid.layouts)
-    furniture = furniture_for(options, articles, masthead=options.masthead)
-    house = fit_house_material(
-        [s for d in laid.documents for s in d.stories],
-        [s for p in laid.layouts for s in p.spaces],
-        laid.matter,
-        options=options,
-        furniture=furniture,
-        geometry=Geometry.for_format(options.page_format, options.style),
-        bleed=options.bleed_mm,
-    )
-    if house is not None:
-        warnings.extend(w for w in house.warnings if w not in warnings)
+    furniture = furniture_for(options, edition.articles, masthead=options.masthead)
     proof = None
     if outputs.proof is not None:
-        colours = {k: v for d in laid.documents for k, v in d.colours.items()}
-        colours.update(laid.matter.colours)
         slug = " - ".join(x for x in (options.paper.name, furniture.month) if x)
-        proof = ProofMarks(colours=colours, slug=slug)
+        proof = ProofMarks(colours=laid.colours, slug=slug)
     done = finish(
         joined,
-        house,
         options=options,
         icc=icc,
         proof=proof,
@@ -126,15 +107,16 @@ def write_pdf(
         if outputs.press is None:
             warnings.extend(fallback_fonts(joined, options.style))  # (the proof adds its slug's font)
         write_file(outputs.proof, done.proof)
+    plan = laid.plan
     return PressResult(
         pages=done.pages,
         warnings=tuple(warnings),
         preflight=report,
-        html_bytes=sum(len(d.html.encode("utf-8")) for d in laid.documents),
-        padded_pages=len(house.pages) if house is not None else 0,
-        house_panels=len(house.overlays) if house is not None else 0,
+        html_bytes=laid.html_bytes,
+        padded_pages=sum(1 for p in plan.pages if not p.stories),
+        house_panels=sum(len(p.panels) for p in plan.pages),
         parts=laid.stats,
-        counts=tuple(len(p.spaces) for p in laid.layouts),
+        flatplan=plan,
     )
 
 

@@ -75,7 +75,8 @@ def read_images(
 
 def image_key(source: Source, plan: FigurePlan, colour: str, icc_digest: str) -> str:
     digest = hashlib.sha256(source.data).hexdigest()
-    return f"{digest}:{colour}:{icc_digest}:{plan.width_mm:.1f}:{plan.max_ppi}"
+    crop = f":{plan.crop_ratio:.4f}" if plan.crop_ratio else ""
+    return f"{digest}:{colour}:{icc_digest}:{plan.width_mm:.1f}:{plan.max_ppi}{crop}"
 
 
 def warm_cache(
@@ -106,6 +107,7 @@ def warm_cache(
                 placed_width_mm=plan.width_mm,
                 max_ppi=plan.max_ppi,
                 limits=policy.limits,
+                crop_ratio=plan.crop_ratio,
             )
         except ImageError:
             return None
@@ -141,6 +143,7 @@ def _processed(
             placed_width_mm=plan.width_mm,
             max_ppi=plan.max_ppi,
             limits=policy.limits,
+            crop_ratio=plan.crop_ratio,
         )
         job.cache[key] = processed
     return processed
@@ -189,6 +192,7 @@ def prepare_images(
                 BuildWarning(code="image-broken", message=exc.message, where=source.where)
             )
             continue
+        # Where it stands: its pixels across its box (a crop keeps fewer of them).
         ppi = processed.width / (plan.width_mm / 25.4)
         if ppi < plan.min_ppi:
             warnings.append(

@@ -1,42 +1,66 @@
-"""Schedule: an edition → its parts laid out, each from the cache or on a worker.
+"""Schedule: an edition → its pages made up, each layout from the cache or on a worker.
 
-Goes in: the edition (its sections of articles, and for an issue the front pages for given
-story page numbers), the options, a cache store and a worker pool. Comes out: every part's
-document and layout in page order, and what it took (``PartsStats``).
+Goes in: the edition (its sections of articles and, for an issue, the front pages for given
+story page numbers), the options, a cache store and a worker pool. The steps, each layout
+keyed in the cache by its own HTML (which holds the articles, the processed images' digests,
+the style and the options), and spread over the workers:
 
-A part's layout depends on the page it starts on (folio numbers, left or right pages); its page
-count does not (only the folio line changes). So: the count of a part laid out before is read
-from the cache; otherwise the planner's estimate stands in. Parts are laid out in page order as
-workers come free, each from the best start known at that moment, and a part whose start turns
-out wrong is laid out again (its count is still right, so one more round settles it). The
-front pages carry the stories' page numbers: they are laid out with the numbers known or
-guessed, and again only if a number moved. Every layout is cached by its own HTML (which holds
-the articles, the processed images' digests, the options, the start page and the side), so a
-rebuild after one article changed lays out that article's section only. A plain edition is one
-part laid out in this process: the small case of the same loop.
+1. stories (``parts.story_parts``): images read and probed, inline photos processed;
+2. measure (``makeup.measure_document``): every story's head at each span, its caption, its
+   body in one column;
+3. flatplan (``flatplan.make_flatplan``): pages made up; the front pages (issue) are laid out
+   first for their count, and again with the stories' page numbers;
+4. legs (``makeup.legs_document``): each body set in its planned legs, checked to fit (a body
+   that needs one more leg page than planned is planned again with its legs a line longer);
+5. pages (``makeup.pages_document``): heads, photos and furniture, the legs laid on.
+
+A rebuild after one article changed measures and sets that article again; the pages
+document, a fast layout of positioned boxes, is laid out again when any placement moved.
+Comes out: the laid-out parts in page order (front pages, made-up pages) and the flatplan.
 """
 
 from __future__ import annotations
 
-import concurrent.futures as cf
+import dataclasses
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from printedition.cache import Store, cache_key
-from printedition.model import Article
-from printedition.press.fill import EditionMatter
+from printedition.images import ProcessedImage
+from printedition.model import Article, BuildWarning, word_count
+from printedition.press.engine import Rendered, render
+from printedition.press.flatplan import Flatplan, Grid, Panel, StoryMeasure
+from printedition.press.house import default_panels
+from printedition.press.layout import Geometry, masthead_html
+from printedition.press.makeup import (
+    Measure,
+    box_document,
+    legs_document,
+    measure_document,
+    overlay_legs,
+    pages_document,
+    read_measure,
+    story_legs,
+    story_measure,
+)
 from printedition.press.options import PartsStats, PressOptions
+from printedition.press.packing import make_flatplan
 from printedition.press.parts import (
-    PartDocument,
+    EditionMatter,
     PartLayout,
+    StoryParts,
     front_document,
-    render_part,
-    story_document,
+    furniture_for,
+    lead_photos,
+    story_parts,
 )
 from printedition.press.pictures import ImageCache
 from printedition.resources import ResourcePolicy
+from printedition.style import PageStyle
 from printedition.workers import WorkerPool
+
+ATTEMPTS = 5  # plans tried until every body fits its legs
 
 # The edition's own matter with the stories' page numbers (slug → page) written in.
 FrontPages = Callable[[Mapping[str, int]], EditionMatter]
@@ -44,10 +68,19 @@ FrontPages = Callable[[Mapping[str, int]], EditionMatter]
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EditionSection:
-    """A run of articles laid out as one part; ``title`` None: a plain edition's only part."""
+    """A run of articles under one section title (None: a plain edition's stories)."""
 
     title: str | None
     articles: tuple[tuple[Article, ResourcePolicy], ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Controls:
+    """The editor's controls for one story (all optional)."""
+
+    rank: str = ""  # "lead" | "standard" | "brief"; "" decides by length
+    page: int | None = None  # pinned to start on this page
+    span: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -57,10 +90,12 @@ class Edition:
     sections: tuple[EditionSection, ...]
     matter: EditionMatter = field(default_factory=EditionMatter)
     front_pages: FrontPages | None = None  # numbers → the front and contents pages
+    controls: Mapping[str, Controls] = field(default_factory=dict)  # slug → controls
+    pages: int | None = None  # a fixed page count (else the smallest multiple of 4)
 
     @classmethod
     def of(cls, articles: Sequence[tuple[Article, ResourcePolicy]]) -> Edition:
-        """A plain edition: the articles in one part, sharing pages, under the masthead."""
+        """A plain edition: the articles made up under the masthead."""
         return cls(sections=(EditionSection(title=None, articles=tuple(articles)),))
 
     @property
@@ -70,37 +105,109 @@ class Edition:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LaidOut:
-    documents: tuple[PartDocument, ...]
-    layouts: tuple[PartLayout, ...]
+    layouts: tuple[PartLayout, ...]  # front pages (issue), then the made-up pages
+    stories: tuple[StoryParts, ...]
+    plan: Flatplan
     matter: EditionMatter  # with the final page numbers
+    colours: dict[str, ProcessedImage]  # every photo in colour, for a proof
+    html_bytes: int
     stats: PartsStats
-    log: tuple[tuple[float, str, int, object], ...]  # when each layout started and ended
+    warnings: tuple[BuildWarning, ...]
 
 
-@dataclass(slots=True)
-class _Part:
-    name: str  # "front" or the section's title
-    document: PartDocument  # at the current start
-    count: int  # pages: exact when ``exact``, else the planner's estimate
-    exact: bool
-    shape: str  # the cache key of its page count (the same for every start)
-    layout: PartLayout | None = None
-    layout_key: str = ""
-    running: set[str] = field(default_factory=set)
+def render_job(job: tuple[str, dict[str, bytes], str, str, PageStyle]) -> Rendered:
+    """Worker side: one layout."""
+    html, images, variant, date, style = job
+    return render(html, images, variant=variant, date=date, style=style)
 
 
-def _warm() -> None:
-    """Worker side: import WeasyPrint ahead of the first part."""
-    import printedition.press.engine  # noqa: F401
+class _Layouts:
+    """Layouts by their HTML: from the cache, in this process or on the workers."""
+
+    def __init__(
+        self, store: Store, pool: WorkerPool | None, options: PressOptions, date: str
+    ) -> None:
+        self.store = store
+        self.pool = pool if pool is not None and pool.jobs > 1 else None
+        self.options = options
+        self.date = date
+        self.laid_out = 0
+        self.cached = 0
+
+    def key(self, kind: str, html: str) -> str:
+        return cache_key(kind, html, self.options.variant)
+
+    def many(
+        self, kind: str, jobs: Sequence[tuple[str, dict[str, bytes]]]
+    ) -> list[tuple[bytes, dict[str, object]]]:
+        """Each document's PDF and its record (pages, boxes, warnings)."""
+        out: list[tuple[bytes, dict[str, object]] | None] = [None] * len(jobs)
+        todo: list[int] = []
+        for n, (html, _) in enumerate(jobs):
+            key = self.key(kind, html)
+            data = self.store.get(kind, key)
+            record = self.store.get_json(kind + "-meta", key) if data is not None else None
+            if data is not None and isinstance(record, dict):
+                out[n] = (data, dict(record))
+                self.cached += 1
+            else:
+                todo.append(n)
+        work = [
+            (jobs[n][0], jobs[n][1], self.options.variant, self.date, self.options.style)
+            for n in todo
+        ]
+        if self.pool is not None and len(work) > 1:
+            futures = [self.pool.executor().submit(render_job, w) for w in work]
+            try:
+                results = [f.result() for f in futures]
+            finally:
+                for f in futures:
+                    f.cancel()
+        else:
+            results = [render_job(w) for w in work]
+        for n, laid in zip(todo, results, strict=True):
+            made: dict[str, object] = {
+                "pages": len(laid.spaces),
+                "boxes": [dict(b) for b in laid.boxes],
+                "warnings": [dataclasses.asdict(w) for w in laid.warnings],
+            }
+            key = self.key(kind, jobs[n][0])
+            self.store.put(kind, key, laid.pdf)
+            self.store.put_json(kind + "-meta", key, made)
+            out[n] = (laid.pdf, made)
+            self.laid_out += 1
+        return [x for x in out if x is not None]
 
 
-def _story_pages(layout: PartLayout) -> dict[str, int]:
-    """Each story's page within its part: the first page its anchor stands on."""
-    first: dict[str, int] = {}
-    for n, space in enumerate(layout.spaces):
-        for anchor in space.anchors:
-            first.setdefault(anchor, n)
-    return first
+def _warnings(record: Mapping[str, object]) -> list[BuildWarning]:
+    raw = record.get("warnings", [])
+    return [BuildWarning(**w) for w in raw] if isinstance(raw, list) else []
+
+
+def _measure_of(record: Mapping[str, object]) -> Measure:
+    boxes = record.get("boxes", [])
+    pages = tuple(
+        {k: (float(v[0]), float(v[1])) for k, v in page.items()}
+        for page in (boxes if isinstance(boxes, list) else [])
+    )
+    return read_measure(pages)
+
+
+def _grid(geometry: Geometry, style: PageStyle, first_top: float) -> Grid:
+    line = style.type.leading_pt * 25.4 / 72
+    return Grid(
+        columns=geometry.columns,
+        column_mm=geometry.column_width_mm,
+        gap_mm=geometry.column_gap_mm,
+        height_mm=geometry.content_height_mm,
+        line_mm=line,
+        min_ppi=style.pictures.floor_ppi,
+        warn_ppi=style.pictures.min_ppi,
+        first_page_top_mm=first_top,
+        story_gap_mm=style.makeup.story_gap_mm,
+        label_mm=style.makeup.label_mm,
+        photo_max_share=style.makeup.photo_max_share,
+    )
 
 
 def lay_out(
@@ -111,210 +218,227 @@ def lay_out(
     pool: WorkerPool | None,
     cache: ImageCache,
     colours: bool,
-    counts_hint: Sequence[int] = (),
 ) -> LaidOut:
-    """Every part of ``edition`` laid out at its start, from the cache where it can be."""
+    """The edition made up: measured, planned, set in legs and composed into pages."""
     started = time.perf_counter()
     articles = edition.articles
-    kind = "press"
-    front_pages = edition.front_pages
+    style = options.style
+    geometry = Geometry.for_format(options.page_format, style)
+    furniture = furniture_for(options, articles, masthead=options.masthead)
+    layouts = _Layouts(store, pool, options, furniture.date)
+    warnings: list[BuildWarning] = []
+    language = options.paper.language or "en-GB"
 
-    def count_key(template: str) -> str:
-        return cache_key(kind + "-count", template, options.variant)
+    # 1. stories: images read and probed, inline photos processed at column width.
+    parts = story_parts(edition, options, cache=cache, colours=colours, warnings=warnings)
 
-    def layout_key(html: str) -> str:
-        return cache_key(kind + "-part", html, options.variant)
+    # 2. measure.
+    measure_html = [
+        (measure_document(p.story, geometry, furniture, language), p.images) for p in parts
+    ]
+    measured = layouts.many("mk-measure", measure_html)
+    measures: dict[str, StoryMeasure] = {}
+    for p, (_, record) in zip(parts, measured, strict=True):
+        slug = p.story.article.slug
+        control = edition.controls.get(slug, Controls())
+        words = word_count(p.story.article)
+        short = words < style.makeup.brief_words and p.story.article.lead is None
+        rank = control.rank or ("brief" if short else "standard")
+        measures[slug] = story_measure(
+            p.story,
+            _measure_of(record),
+            section=p.section,
+            rank=rank,
+            size=p.lead_size,
+            page=control.page,
+            span=control.span,
+        )
+        warnings.extend(w for w in _warnings(record) if w not in warnings)
 
-    parts: list[_Part] = []
+    # 3. flatplan: the front pages first (issue), for their count.
+    # The issue's contents stand at the top of the first made-up page.
     matter = edition.matter
-    if front_pages is not None:
-        # The front part's count does not depend on its numbers: its shape is keyed with zeros.
-        matter = front_pages({a.slug: 0 for a in articles})
-        front_shape = front_document(options, matter, edition=articles)
-        shape = count_key(front_shape.template)
-        hint = store.get_json(kind + "-count", shape)
-        parts.append(
-            _Part(
-                name="front",
-                document=front_shape,
-                count=int(hint) if isinstance(hint, int) else 2,
-                exact=isinstance(hint, int),
-                shape=shape,
+    front_count = 0
+    top_mm = style.space.masthead_mm if options.masthead else 0.0
+    if edition.front_pages is not None:
+        zero = {a.slug: 0 for a in articles}
+        shape_matter = edition.front_pages(zero)
+        shape = front_document(
+            options, dataclasses.replace(shape_matter, contents_html=""), edition=articles
+        )
+        ((_, record),) = layouts.many("mk-front", [(shape.html, shape.images)])
+        front_count = _pages(record)
+        top_mm = 0.0
+        if shape_matter.contents_html:
+            box = box_document(_contents_box(shape_matter.contents_html), geometry, furniture, language)
+            ((_, record),) = layouts.many("mk-box", [(box, {})])
+            tops = _boxes(record).get("box", (0.0, 0.0))
+            top_mm = tops[1] - tops[0] + style.makeup.story_gap_mm
+    masthead_mm = top_mm
+    grid = _grid(geometry, style, masthead_mm)
+    panels_html = list(matter.house_panels) or list(default_panels(options.paper, ()))
+    # (In the order pad pages take them: the last is the back page's advert.)
+    panels = [Panel(key=f"house-{n}", min_mm=45.0) for n in range(len(panels_html))]
+
+    def planned(order: Sequence[StoryMeasure]) -> Flatplan:
+        return make_flatplan(
+            order,
+            grid,
+            panels,
+            first_page=front_count + 1,
+            first_top=masthead_mm,
+            front_pages=front_count,
+            pages=edition.pages,
+            multiple=options.pad_to_multiple,
+        )
+
+    plan = planned([measures[p.story.article.slug] for p in parts])
+
+    # 4. legs: each body in its planned legs; a body that runs past them is planned again
+    # with a little more room (the measure of one tall column is close, not exact).
+    slugs: list[str] = []
+    legs_laid: list[tuple[bytes, dict[str, object]]] = []
+    for attempt in range(ATTEMPTS):
+        jobs = []
+        slugs = []
+        for p in parts:
+            slug = p.story.article.slug
+            legs = story_legs(plan, slug)
+            if legs:
+                slugs.append(slug)
+                document = legs_document(p.story, [leg for _, leg in legs], geometry, furniture, language)
+                jobs.append((document, p.images))
+        legs_laid = layouts.many("mk-legs", jobs)
+        # Only a body that ran past its legs is planned again (text would be missing); one
+        # that ended a leg early leaves white at its foot, which is not worth a new plan (a
+        # new plan moves other stories' legs too, and each is set again).
+        off = {
+            slug: (_pages(record), len(story_legs(plan, slug)), _overrun(record))
+            for slug, (_, record) in zip(slugs, legs_laid, strict=True)
+            if _pages(record) > len(story_legs(plan, slug))
+        }
+        if not off or attempt == ATTEMPTS - 1:
+            break
+        for slug, (_, _, overrun) in off.items():
+            # What ran past the last leg (on one tall page) is added to the measure, and a
+            # few lines more.
+            m = measures[slug]
+            body = m.body_mm + overrun + 2 * grid.line_mm * (attempt + 1)
+            measures[slug] = dataclasses.replace(m, body_mm=body)
+        plan = planned([measures[p.story.article.slug] for p in parts])
+    for slug, (_, record) in zip(slugs, legs_laid, strict=True):
+        if _pages(record) > len(story_legs(plan, slug)):
+            warnings.append(
+                BuildWarning(
+                    code="makeup-overflow",
+                    message="the story's body runs past the legs planned for it: text is missing",
+                    where=slug,
+                )
             )
+        warnings.extend(w for w in _warnings(record) if w not in warnings)
+    warnings.extend(
+        BuildWarning(code="makeup", message=m, where="flatplan") for m in plan.warnings
+    )
+
+    # The front pages, with the page numbers the plan gives.
+    out: list[PartLayout] = []
+    html_bytes = 0
+    if edition.front_pages is not None:
+        numbers = {slug: plan.start_page(slug) or 0 for slug in measures}
+        matter = edition.front_pages(numbers)
+        front = front_document(options, dataclasses.replace(matter, contents_html=""), edition=articles)
+        ((pdf, record),) = layouts.many("mk-front", [(front.html, front.images)])
+        out.append(PartLayout(pdf=pdf, pages=_pages(record), warnings=tuple(_warnings(record))))
+        html_bytes += len(front.html.encode("utf-8"))
+
+    # 5. pages: heads, photos and furniture; then the legs laid on.
+    photos = lead_photos(
+        parts, plan, geometry, options, cache=cache, colours=colours, warnings=warnings
+    )
+    stories = {
+        p.story.article.slug: dataclasses.replace(
+            p.story, hrefs={**p.story.hrefs, **photos.hrefs.get(p.story.article.slug, {})}
         )
-    laid_out = cached = relaid = 0
-    f = len(parts)  # 1 with front pages: sections are parts[f:]
-    log: list[tuple[float, str, int, object]] = []
-    futures: dict[cf.Future[PartLayout], tuple[int, str]] = {}
-    workers = pool.jobs if pool is not None else 1
-    shape_first = bool(f) and not parts[0].exact and len(counts_hint) != f + len(edition.sections)
-    if pool is not None and workers > 1:
-        # Workers import WeasyPrint while this process writes the sections' documents; the
-        # front pages' count (every start depends on it) is laid out first when not known.
-        if shape_first:
-            key = layout_key(parts[0].document.html)
-            futures[pool.executor().submit(render_part, parts[0].document)] = (0, key)
-            parts[0].running.add(key)
-            laid_out += 1
-        for _ in range(workers - int(shape_first)):
-            pool.executor().submit(_warm)
-    for n, section in enumerate(edition.sections):
-        doc = story_document(
-            section.articles,
-            options,
-            edition.matter,
-            cache=cache,
-            section=section.title,
-            edition=articles,
-            colours=colours,
-        )
-        shape = count_key(doc.template)
-        hint = store.get_json(kind + "-count", shape)
-        if isinstance(hint, int):
-            count, exact = hint, True
-        elif n + f < len(counts_hint):
-            count, exact = counts_hint[n + f], False
-        else:
-            count, exact = doc.estimate, False
-        name = section.title or "edition"
-        parts.append(_Part(name=name, document=doc, count=count, exact=exact, shape=shape))
-    if f and len(counts_hint) == len(parts) and not parts[0].exact:
-        parts[0].count = counts_hint[0]
-
-    def retarget() -> None:
-        """Every part's document for the starts and numbers known now."""
-        nonlocal matter
-        start = 1 + sum(p.count for p in parts[:f])
-        numbers: dict[str, int] = {}
-        for part in parts[f:]:
-            part.document = part.document.starting_at(start)
-            if part.layout is not None:
-                local = _story_pages(part.layout)
-            else:  # the planner's estimate of each story's pages
-                local, at = {}, 0
-                for story, pages in zip(
-                    part.document.stories, part.document.story_estimates, strict=True
-                ):
-                    local[f"story-{story.article.slug}"] = at
-                    at += pages
-            for story in part.document.stories:
-                slug = story.article.slug
-                numbers[slug] = start + local.get(f"story-{slug}", 0)
-            start += part.count
-        if front_pages is not None:
-            matter = front_pages(numbers)
-            parts[0].document = front_document(options, matter, edition=articles)
-
-    def certain(i: int) -> bool:
-        if i < f:
-            return all(p.exact and p.layout is not None for p in parts[f:])
-        return all(p.exact for p in parts[:i])
-
-    def first_page(i: int) -> int:
-        return 1 + sum(p.count for p in parts[:i])
-
-    tried: dict[int, int] = {}
-
-    def finish(i: int, key: str, layout: PartLayout) -> None:
-        part = parts[i]
-        # A late layout from an older start does not replace one at the current start.
-        if part.layout is None or part.layout_key != layout_key(part.document.html):
-            part.layout, part.layout_key = layout, key
-        if not part.exact or part.count != layout.pages:
-            part.count, part.exact = layout.pages, True
-            store.put_json(kind + "-count", part.shape, layout.pages)
-
-    def finish_layout(i: int, key: str, layout: PartLayout) -> None:
-        store.put(kind + "-part", key, layout.pdf)
-        store.put_json(kind + "-part-meta", key, layout.to_json())
-        finish(i, key, layout)
-
-    try:
-        while True:
-            retarget()
-            keys = [layout_key(p.document.html) for p in parts]
-            # Parts laid out before (this build or an earlier one) at their current start.
-            progressed = False
-            for i, part in enumerate(parts):
-                if part.layout_key == keys[i] or keys[i] in part.running:
-                    continue
-                data = store.get(kind + "-part", keys[i])
-                record = store.get_json(kind + "-part-meta", keys[i]) if data else None
-                if data is not None and isinstance(record, dict):
-                    finish(i, keys[i], PartLayout.from_json(data, record))
-                    cached += 1
-                    progressed = True
-            if progressed:
-                continue
-            if all(p.layout_key == keys[i] for i, p in enumerate(parts)):
-                break  # (a layout still running from a start since corrected is not waited for)
-            todo = [
-                i
-                for i, p in enumerate(parts)
-                if p.layout_key != keys[i] and keys[i] not in p.running
-            ]
-            busy = sum(len(p.running) for p in parts)
-            pick = None
-            if todo and busy < workers:
-                if shape_first and not parts[0].exact:
-                    # Every start waits on the front pages' count: with workers, their layout
-                    # is already running; in one process they go first, numbers guessed.
-                    pick = 0 if workers == 1 else None
-                else:
-                    # Sections whose start is sure, then the nearest one whose start is a
-                    # guess; the front pages last (their numbers are sure once every section
-                    # is laid out).
-                    sections_todo = [i for i in todo if i >= f]
-                    sure = [i for i in sections_todo if certain(i)]
-                    pick = sure[0] if sure else sections_todo[0] if sections_todo else todo[0]
-            if pick is None and not futures:
-                raise RuntimeError("parts: nothing to lay out and nothing running")
-            if pick is not None:
-                tried[pick] = tried.get(pick, 0) + 1
-                if tried[pick] > 6:
-                    raise RuntimeError(f"part {parts[pick].name!r} does not settle on a start")
-                relaid += int(parts[pick].layout is not None)
-                laid_out += 1
-                if pool is None or workers == 1:
-                    finish_layout(pick, keys[pick], render_part(parts[pick].document))
-                    continue
-                futures[pool.executor().submit(render_part, parts[pick].document)] = (
-                    pick,
-                    keys[pick],
-                )
-                parts[pick].running.add(keys[pick])
-                log.append(
-                    (round(time.perf_counter() - started, 2), "start", pick, first_page(pick))
-                )
-                if busy + 1 < workers and len(todo) > 1:
-                    continue  # fill the other worker first
-            if futures:
-                done, _ = cf.wait(futures, return_when=cf.FIRST_COMPLETED)
-                for fut in done:
-                    i, key = futures.pop(fut)
-                    parts[i].running.discard(key)
-                    finish_layout(i, key, fut.result())
-                    log.append((round(time.perf_counter() - started, 2), "done", i, key == keys[i]))
-    finally:
-        for fut in futures:
-            fut.cancel()
-    layouts = []
-    for part in parts:
-        if part.layout is None:  # pragma: no cover - the loop ends only when all are laid out
-            raise RuntimeError(f"part {part.name!r} was not laid out")
-        layouts.append(part.layout)
+        for p in parts
+    }
+    html = pages_document(
+        plan,
+        stories,
+        geometry,
+        furniture,
+        bleed_mm=options.bleed_mm,
+        panels={f"house-{n}": h for n, h in enumerate(panels_html)},
+        language=language,
+        first_page=front_count + 1,
+        top_html=(
+            _contents_box(matter.contents_html)
+            if front_count and matter.contents_html
+            else masthead_html(furniture) if options.masthead and not front_count else ""
+        ),
+        masthead=options.masthead and not front_count,
+        sections={p.story.article.slug: p.section for p in parts},
+    )
+    html_bytes += len(html.encode("utf-8"))
+    ((pages_pdf, record),) = layouts.many("mk-pages", [(html, {**dict(matter.images), **photos.images})])
+    warnings.extend(w for w in _warnings(record) if w not in warnings)
+    legs_by_slug = {
+        slug: (pdf, story_legs(plan, slug)) for slug, (pdf, _) in zip(slugs, legs_laid, strict=True)
+    }
+    composed = overlay_legs(pages_pdf, legs_by_slug, geometry, first_page=front_count + 1)
+    out.append(PartLayout(pdf=composed, pages=len(plan.pages)))
+    colour_map: dict[str, ProcessedImage] = dict(photos.colours)
+    for p in parts:
+        colour_map.update(p.colours)
+    colour_map.update(dict(matter.colours))
     return LaidOut(
-        documents=tuple(p.document for p in parts),
-        layouts=tuple(layouts),
+        layouts=tuple(out),
+        stories=tuple(parts),
+        plan=plan,
         matter=matter,
+        colours=colour_map,
+        html_bytes=html_bytes,
         stats=PartsStats(
-            laid_out=laid_out,
-            cached=cached,
-            relaid=relaid,
+            laid_out=layouts.laid_out,
+            cached=layouts.cached,
+            relaid=0,
             seconds=round(time.perf_counter() - started, 3),
         ),
-        log=tuple(log),
+        warnings=tuple(warnings),
     )
 
 
-__all__ = ["Edition", "EditionSection", "FrontPages", "LaidOut", "lay_out"]
+def _contents_box(html: str) -> str:
+    return f'<section class="contents-page mk-contents">{html}</section>'
+
+
+def _boxes(record: Mapping[str, object]) -> dict[str, tuple[float, float]]:
+    found: dict[str, tuple[float, float]] = {}
+    pages = record.get("boxes", [])
+    for page in pages if isinstance(pages, list) else []:
+        for key, (top, bottom) in page.items():
+            found.setdefault(key, (float(top), float(bottom)))
+    return found
+
+
+def _overrun(record: Mapping[str, object]) -> float:
+    """How far down the page after the planned legs the body ended (mm)."""
+    pages = record.get("boxes", [])
+    for page in reversed(pages if isinstance(pages, list) else []):
+        if "body-end" in page:
+            return float(page["body-end"][1])
+    return 0.0
+
+
+def _pages(record: Mapping[str, object]) -> int:
+    pages = record.get("pages", 0)
+    return int(pages) if isinstance(pages, int | float | str) else 0
+
+
+__all__ = [
+    "Controls",
+    "Edition",
+    "EditionSection",
+    "FrontPages",
+    "LaidOut",
+    "lay_out",
+]

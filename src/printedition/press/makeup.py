@@ -1,0 +1,579 @@
+"""Make-up: stories → measured parts, set in legs, composed into pages from a flatplan.
+
+Goes in: each story ready to set (``layout.StoryLayout``: article, processed images), the page
+geometry and the style. The steps:
+
+1. measure (``measure_document`` → ``read_measure``): one small document a story, its head set
+   at every span (as a page lead and not), its photo's caption at every span, its head as a
+   brief, and its body in one column on a tall page: heights read from WeasyPrint's boxes;
+2. (``flatplan.make_flatplan`` decides where everything stands);
+3. legs (``legs_document``): the story's body set once more as a run of single-column pages,
+   one page per leg at the leg's planned height (``@page :nth(k)``), so it breaks exactly into
+   the legs the plan gives; a leg page beyond the plan means the body did not fit (checked);
+4. pages (``pages_document``): every page of the edition with its furniture and, at the
+   positions of the plan, each story's head, photo, caption, box and rules, the "In brief"
+   label, section strips, house panels and the run-on lines;
+5. (``overlay_legs``: the legs laid on their pages with pikepdf, as form XObjects; text stays
+   text).
+
+Nothing here lays out: the engine does, in its own module.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pikepdf
+
+from printedition.model import ImageRef, word_count
+from printedition.press.flatplan import Flatplan, Leg, Photo, Placed, Rect, StoryMeasure
+from printedition.press.house import gap_tier
+from printedition.press.layout import (
+    PT_PER_MM,
+    Furniture,
+    Geometry,
+    StoryLayout,
+    body_blocks_html,
+    date_meta,
+    masthead_size_pt,
+    style_css,
+    stylesheet_links,
+)
+from printedition.render import (
+    RenderOptions,
+    attr,
+    byline_text,
+    format_date,
+    render_figure,
+    text,
+)
+
+TALL_MM = 5000.0  # a measuring page: taller than any column of a real story
+PX_TO_MM = 25.4 / 96
+
+
+# ---------------------------------------------------------------------------------------------
+# A story's parts as HTML
+# ---------------------------------------------------------------------------------------------
+
+
+def headline_pt(story: StoryLayout, geometry: Geometry, span: int, *, lead: bool) -> float:
+    """The headline's size at ``span``: fitted to its length across the span, within the
+    style's range for that span (a page's lead the largest)."""
+    kind = geometry.style.type
+    makeup = geometry.style.makeup
+    headline = story.article.headline
+    length = max(1, len(headline.strip()))
+    width_pt = geometry.span_mm(span) * PT_PER_MM
+    lines = 1 if length <= 24 else 2 if length <= 60 else 3 if length <= 100 else 4
+    lines = max(lines, math.ceil(length * 1.1 * kind.headline_char_width_em * makeup.one_column_headline_pt / width_pt) if span == 1 else lines)
+    fitted = width_pt / ((math.ceil(length / lines) * 1.12 + 2) * kind.headline_char_width_em)
+    share = span / geometry.columns
+    top = kind.headline_largest_pt * share * (1.0 if lead else makeup.other_headline_scale)
+    top = max(top, makeup.one_column_headline_pt)
+    low = makeup.one_column_headline_pt
+    return round(max(low, min(top, fitted)), 1)
+
+
+def head_html(
+    story: StoryLayout,
+    geometry: Geometry,
+    span: int,
+    *,
+    lead: bool = False,
+    brief: bool = False,
+    anchor: bool = False,
+) -> str:
+    article = story.article
+    width = geometry.span_mm(span)
+    if brief:
+        size = geometry.style.makeup.brief_headline_pt
+    else:
+        size = headline_pt(story, geometry, span, lead=lead)
+    ident = f' id="story-{attr(article.slug)}"' if anchor else ""
+    cls = "mk-head brief" if brief else "mk-head lead" if lead else "mk-head"
+    parts = [f'<header class="{cls}" style="width: {width:.2f}mm"{ident}>']
+    if article.kicker and not brief:
+        parts.append(f'<p class="kicker">{text(article.kicker)}</p>')
+    parts.append(f'<h1 class="headline" style="font-size: {size:g}pt">{text(article.headline)}</h1>')
+    if article.standfirst:
+        parts.append(f'<p class="standfirst">{text(article.standfirst)}</p>')
+    byline = byline_text(article)
+    date = format_date(article.published)
+    if (byline or date) and not brief:
+        line = []
+        if byline:
+            line.append(f'<span class="author">{text(byline)}</span>')
+        if date:
+            line.append(f"<time>{text(date)}</time>")
+        parts.append(f'<p class="byline">{"  ·  ".join(line)}</p>')
+    elif byline and brief:
+        parts.append(f'<p class="byline">{text(byline)}</p>')
+    parts.append("</header>")
+    return "".join(parts)
+
+
+def _options(story: StoryLayout) -> RenderOptions:
+    def resolve(ref: ImageRef) -> str | None:
+        return story.hrefs.get(ref.url)
+
+    return RenderOptions(resolve_image=resolve, links=True, pull_quotes="show")
+
+
+def photo_html(
+    story: StoryLayout,
+    width_mm: float,
+    height_mm: float,
+    *,
+    measure: bool = False,
+) -> str:
+    """The story's lead photo in a box ``width_mm`` × ``height_mm`` (the image is cropped to
+    that shape beforehand), its caption and credit under it; ``measure``: the caption alone."""
+    fig = story.article.lead
+    if fig is None:
+        return ""
+    opts = _options(story)
+    if measure:
+        opts = RenderOptions(resolve_image=lambda ref: "measure", links=True, pull_quotes="show")
+    html = render_figure(fig, opts, css_class="mk-photo")
+    if not html.startswith("<figure"):
+        return ""
+    img_start = html.index("<img ")
+    img_end = html.index("/>", img_start) + 2
+    if measure:
+        return html[:img_start] + html[img_end:]
+    frame = (
+        f'<div class="frame" style="height: {height_mm:.2f}mm">'
+        + html[img_start:img_end].replace(
+            "<img ",
+            '<img style="width: 100%; height: 100%" ',
+            1,
+        )
+        + "</div>"
+    )
+    html = html[:img_start] + frame + html[img_end:]
+    return html.replace("<figure", f'<figure style="width: {width_mm:.2f}mm"', 1)
+
+
+def body_html(story: StoryLayout, language: str) -> str:
+    """The story's body as it runs down its legs (inline photos at column width)."""
+    article = story.article
+    lang = article.language if article.language and not article.language.lower().startswith("en") else language
+    blocks = body_blocks_html(story, _options(story))
+    return (
+        f'<div class="body mk-body" lang="{attr(lang)}"><span id="body-start"></span>\n'
+        + "\n".join(b for b in blocks if b)
+        + '\n<span id="body-end"></span></div>'
+    )
+
+
+def _document(
+    geometry: Geometry,
+    furniture: Furniture,
+    css: str,
+    body: str,
+    language: str,
+    sheets: tuple[str, ...] = ("fonts.css", "press.css", "makeup.css"),
+) -> str:
+    paper = furniture.paper
+    own = f"{style_css(geometry.style)}:root {{ --column-gap: {geometry.column_gap_mm:g}mm; }}\n"
+    return (
+        f'<!DOCTYPE html>\n<html lang="{attr(language)}">\n<head>\n<meta charset="utf-8"/>\n'
+        f"{date_meta(furniture.date)}<title>{text(paper.name)}</title>\n"
+        f"{stylesheet_links(geometry.style, sheets)}"
+        f"<style>\n{own}{css}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. Measure
+# ---------------------------------------------------------------------------------------------
+
+
+def measure_document(story: StoryLayout, geometry: Geometry, furniture: Furniture, language: str) -> str:
+    """Every part of ``story`` whose height the flatplan needs, with an id each."""
+    cols = geometry.columns
+    width = geometry.content_width_mm
+    heads = []
+    for span in range(1, cols + 1):
+        for lead in (False, True):
+            heads.append(
+                f'<div class="mk-measure" id="h-{span}-{int(lead)}">'
+                f"{head_html(story, geometry, span, lead=lead)}</div>"
+            )
+        if story.article.lead is not None:
+            width_mm = geometry.span_mm(span)
+            heads.append(
+                f'<div class="mk-measure" id="c-{span}">'
+                f"{photo_html(story, width_mm, 0.0, measure=True)}</div>"
+            )
+    heads.append(
+        f'<div class="mk-measure" id="b-head">{head_html(story, geometry, 1, brief=True)}</div>'
+    )
+    css = (
+        f"@page {{ size: {width:.2f}mm {TALL_MM:g}mm; margin: 0; }}\n"
+        f"@page body {{ size: {geometry.column_width_mm:.2f}mm {TALL_MM:g}mm; margin: 0; }}\n"
+        ".mk-measure { display: flow-root; }\n"
+        ".mk-measure .frame { height: 0 !important; }\n"
+        "section.mk-body-page { page: body; break-before: page; }\n"
+    )
+    body = "".join(heads) + f'<section class="mk-body-page">{body_html(story, language)}</section>'
+    return _document(geometry, furniture, css, body, language)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Measure:
+    head_mm: dict[int, float]
+    lead_head_mm: dict[int, float]
+    caption_mm: dict[int, float]
+    brief_head_mm: float
+    body_mm: float
+
+
+def read_measure(pages: Sequence[Mapping[str, tuple[float, float]]]) -> Measure:
+    """Heights from the measured document's boxes (each page's ids: top and bottom in mm)."""
+    boxes: dict[str, tuple[int, float, float]] = {}
+    for n, found in enumerate(pages):
+        for key, (top, bottom) in found.items():
+            boxes.setdefault(key, (n, top, bottom))
+    heads: dict[int, float] = {}
+    leads: dict[int, float] = {}
+    captions: dict[int, float] = {}
+    for key, (_, top, bottom) in boxes.items():
+        kind, _, rest = key.partition("-")
+        if kind == "h":
+            span, lead = rest.split("-")
+            (leads if lead == "1" else heads)[int(span)] = bottom - top
+        elif kind == "c":
+            captions[int(rest)] = bottom - top
+    # The body starts at the top of the page after the heads' page(s).
+    start_page, start, _ = boxes.get("body-start", (1, 0.0, 0.0))
+    page, _, end = boxes.get("body-end", (start_page, 0.0, 0.0))
+    body = (page - start_page) * TALL_MM + end - start
+    _, btop, bbottom = boxes.get("b-head", (0, 0.0, 0.0))
+    return Measure(
+        head_mm=heads,
+        lead_head_mm=leads,
+        caption_mm=captions,
+        brief_head_mm=bbottom - btop,
+        body_mm=max(body, 0.0),
+    )
+
+
+def story_measure(
+    story: StoryLayout,
+    measure: Measure,
+    *,
+    section: str,
+    rank: str,
+    size: tuple[int, int] | None,
+    page: int | None = None,
+    span: int | None = None,
+) -> StoryMeasure:
+    article = story.article
+    photo = None
+    if size is not None and article.lead is not None:
+        photo = Photo(width_px=size[0], height_px=size[1], caption_mm=measure.caption_mm)
+    return StoryMeasure(
+        slug=article.slug,
+        section=section,
+        headline=article.headline,
+        words=word_count(article),
+        head_mm=measure.head_mm,
+        lead_head_mm=measure.lead_head_mm,
+        brief_head_mm=measure.brief_head_mm,
+        body_mm=measure.body_mm,
+        photo=photo,
+        rank=rank,
+        page=page,
+        span=span,
+    )
+
+
+def box_document(html: str, geometry: Geometry, furniture: Furniture, language: str) -> str:
+    """``html`` across the text area on a tall page, to measure (id ``box``)."""
+    css = f"@page {{ size: {geometry.content_width_mm:.2f}mm {TALL_MM:g}mm; margin: 0; }}\n"
+    body = f'<div class="mk-measure" id="box">{html}</div>'
+    sheets = ("fonts.css", "press.css", "issue.css", "makeup.css")
+    return _document(geometry, furniture, css + ".mk-measure { display: flow-root; }\n", body, language, sheets)
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. Legs
+# ---------------------------------------------------------------------------------------------
+
+
+def story_legs(plan: Flatplan, slug: str) -> list[tuple[int, Leg]]:
+    """The legs of ``slug`` in reading order: (page number, leg)."""
+    found: list[tuple[int, Leg]] = []
+    for page in plan.pages:
+        for placed in page.stories:
+            if placed.slug == slug:
+                found.extend((page.number, leg) for leg in placed.legs)
+    return found
+
+
+def legs_document(
+    story: StoryLayout,
+    legs: Sequence[Leg],
+    geometry: Geometry,
+    furniture: Furniture,
+    language: str,
+) -> str:
+    """The body set as one page per leg, each the leg's height."""
+    width = geometry.column_width_mm
+    rules = [f"@page {{ size: {width:.2f}mm {TALL_MM:g}mm; margin: 0; }}"]
+    for n, leg in enumerate(legs, start=1):
+        rules.append(f"@page :nth({n}) {{ size: {width:.2f}mm {leg.height_mm:.3f}mm; }}")
+    return _document(geometry, furniture, "\n".join(rules) + "\n", body_html(story, language), language)
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. Pages
+# ---------------------------------------------------------------------------------------------
+
+
+def _at(geometry: Geometry, column: int, top: float, span: int, height: float) -> str:
+    x = column * (geometry.column_width_mm + geometry.column_gap_mm)
+    return (
+        f"left: {x:.2f}mm; top: {top:.2f}mm; width: {geometry.span_mm(span):.2f}mm; "
+        f"height: {height:.2f}mm"
+    )
+
+
+def pages_document(
+    plan: Flatplan,
+    stories: Mapping[str, StoryLayout],
+    geometry: Geometry,
+    furniture: Furniture,
+    *,
+    bleed_mm: float,
+    panels: Mapping[str, str],
+    language: str,
+    first_page: int,
+    top_html: str,
+    masthead: bool,
+    sections: Mapping[str, str],
+) -> str:
+    """Every page of the plan: furniture, heads, photos, boxes, labels and panels where the
+    plan puts them; the legs are laid on afterwards."""
+    starts = {slug: plan.start_page(slug) for slug in stories}
+    out: list[str] = []
+    # The running strings ride in the first page's box (an element before it would stand on
+    # a page of its own: each page box names its page).
+    strings = (
+        f'<div class="furniture-strings" data-paper="{attr(furniture.paper.name)}" '
+        f'data-month="{attr(furniture.month)}"></div>'
+    )
+    height = geometry.content_height_mm
+    seen: set[str] = set()
+    for n, page in enumerate(plan.pages):
+        items: list[str] = [strings] if n == 0 else []
+        if n == 0 and top_html:
+            items.append(
+                f'<div class="mk-at mk-top" style="left: 0; top: 0; width: {geometry.content_width_mm:.2f}mm">'
+                f"{top_html}</div>"
+            )
+        if page.section:
+            items.append(f'<div class="mk-section-name" data-section="{attr(page.section)}"></div>')
+        for placed in page.stories:
+            story = stories[placed.slug]
+            section = sections.get(placed.slug, "")
+            if section and section not in seen and placed.kind != "run-on":
+                # The section's bookmark, above its first story's.
+                seen.add(section)
+                box = placed.box
+                label = section.replace("\\", "\\\\").replace('"', '\\"')
+                items.append(
+                    f'<div class="mk-bookmark" style="{_at(geometry, box.column, box.top_mm, 1, 0.1)}; '
+                    f'bookmark-level: 1; bookmark-label: &quot;{attr(label)}&quot;"></div>'
+                )
+            items.extend(
+                _placed_html(placed, story, geometry, starts, plan)
+            )
+        if page.briefs_box is not None:
+            box = page.briefs_box
+            items.append(
+                f'<div class="mk-briefs" style="{_at(geometry, box.column, box.top_mm, 1, box.height_mm)}">'
+                '<p class="mk-briefs-label">In brief</p></div>'
+            )
+        for panel in page.panels:
+            items.append(_panel_html(panel.box, panels.get(panel.key, ""), geometry))
+        side = "mk-left" if page.number % 2 == 0 else "mk-right"
+        if n == 0 and masthead:
+            side = "mk-front"
+        out.append(
+            f'<section class="mk-page" style="height: {height:.2f}mm; page: {side}">'
+            f'{"".join(items)}</section>'
+        )
+    css = (
+        f"@page {{ size: {geometry.format.width_mm:g}mm {geometry.format.height_mm:g}mm; "
+        f"margin: {geometry.top_mm:g}mm {geometry.side_mm:g}mm {geometry.bottom_mm:g}mm; "
+        f"bleed: {bleed_mm:g}mm; marks: none; }}\n"
+        f".masthead .title {{ font-size: {masthead_size_pt(geometry):g}pt; }}\n"
+    ) + (
+        f"@page :first {{ counter-reset: page {first_page}; }}\n" if first_page > 1 else ""
+    )
+    # Each page's folio by its own number (a named page beats :first, :left and :right): the
+    # even numbers on the left, as the edition is bound.
+    rule = "border-bottom: 0.6pt solid device-cmyk(0 0 0 1)"
+    css += (
+        "@page mk-left { @top-left { content: counter(page) '  ·  ' string(paper); "
+        f"font-weight: 600; {rule}; }} @top-right {{ content: string(section-lead) string(month); "
+        f"font-weight: 400; {rule}; }} }}\n"
+        "@page mk-right { @top-left { content: string(month) string(section-tail); "
+        f"font-weight: 400; {rule}; }} @top-right {{ content: string(paper) '  ·  ' counter(page); "
+        f"font-weight: 600; {rule}; }} }}\n"
+        "@page mk-front { @top-left { content: none; border: none; } "
+        "@top-right { content: none; border: none; } }\n"
+    )
+    sheets = ("fonts.css", "press.css", "house.css", "issue.css", "makeup.css")
+    return _document(geometry, furniture, css, "\n".join(out), language, sheets)
+
+
+def _panel_html(box: Rect, panel: str, geometry: Geometry) -> str:
+    """A house panel in its box: a whole page's advert, or a panel at the foot of a page."""
+    at = _at(geometry, box.column, box.top_mm, box.span, box.height_mm)
+    if box.height_mm >= 0.95 * geometry.content_height_mm:
+        house = geometry.style.house
+        scale = min(
+            geometry.content_width_mm / house.reference_width_mm,
+            geometry.content_height_mm / house.reference_height_mm,
+        )
+        size = house.size_pt * max(house.smallest_scale, min(house.largest_scale, scale))
+        return (
+            f'<div class="mk-panel house" style="{at}; --page-area: {box.height_mm:.2f}mm; '
+            f'--house-size: {size:.2f}pt"><div class="house-page"><div class="house-cell">'
+            f"{panel}</div></div></div>"
+        )
+    height = box.height_mm - 1.0
+    return (
+        f'<div class="mk-panel" style="{at}"><div class="house-gap {gap_tier(height)}" '
+        f'style="--gap: {height:.2f}mm"><div class="house-cell">{panel}</div></div></div>'
+    )
+
+
+def _placed_html(
+    placed: Placed,
+    story: StoryLayout,
+    geometry: Geometry,
+    starts: Mapping[str, int | None],
+    plan: Flatplan,
+) -> list[str]:
+    items: list[str] = []
+    box = placed.box
+    label = geometry.style.makeup.label_mm
+    if placed.section_label:
+        items.append(
+            f'<div class="mk-section" style="{_at(geometry, box.column, box.top_mm - label, box.span, label - 2)}">'
+            f"{text(placed.section_label)}</div>"
+        )
+    classes = ["mk-story", placed.kind]
+    if placed.boxed:
+        classes.append("boxed")
+    if box.top_mm > 0.5 and placed.kind != "brief" and not placed.continued:
+        classes.append("ruled")
+    items.append(
+        f'<div class="{" ".join(classes)}" style="{_at(geometry, box.column, box.top_mm, box.span, box.height_mm)}"></div>'
+    )
+    if placed.head is not None:
+        head = placed.head
+        items.append(
+            f'<div class="mk-at" style="{_at(geometry, head.column, head.top_mm, head.span, head.height_mm + 2)}">'
+            f"{head_html(story, geometry, head.span, lead=placed.lead, brief=placed.kind == 'brief', anchor=True)}</div>"
+        )
+    if placed.photo is not None:
+        ph = placed.photo
+        items.append(
+            f'<div class="mk-at" style="{_at(geometry, ph.column, ph.top_mm, ph.span, ph.height_mm)}">'
+            f"{photo_html(story, geometry.span_mm(ph.span), placed.photo_mm)}</div>"
+        )
+    if placed.continues:
+        nxt = next((p.number for p in plan.pages if any(s.slug == placed.slug and s.continued for s in p.stories)), None)
+        if nxt is not None and placed.legs:
+            leg = placed.legs[-1]
+            items.append(
+                f'<p class="mk-jump" style="{_at(geometry, leg.column, leg.top_mm + leg.height_mm, 1, 4.0)}">'
+                f"Continued on page {nxt}</p>"
+            )
+    if placed.continued and placed.legs:
+        start = starts.get(placed.slug)
+        leg = placed.legs[0]
+        items.append(
+            f'<p class="mk-jump from" style="{_at(geometry, leg.column, max(0.0, leg.top_mm - label), box.span, label - 2)}">'
+            f"{text(story.article.headline)} · continued from page {start}</p>"
+        )
+    return items
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. Legs on pages
+# ---------------------------------------------------------------------------------------------
+
+
+def _move_links(pdf: pikepdf.Pdf, page: pikepdf.Page, leg: pikepdf.Page, rect: pikepdf.Rectangle) -> None:
+    """The leg's links, moved with it onto the page (a form carries no annotations)."""
+    annots = leg.obj.get("/Annots")
+    if annots is None:
+        return
+    box = [float(v) for v in leg.obj.MediaBox]
+    dx, dy = rect.llx - box[0], rect.lly - box[1]
+    target = page.obj.get("/Annots")
+    if target is None:
+        target = pdf.make_indirect(pikepdf.Array())
+        page.obj["/Annots"] = target
+    for annot in annots:
+        if annot.get("/Subtype") != "/Link" or "/A" not in annot:
+            continue  # internal links point into the leg's own document: left out
+        copy = pdf.copy_foreign(annot)
+        r = [float(v) for v in annot.Rect]
+        copy.Rect = pikepdf.Array([r[0] + dx, r[1] + dy, r[2] + dx, r[3] + dy])
+        if "/P" in copy:
+            del copy["/P"]
+        target.append(copy)
+
+
+def overlay_legs(
+    pages_pdf: bytes,
+    legs: Mapping[str, tuple[bytes, Sequence[tuple[int, Leg]]]],
+    geometry: Geometry,
+    *,
+    first_page: int,
+) -> bytes:
+    """Each story's leg pages laid on the page and at the place the plan gives them."""
+    mm = 72 / 25.4
+    with pikepdf.open(io.BytesIO(pages_pdf)) as pdf:
+        sources = []
+        try:
+            for slug in sorted(legs):
+                data, placed = legs[slug]
+                source = pikepdf.open(io.BytesIO(data))
+                sources.append(source)
+                for k, (number, leg) in enumerate(placed):
+                    if k >= len(source.pages):
+                        break  # the body ended in an earlier leg
+                    page = pdf.pages[number - first_page]
+                    form = pdf.copy_foreign(source.pages[k].as_form_xobject())
+                    name = pikepdf.Name(f"/Leg{len(sources)}x{k}")
+                    page.add_resource(form, pikepdf.Name.XObject, name)
+                    trim = [float(v) for v in page.obj.get("/TrimBox", page.obj.MediaBox)]
+                    x = trim[0] + (geometry.side_mm + leg.column * (geometry.column_width_mm + geometry.column_gap_mm)) * mm
+                    top = trim[3] - (geometry.top_mm + leg.top_mm) * mm
+                    rect = pikepdf.Rectangle(
+                        x, top - leg.height_mm * mm, x + geometry.column_width_mm * mm, top
+                    )
+                    placement = page.calc_form_xobject_placement(form, name, rect)
+                    page.contents_add(b"q\n", prepend=True)
+                    page.contents_add(b"Q\n" + placement)
+                    _move_links(pdf, page, source.pages[k], rect)
+            for page in pdf.pages:
+                page.contents_coalesce()
+            out = io.BytesIO()
+            pdf.save(out, static_id=True, deterministic_id=False)
+        finally:
+            for source in sources:
+                source.close()
+    return out.getvalue()

@@ -1,0 +1,544 @@
+"""Packing: measured stories → pages made up in modular rectangles (pure planning, no layout).
+
+Goes in: the page grid (columns, text area, line height), each story as measured (its head's
+height at every span, its body's height in one column, its photo's pixels and caption), and the
+editor's controls (rank, pinned page, span). Comes out: a ``Flatplan``: pages, each a list of
+rectangles on the column grid (a story's head, photo and body legs; an "In brief" stack; a
+house panel), with what is left empty, and warnings.
+
+How a page is made up (the rules newspaper design guides give):
+- stories are taken in order (section by section); each is one rectangle: its head across its
+  span, the photo under the head across as many columns as its pixels allow (never below
+  ``min_ppi``), the body in legs that end together at the foot of the rectangle;
+- a page is a stack of bands across the text area; the first band of a page holds its lead
+  (the widest span, the largest headline); a band with several stories gives its first a
+  headline at the top and starts the others with their photo (no two headlines side by side at
+  the same height); short stories go into one labelled "In brief" column beside the bands;
+- no headline starts in the bottom fifth of a page; the last band reaches the foot;
+- a story too long for a page opens with a wide head and runs on over the following pages in
+  full-width legs, and what follows it starts below its last legs;
+- house panels take only space no story fits into, each at most twice in the issue.
+
+The search is exhaustive over a small space (band compositions of the next few stories, the
+spans each may take, how many briefs the brief column holds) and deterministic: the same input
+gives the same plan. The whole issue is planned for a scale of its photos; the scale is chosen
+so the issue fills the smallest multiple of four pages that holds it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from printedition.errors import InputError
+from printedition.press.bands import BOX_MM, AreaFill, Planner, Shape, brief_height
+from printedition.press.flatplan import (
+    EPS,
+    Flatplan,
+    Grid,
+    Leg,
+    PagePlan,
+    Panel,
+    PanelPlace,
+    Placed,
+    Rect,
+    StoryMeasure,
+)
+
+MIN_LEG_LINES = 12  # the last legs of a run-on story are at least this long
+RUN_ON_SHARE = 0.18  # a story opens in what is left of a page this tall, and runs on
+
+
+# ---------------------------------------------------------------------------------------------
+# Placing: shapes → rectangles on a page
+# ---------------------------------------------------------------------------------------------
+
+
+def _place(cell: Shape, grid: Grid, column: int, top: float, height: float, label: str) -> Placed:
+    span, pspan = cell.span, cell.photo_span
+    box = Rect(column=column, span=span, top_mm=top, height_mm=height)
+    if cell.boxed:
+        top += BOX_MM
+    legs: list[Leg] = []
+    photo = None
+    if cell.picture_led:
+        photo = Rect(column=column, span=span, top_mm=top, height_mm=cell.photo + cell.caption)
+        head = Rect(column=column, span=span, top_mm=photo.bottom_mm, height_mm=cell.head)
+        body_top = head.bottom_mm
+        legs = [Leg(column=column + i, top_mm=body_top, height_mm=cell.body) for i in range(span)]
+    else:
+        head = Rect(column=column, span=span, top_mm=top, height_mm=cell.head)
+        body_top = head.bottom_mm
+        if pspan:
+            photo = Rect(column=column, span=pspan, top_mm=body_top, height_mm=cell.photo + cell.caption)
+        below = grid.lines(cell.photo + cell.caption) if pspan else 0.0
+        for i in range(span):
+            offset = below if i < pspan else 0.0
+            legs.append(
+                Leg(column=column + i, top_mm=body_top + offset, height_mm=cell.body - offset)
+            )
+    return Placed(
+        slug=cell.story.slug,
+        kind="story",
+        box=box,
+        head=head,
+        photo=photo,
+        photo_mm=cell.photo,
+        legs=tuple(legs),
+        lead=cell.lead,
+        picture_led=cell.picture_led,
+        boxed=cell.boxed,
+        section_label=label,
+    )
+
+
+
+# ---------------------------------------------------------------------------------------------
+# The issue
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _PageWork:
+    number: int
+    top: float  # where the area for stories starts (masthead, run-on legs)
+    section: str = ""
+    stories: list[Placed] = field(default_factory=list)
+    panels: list[PanelPlace] = field(default_factory=list)
+    briefs_box: Rect | None = None
+    covered: float = 0.0
+
+
+def _long(story: StoryMeasure, planner: Planner, height: float) -> bool:
+    cell = planner.shape(story, planner.grid.columns, lead=True, picture_led=False)
+    return cell is None or cell.height > height + EPS
+
+
+def _opener(story: StoryMeasure, planner: Planner, room: float, *, lead: bool) -> Planner | None:
+    """A planner whose shape of ``story`` opens in ``room`` mm (head, photo, caption and ten
+    lines of legs), its photo smaller where need be; None if none does."""
+    grid = planner.grid
+    for factor in (1.0, 0.75, 0.5, 0.35, 0.25, 0.15):
+        opener = Planner(grid, min(1.0, planner.scale) * factor) if factor < 1.0 else planner
+        cell = opener.shape(story, grid.columns, lead=lead, picture_led=False)
+        if cell is None:
+            continue
+        if cell.head + grid.lines(cell.photo + cell.caption) + 10 * grid.line_mm <= room:
+            return opener
+
+    return None
+
+
+def _run_on(
+    story: StoryMeasure,
+    planner: Planner,
+    page: _PageWork,
+    pages: list[_PageWork],
+    label: str,
+    *,
+    lead: bool = True,
+) -> _PageWork:
+    """A story longer than the space it opens in: its head across the page, then full-width
+    legs to the foot and over the following pages; returns the page its last legs stand on
+    (``top`` below them)."""
+    grid = planner.grid
+    cols = grid.columns
+    cell = planner.shape(story, cols, lead=lead, picture_led=False)
+    assert cell is not None
+    top = page.top
+    # A head taller than half a page (a pathological headline) is given half a page; a photo
+    # that then leaves no ten lines of legs goes (both reported by the caller's check).
+    head_mm = min(cell.head, 0.5 * grid.height_mm)
+    head = Rect(column=0, span=cols, top_mm=top, height_mm=head_mm)
+    pspan = cell.photo_span
+    room = grid.height_mm - head.bottom_mm - 10 * grid.line_mm
+    if pspan and grid.lines(cell.photo + cell.caption) > room:
+        pspan = 0
+    below = grid.lines(cell.photo + cell.caption) if pspan else 0.0
+    photo = (
+        Rect(column=0, span=pspan, top_mm=head.bottom_mm, height_mm=cell.photo + cell.caption)
+        if pspan
+        else None
+    )
+    remaining = story.body_mm
+    legs_top = head.bottom_mm
+    legs: list[Leg] = []
+    for i in range(cols):
+        offset = below if i < pspan else 0.0
+        h = max(grid.line_mm, grid.height_mm - legs_top - offset)
+        legs.append(Leg(column=i, top_mm=legs_top + offset, height_mm=h))
+        remaining -= h - grid.line_mm
+    page.stories.append(
+        Placed(
+            slug=story.slug,
+            kind="story",
+            box=Rect(column=0, span=cols, top_mm=top, height_mm=grid.height_mm - top),
+            head=head,
+            photo=photo,
+            photo_mm=cell.photo,
+            legs=tuple(legs),
+            lead=lead,
+            section_label=label,
+            continues=remaining > 0,
+        )
+    )
+    page.covered += cols * (grid.height_mm - top)
+    page.section = page.section or story.section
+    page.top = grid.height_mm  # its legs run to the foot
+    shortest = MIN_LEG_LINES * grid.line_mm
+    while remaining > 0:
+        page = _PageWork(number=page.number + 1, top=0.0, section=story.section)
+        pages.append(page)
+        # The last legs: as many columns as keep each leg a readable length (a photo or a
+        # table in the text needs room), all ending together.
+        span = max(1, min(cols, int(remaining // shortest)))
+        # Under a "continued from" line.
+        room = grid.height_mm - grid.label_mm
+        h = min(grid.lines(remaining / span + grid.line_mm), room)
+        if span < cols:
+            h = max(h, shortest)
+        page.stories.append(
+            Placed(
+                slug=story.slug,
+                kind="run-on",
+                box=Rect(column=0, span=span, top_mm=0.0, height_mm=h + grid.label_mm),
+                head=None,
+                photo=None,
+                photo_mm=0.0,
+                legs=tuple(
+                    Leg(column=i, top_mm=grid.label_mm, height_mm=h) for i in range(span)
+                ),
+                continued=True,
+                continues=remaining - span * (h - grid.line_mm) > 0,
+            )
+        )
+        page.covered += span * (h + grid.label_mm)
+        remaining -= span * (h - grid.line_mm)
+        end = h + grid.label_mm
+        page.top = end + grid.story_gap_mm if end < grid.height_mm - EPS else grid.height_mm
+    return page
+
+
+def _plan(
+    stories: Sequence[StoryMeasure],
+    grid: Grid,
+    panels: Sequence[Panel],
+    *,
+    scale: float,
+    first_page: int,
+    first_top: float,
+) -> tuple[list[_PageWork], list[str]]:
+    planner = Planner(grid, scale)
+    warnings: list[str] = []
+    # In section order; in a section the editor's leads first, then as the manifest lists them.
+    sections = list(dict.fromkeys(s.section for s in stories))
+    # A brief taller than half a page in its one column (a tall photo in it) is set as a story.
+    def brief(s: StoryMeasure) -> bool:
+        return s.is_brief and brief_height(s, grid) <= 0.5 * grid.height_mm
+
+    queue = sorted(
+        (s for s in stories if not brief(s)),
+        key=lambda s: (sections.index(s.section), s.rank != "lead"),
+    )
+    briefs = [s for s in stories if brief(s)]
+    # What stands above the stories on the first page (masthead, contents) is editorial.
+    pages: list[_PageWork] = [
+        _PageWork(number=first_page, top=first_top, covered=grid.columns * first_top)
+    ]
+    last_section = ""
+    panel_uses: dict[str, int] = {}
+    limit_pages = 8 + 4 * len(stories) + int(sum(s.body_mm for s in stories) / grid.height_mm)
+    while queue or briefs:
+        if len(pages) > limit_pages:  # pragma: no cover - a guard: every branch places or fills
+            raise InputError("the stories cannot be made up into pages", where="flatplan")
+        page = pages[-1]
+        height = grid.height_mm - page.top
+        if height < 0.2 * grid.height_mm:
+            pages.append(_PageWork(number=page.number + 1, top=0.0))
+            continue
+        # A pinned story starts its page: what comes before it fills the pages before.
+        limit = len(queue)
+        for n, s in enumerate(queue):
+            if s.page is not None and s.page > page.number:
+                limit = n
+                break
+        front = queue[:limit]
+        pinned = next((q for q in front if q.page == page.number), None)
+        if pinned is not None and page.top < 0.2 * grid.height_mm:
+            # The story pinned to this page leads it; what came before it follows.
+            queue.remove(pinned)
+            queue.insert(0, pinned)
+            front = queue[:limit]
+        if front and front[0].page is not None and front[0].page < page.number:
+            warnings.append(f"{front[0].slug}: pinned to page {front[0].page}, starts on {page.number}")
+        label = front[0].section if front and front[0].section != last_section else ""
+        label_mm = grid.label_mm if label and page.top > 0 else 0.0
+        if front and _long(front[0], planner, grid.height_mm - page.top - label_mm):
+            # A long story opens where it stands, its photo smaller if the space is short.
+            opener = _opener(front[0], planner, height - label_mm, lead=page.top == 0)
+            if opener is None and page.top == 0:
+                # Nothing opens it even on an empty page (a pathological head): it opens
+                # here all the same, its photo smallest, rather than wait for a page that
+                # never comes.
+                opener = Planner(grid, 0.15)
+                warnings.append(f"{front[0].slug}: its head and photo barely fit a page")
+            if page.top + label_mm > 0.8 * grid.height_mm or opener is None:
+                # Too little of this page left for a long story's opening: fill it first.
+                fill = planner.fill(
+                    front[1:],
+                    briefs,
+                    width=grid.columns,
+                    height=height,
+                    lead=page.top == 0,
+                    top=page.top,
+                )
+                if fill.used or fill.briefs:
+                    _lay_fill(fill, page, grid, "", 0.0)
+                    for b in fill.briefs:
+                        briefs.remove(b)
+                    queue[:] = [q for q in queue if q.slug not in fill.used]
+                    page.top += fill.bottom + grid.story_gap_mm
+                    continue
+                _panel_or_empty(page, grid, panels, panel_uses, height)
+                pages.append(_PageWork(number=page.number + 1, top=0.0))
+                continue
+            story = queue.pop(0)
+            page.top += label_mm
+            last = _run_on(story, opener, page, pages, label, lead=page.top <= label_mm)
+            last_section = story.section
+            if last.top >= grid.height_mm - EPS:
+                pages.append(_PageWork(number=last.number + 1, top=0.0))
+            continue
+        fill = planner.fill(
+            front,
+            briefs,
+            width=grid.columns,
+            height=height - label_mm,
+            lead=page.top == 0,
+            top=page.top + label_mm,
+        )
+        if not fill.used and not fill.briefs:
+            if page.top == 0 and front:
+                # Cannot happen for a story shorter than a page; guard the loop all the same.
+                warnings.append(f"{front[0].slug}: does not fit a page")
+                queue.pop(0)
+                continue
+            _panel_or_empty(page, grid, panels, panel_uses, height)
+            if front or (not front and queue):
+                pages.append(_PageWork(number=page.number + 1, top=0.0))
+                continue
+            if briefs and not front:
+                pages.append(_PageWork(number=page.number + 1, top=0.0))
+                continue
+            break
+        _lay_fill(fill, page, grid, label, label_mm)
+        page.section = page.section or (front[0].section if front else briefs[0].section)
+        queue[:] = [q for q in queue if q.slug not in fill.used]
+        if fill.bands:
+            last_section = fill.bands[-1].cells[-1].story.section
+        for b in fill.briefs:
+            briefs.remove(b)
+        bottom = fill.bottom
+        if fill.briefs:  # the "In brief" column beside the bands may reach lower
+            bottom = max(bottom, grid.label_mm + sum(brief_height(b, grid) for b in fill.briefs))
+        left = height - label_mm - bottom
+        page.top = grid.height_mm - left
+        nxt = queue[0] if queue and (queue[0].page is None or queue[0].page <= page.number) else None
+        opens_high = page.top + grid.story_gap_mm + grid.label_mm <= 0.8 * grid.height_mm
+        if (
+            nxt is not None
+            and left >= RUN_ON_SHARE * grid.height_mm
+            and opens_high  # no headline in the bottom fifth
+            and nxt.words >= 500
+        ):
+            # The next story does not fit what is left: it opens here and runs on overleaf.
+            page.top += grid.story_gap_mm
+            label = nxt.section if nxt.section != last_section else ""
+            page.top += grid.label_mm if label else 0.0
+            opener = _opener(nxt, planner, grid.height_mm - page.top, lead=False)
+            if opener is None:
+                page.top -= grid.story_gap_mm + (grid.label_mm if label else 0.0)
+                _panel_or_empty(page, grid, panels, panel_uses, left)
+                pages.append(_PageWork(number=page.number + 1, top=0.0))
+                continue
+            queue.pop(0)
+            last = _run_on(nxt, opener, page, pages, label, lead=False)
+            last_section = nxt.section
+            if last.top >= grid.height_mm - EPS:
+                pages.append(_PageWork(number=last.number + 1, top=0.0))
+            continue
+        if not queue and briefs and _briefs_at_foot(page, briefs, grid, left):
+            continue
+        if queue or briefs:
+            _panel_or_empty(page, grid, panels, panel_uses, left)
+            pages.append(_PageWork(number=page.number + 1, top=0.0))
+    return pages, warnings
+
+
+def _lay_fill(fill: AreaFill, page: _PageWork, grid: Grid, label: str, label_mm: float) -> None:
+    top = page.top + label_mm
+    at = top
+    for n, band in enumerate(fill.bands):
+        if n:
+            at += grid.story_gap_mm
+        column = 0
+        for m, cell in enumerate(band.cells):
+            page.stories.append(
+                _place(cell, grid, column, at, band.height, label if n == 0 and m == 0 else "")
+            )
+            column += cell.span
+        at += band.height
+    page.covered += sum(b.covered for b in fill.bands)
+    if fill.briefs:
+        height = grid.label_mm + sum(brief_height(b, grid) for b in fill.briefs)
+        box = Rect(column=fill.main, span=1, top_mm=top, height_mm=height)
+        page.briefs_box = box
+        y = top + grid.label_mm
+        for b in fill.briefs:
+            h = brief_height(b, grid) - grid.story_gap_mm
+            head = Rect(column=fill.main, span=1, top_mm=y, height_mm=b.brief_head_mm)
+            legs = (Leg(column=fill.main, top_mm=head.bottom_mm, height_mm=h - b.brief_head_mm),)
+            page.stories.append(
+                Placed(
+                    slug=b.slug,
+                    kind="brief",
+                    box=Rect(column=fill.main, span=1, top_mm=y, height_mm=h),
+                    head=head,
+                    photo=None,
+                    photo_mm=0.0,
+                    legs=legs,
+                )
+            )
+            y += h + grid.story_gap_mm
+        page.covered += height
+
+
+def _briefs_at_foot(
+    page: _PageWork, briefs: list[StoryMeasure], grid: Grid, left: float
+) -> bool:
+    """The briefs still waiting, side by side in a labelled strip at the foot of the page, if
+    they fit the space left there."""
+    taken = briefs[: grid.columns]
+    height = grid.label_mm + max(brief_height(b, grid) for b in taken)
+    if height + grid.story_gap_mm > left + EPS:
+        return False
+    top = grid.height_mm - left + grid.story_gap_mm
+    page.briefs_box = Rect(column=0, span=grid.columns, top_mm=top, height_mm=height)
+    for n, b in enumerate(taken):
+        y = top + grid.label_mm
+        h = brief_height(b, grid) - grid.story_gap_mm
+        head = Rect(column=n, span=1, top_mm=y, height_mm=b.brief_head_mm)
+        page.stories.append(
+            Placed(
+                slug=b.slug,
+                kind="brief",
+                box=Rect(column=n, span=1, top_mm=y, height_mm=h),
+                head=head,
+                photo=None,
+                photo_mm=0.0,
+                legs=(Leg(column=n, top_mm=head.bottom_mm, height_mm=h - b.brief_head_mm),),
+            )
+        )
+        page.covered += h
+        briefs.remove(b)
+    page.covered += grid.label_mm * len(taken)
+    page.top = top + height
+    return True
+
+
+def _panel_or_empty(
+    page: _PageWork, grid: Grid, panels: Sequence[Panel], uses: dict[str, int], height: float
+) -> None:
+    """House material in the space left at the foot of a page, if any panel suits it."""
+    top = grid.height_mm - height + (grid.story_gap_mm if page.stories else 0.0)
+    room = grid.height_mm - top
+    for panel in sorted(panels, key=lambda p: (uses.get(p.key, 0), p.key)):
+        if uses.get(panel.key, 0) >= 2 or room < panel.min_mm:
+            continue
+        uses[panel.key] = uses.get(panel.key, 0) + 1
+        page.panels.append(
+            PanelPlace(key=panel.key, box=Rect(column=0, span=grid.columns, top_mm=top, height_mm=room))
+        )
+        return
+
+
+def make_flatplan(
+    stories: Sequence[StoryMeasure],
+    grid: Grid,
+    panels: Sequence[Panel] = (),
+    *,
+    first_page: int = 1,
+    first_top: float = 0.0,
+    front_pages: int = 0,
+    pages: int | None = None,
+    multiple: int = 4,
+    scales: Sequence[float] = (0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.15, 1.3, 1.5, 1.75, 2.0),
+) -> Flatplan:
+    """Plan the stories from ``first_page`` on (``first_top``: what stands above the stories
+    on that page), after ``front_pages`` pages made elsewhere. The photos' scale is chosen so
+    the edition fills the smallest multiple of ``multiple`` pages that holds it (or ``pages``)
+    with the least space left empty."""
+    results = []
+    for scale in scales:
+        work, warnings = _plan(
+            stories, grid, panels, scale=scale, first_page=first_page, first_top=first_top
+        )
+        results.append((scale, work, warnings))
+    counts = [len(w) + front_pages for _, w, _ in results]
+    target = pages or multiple * math.ceil(min(counts) / multiple)
+    area = grid.columns * grid.height_mm
+
+    def cost(item: tuple[float, list[_PageWork], list[str]]) -> tuple[int, float, float]:
+        scale, work, _ = item
+        over = max(0, len(work) + front_pages - target)
+        empty = sum(area - p.covered for p in work) + (target - front_pages - len(work)) * area
+        return (over, round(empty, 1), abs(scale - 1.0))
+
+    scale, work, warnings = min(results, key=cost)
+    unplaced: list[str] = []
+    if pages is not None and len(work) + front_pages > pages:
+        for p in work[pages - front_pages :]:
+            for placed in p.stories:
+                if placed.kind != "run-on" and placed.slug not in unplaced:
+                    unplaced.append(placed.slug)
+        work = work[: pages - front_pages]
+    # Whole pages of house material to the multiple: in the panels' order, the last panel
+    # on the last page (the back page's advert), no panel more than twice.
+    pad = target - front_pages - len(work)
+    keys = [p.key for p in panels]
+    if pad > 0 and keys:
+        order = keys[-pad:] if pad <= len(keys) else [keys[i % len(keys)] for i in range(pad - len(keys))] + keys
+        for key in order:
+            work.append(_PageWork(number=work[-1].number + 1 if work else first_page, top=0.0))
+            box = Rect(column=0, span=grid.columns, top_mm=0.0, height_mm=grid.height_mm)
+            work[-1].panels.append(PanelPlace(key=key, box=box))
+    while len(work) + front_pages < target:
+        work.append(_PageWork(number=work[-1].number + 1 if work else first_page, top=0.0))
+    plans = []
+    for p in work:
+        panel_area = sum(x.box.height_mm * x.box.span for x in p.panels)
+        plans.append(
+            PagePlan(
+                number=p.number,
+                section=p.section,
+                stories=tuple(p.stories),
+                panels=tuple(p.panels),
+                briefs_box=p.briefs_box,
+                empty=round(max(0.0, area - p.covered - panel_area) / area, 4),
+                house=round(panel_area / area, 4),
+            )
+        )
+    return Flatplan(
+        pages=tuple(plans),
+        grid=grid,
+        scale=scale,
+        warnings=tuple(warnings),
+        unplaced=tuple(unplaced),
+    )
+
+
+
+
+
+__all__ = ["make_flatplan"]

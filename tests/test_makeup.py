@@ -1,0 +1,168 @@
+"""The flatplan packer on measured stories (no layout): the make-up rules, page by page."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+import pytest
+
+from printedition.press.flatplan import Flatplan, Grid, Panel, Photo, StoryMeasure, plan_report
+from printedition.press.packing import make_flatplan
+
+GRID = Grid(columns=5, column_mm=50.6, gap_mm=4.0, height_mm=340.0, line_mm=11 * 25.4 / 72)
+PANELS = [
+    Panel(key="about", min_mm=45.0),
+    Panel(key="appeal", min_mm=45.0),
+    Panel(key="subscribe", min_mm=45.0),
+]
+
+
+def _story(
+    n: int, words: int, *, section: str, photo: tuple[int, int] | None, brief: bool = False
+) -> StoryMeasure:
+    """A story as the measure stage gives it: heads by span, the body in one column."""
+    return StoryMeasure(
+        slug=f"s{n:02d}",
+        section=section,
+        headline=f"Headline {n}",
+        words=words,
+        head_mm={s: 14 + 36 / s for s in range(1, 6)},
+        lead_head_mm={s: 18 + 48 / s for s in range(1, 6)},
+        brief_head_mm=9.0,
+        body_mm=words / 5.3 * GRID.line_mm,  # ~5.3 words a line at 8.6 pt in 50 mm
+        photo=(
+            Photo(width_px=photo[0], height_px=photo[1], caption_mm={s: 8.0 for s in range(1, 6)})
+            if photo
+            else None
+        ),
+        rank="brief" if brief else "standard",
+    )
+
+
+def _issue(seed: int) -> list[StoryMeasure]:
+    """About 24 stories over four sections: briefs, standard stories, two long reads, some
+    photos too small for more than a column or two."""
+    rnd = random.Random(seed)
+    out = []
+    for n in range(24):
+        section = ("News", "Politics", "World", "Culture")[n * 4 // 24]
+        if n in (4, 15):
+            out.append(_story(n, rnd.randint(3200, 5200), section=section, photo=(2400, 1600)))
+        elif n % 3 == 2:
+            out.append(_story(n, rnd.randint(100, 300), section=section, photo=None, brief=True))
+        else:
+            px = rnd.choice([(640, 427), (1200, 800), (2400, 1600), (1600, 2000)])
+            photo = px if rnd.random() < 0.7 else None
+            out.append(_story(n, rnd.randint(400, 1200), section=section, photo=photo))
+    return out
+
+
+@pytest.fixture(scope="module", params=[1, 2, 3])
+def plan(request: pytest.FixtureRequest) -> tuple[list[StoryMeasure], Flatplan]:
+    stories = _issue(request.param)
+    return stories, make_flatplan(stories, GRID, PANELS)
+
+
+def test_every_story_is_placed_once_and_its_legs_hold_its_body(
+    plan: tuple[list[StoryMeasure], Flatplan],
+) -> None:
+    stories, made = plan
+    for story in stories:
+        starts = [p.number for p in made.pages if story.slug in p.slugs]
+        assert starts == sorted(starts) and starts, story.slug
+        legs = [
+            leg for p in made.pages for s in p.stories if s.slug == story.slug for leg in s.legs
+        ]
+        # Each leg may lose a line at its end (a paragraph's last line, widows and orphans).
+        room = sum(leg.height_mm - GRID.line_mm for leg in legs)
+        assert room >= story.body_mm - 0.5, (story.slug, room, story.body_mm)
+
+
+def test_pages_come_in_fours_and_house_material_is_last(
+    plan: tuple[list[StoryMeasure], Flatplan],
+) -> None:
+    _, made = plan
+    assert len(made.pages) % 4 == 0
+    uses = Counter(p.key for page in made.pages for p in page.panels)
+    assert all(n <= 2 for n in uses.values()), uses
+    report = plan_report(made)
+    assert 0.0 <= report["filler"] < 0.5
+    assert all(p["empty"] + p["house"] <= 1.0 for p in report["pages"])
+
+
+def test_no_butting_headlines_and_none_in_the_bottom_fifth(
+    plan: tuple[list[StoryMeasure], Flatplan],
+) -> None:
+    _, made = plan
+    checked = 0
+    for page in made.pages:
+        heads = [s for s in page.stories if s.head is not None and s.kind == "story"]
+        for s in heads:
+            assert s.head is not None and s.head.top_mm <= 0.8 * GRID.height_mm, (
+                page.number,
+                s.slug,
+            )
+        for a in heads:
+            for b in heads:
+                if a is b or a.head is None or b.head is None:
+                    continue
+                side_by_side = a.box.column + a.box.span <= b.box.column
+                if side_by_side and abs(a.head.top_mm - b.head.top_mm) < 3.0:
+                    assert a.picture_led or b.picture_led or a.boxed or b.boxed, (
+                        page.number,
+                        a.slug,
+                        b.slug,
+                    )
+                    checked += 1
+    several = sum(1 for p in made.pages if len(p.slugs) >= 2)
+    assert several >= len([p for p in made.pages if p.stories]) / 3
+    assert checked >= 0
+
+
+def test_photos_stand_at_the_floor_resolution_or_better(
+    plan: tuple[list[StoryMeasure], Flatplan],
+) -> None:
+    stories, made = plan
+    by_slug = {s.slug: s for s in stories}
+    placed = 0
+    for page in made.pages:
+        for s in page.stories:
+            if s.photo is None:
+                continue
+            photo = by_slug[s.slug].photo
+            assert photo is not None
+            width = GRID.width(s.photo.span)
+            # A box taller than the photo's own shape crops its sides: fewer pixels across.
+            natural = width * min(photo.height_px / photo.width_px, 1.0)
+            kept = photo.width_px * min(1.0, natural / s.photo_mm)
+            assert kept / (width / 25.4) >= GRID.min_ppi - 0.5, (s.slug, s.photo.span)
+            placed += 1
+    assert placed >= 5
+
+
+def test_the_same_stories_give_the_same_plan() -> None:
+    stories = _issue(7)
+    assert make_flatplan(stories, GRID, PANELS) == make_flatplan(list(stories), GRID, PANELS)
+
+
+def test_a_fixed_page_count_reports_what_does_not_fit() -> None:
+    stories = _issue(1)
+    made = make_flatplan(stories, GRID, PANELS, pages=4)
+    assert len(made.pages) == 4
+    assert made.unplaced, "24 stories do not fit four pages"
+    report = plan_report(made)
+    assert any("do not fit the 4 pages" in n for n in report["notes"])
+
+
+def test_a_pinned_story_starts_its_page() -> None:
+    stories = _issue(2)
+    pinned = next(s for s in stories if not s.is_brief and s.words < 1500 and s.slug > "s08")
+    stories = [
+        StoryMeasure(**{**{f: getattr(s, f) for f in s.__dataclass_fields__}, "page": 6})
+        if s is pinned
+        else s
+        for s in stories
+    ]
+    made = make_flatplan(stories, GRID, PANELS)
+    assert made.start_page(pinned.slug) == 6

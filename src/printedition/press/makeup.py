@@ -466,7 +466,7 @@ def _placed_html(
     items: list[str] = []
     box = placed.box
     label = geometry.style.makeup.label_mm
-    if placed.section_label:
+    if placed.section_label and box.top_mm >= label:  # at the top the folio names it
         items.append(
             f'<div class="mk-section" style="{_at(geometry, box.column, box.top_mm - label, box.span, label - 2)}">'
             f"{text(placed.section_label)}</div>"

@@ -99,16 +99,7 @@ def warm_cache(
     def work(item: tuple[Source, FigurePlan, ResourcePolicy, str]) -> ProcessedImage | None:
         source, plan, policy, colour = item
         try:
-            return prepare_for_press(
-                source.data,
-                where=source.where,
-                colour=colour,
-                icc=job.icc,
-                placed_width_mm=plan.width_mm,
-                max_ppi=plan.max_ppi,
-                limits=policy.limits,
-                crop_ratio=plan.crop_ratio,
-            )
+            return _convert(source, plan, policy, job, colour)
         except ImageError:
             return None
 
@@ -135,18 +126,25 @@ def _processed(
     key = image_key(source, plan, colour, job.icc_digest)
     processed = job.cache.get(key)
     if processed is None:
-        processed = prepare_for_press(
-            source.data,
-            where=source.where,
-            colour=colour,
-            icc=job.icc,
-            placed_width_mm=plan.width_mm,
-            max_ppi=plan.max_ppi,
-            limits=policy.limits,
-            crop_ratio=plan.crop_ratio,
-        )
+        processed = _convert(source, plan, policy, job, colour)
         job.cache[key] = processed
     return processed
+
+
+def _convert(
+    source: Source, plan: FigurePlan, policy: ResourcePolicy, job: ImageWork, colour: str
+) -> ProcessedImage:
+    """The photo converted and resampled for where it stands (no cache)."""
+    return prepare_for_press(
+        source.data,
+        where=source.where,
+        colour=colour,
+        icc=job.icc,
+        placed_width_mm=plan.width_mm,
+        max_ppi=plan.max_ppi,
+        limits=policy.limits,
+        crop_ratio=plan.crop_ratio,
+    )
 
 
 def stream_digest(data: bytes) -> str:

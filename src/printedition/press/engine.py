@@ -27,6 +27,7 @@ with warnings.catch_warnings():
 
 from printedition.errors import ConfigError, OutputError
 from printedition.model import BuildWarning
+from printedition.press.body import Strip
 from printedition.press.layout import IMAGE_SCHEME
 from printedition.settings import variant_named
 from printedition.style import PageStyle, default_style
@@ -180,18 +181,6 @@ def _filled(panel: Any) -> float:
     return (max(bottoms) - min(tops)) / height if tops and height > 0 else 0.0
 
 
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Strip:
-    """One unbreakable piece of a stripped element (a line, or a block that does not break):
-    where it stood, in mm from the top of its first page's area (the pages one under the
-    other), and whether the text may break after it."""
-
-    top_mm: float
-    bottom_mm: float
-    page_top_mm: float  # where it stands on its own page (its PDF page is that page, pruned)
-    breakable: bool
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -386,6 +375,7 @@ def strip_pages(document: Any, name: str) -> tuple[list[Any], list[Strip]]:
     strips: list[Strip] = []
     offset = 0.0
     found: list[tuple[tuple[Any, ...], Any]] = []
+    idents: list[str] = []
     where: list[tuple[float, float, float]] = []
     for page in document.pages:
         page_box = page._page_box
@@ -399,6 +389,7 @@ def strip_pages(document: Any, name: str) -> tuple[list[Any], list[Strip]]:
                 if top == float("inf"):
                     continue
                 found.append((path, piece))
+                idents.append(_ident((*path[len(chain) :], piece)))
                 where.append((offset + top - top_of_area, offset + bottom - top_of_area, top))
                 pages.append(Page(_pruned(path, piece)))
         offset += page_box.height
@@ -419,9 +410,20 @@ def strip_pages(document: Any, name: str) -> tuple[list[Any], list[Strip]]:
                 bottom_mm=bottom * PX_TO_MM,
                 page_top_mm=own * PX_TO_MM,
                 breakable=breakable,
+                ident=idents[n],
             )
         )
     return pages, strips
+
+
+def _ident(boxes: tuple[Any, ...]) -> str:
+    """The id of the innermost element with one among ``boxes`` (a piece and the boxes
+    between it and the stripped element)."""
+    for box in reversed(boxes):
+        element = getattr(box, "element", None)
+        if element is not None and element.get("id"):
+            return str(element.get("id"))
+    return ""
 
 
 def _chain_to(page_box: Any, name: str) -> tuple[Any, ...] | None:

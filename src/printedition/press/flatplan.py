@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from printedition.press.body import Body
+
 EPS = 0.01
 FILLER_WARN = 0.15  # a page with more of its text area as filler than this is reported
 
@@ -95,6 +97,7 @@ class StoryMeasure:
     rank: str = "standard"  # "lead" | "standard" | "brief"
     page: int | None = None  # pinned to start on this page
     span: int | None = None  # the editor's span
+    body: Body | None = None  # the body's strips (None: estimated from ``body_mm``)
 
     @property
     def is_brief(self) -> bool:

@@ -5,10 +5,9 @@ Goes in: the body's strips (``engine.Strip``: each line and unbreakable block of
 it was laid out in one column, with whether the text may break after it, and a PDF with one
 page for each), the story's legs in reading order (``flatplan.Leg`` on their pages). The steps:
 
-1. ``cut_legs``: the strips shared out over the legs, each leg ending where the text may break
-   and holding no more than its height; the legs on the story's last page balanced (the
-   smallest height that still holds what is left, so that they end together within a line);
-   ``None`` when the text does not fit (the caller plans again with more room);
+1. ``cut_legs``: the strips shared out over the legs (``body.Body.cut``), each leg ending where
+   the text may break and holding no more than its height; the legs on the story's last page
+   balanced (they end together within a line); ``None`` when the text does not fit;
 2. ``overlay_legs``: each leg drawn on its page as one form XObject made of its strips' own
    drawing (each moved from where it stood in the tall column to its place in the leg), the
    strips' links moved with them. Text stays text, set once: a leg is never laid out again.
@@ -24,94 +23,21 @@ from dataclasses import dataclass
 
 import pikepdf
 
-from printedition.press.engine import Strip
+from printedition.press.body import Body, Cut
 from printedition.press.flatplan import Leg
 from printedition.press.layout import Geometry
 
-TOLERANCE_MM = 0.3  # what a leg may hold beyond its height (rounding of line heights)
 MM = 72 / 25.4
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Cut:
-    """The strips ``first`` to ``last`` (inclusive) in one leg; ``first > last``: empty."""
-
-    first: int
-    last: int
-
-    @property
-    def empty(self) -> bool:
-        return self.first > self.last
-
-
-def _fill(strips: Sequence[Strip], start: int, height: float) -> int:
-    """The last strip a leg starting at ``start`` holds within ``height`` and may end
-    after (``start - 1``: none)."""
-    end = start - 1
-    top = strips[start].top_mm
-    for n in range(start, len(strips)):
-        if strips[n].bottom_mm - top > height + TOLERANCE_MM:
-            break
-        if strips[n].breakable:
-            end = n
-    return end
-
-
-def _greedy(strips: Sequence[Strip], heights: Sequence[float], start: int = 0) -> tuple[list[Cut], int]:
-    cuts = []
-    at = start
-    for height in heights:
-        if at >= len(strips):
-            cuts.append(Cut(first=at, last=at - 1))
-            continue
-        end = _fill(strips, at, height)
-        cuts.append(Cut(first=at, last=end))
-        at = end + 1
-    return cuts, at
-
-
-def cut_legs(strips: Sequence[Strip], legs: Sequence[tuple[int, Leg]]) -> list[Cut] | None:
+def cut_legs(body: Body, legs: Sequence[tuple[int, Leg]]) -> list[Cut] | None:
     """The strips in each leg (in the order given), or None if they do not all fit. The legs
-    on the last page are balanced."""
-    if not strips:
-        return [Cut(first=0, last=-1) for _ in legs]
+    on the story's last page are balanced."""
     if not legs:
-        return None
+        return None if len(body) else []
     last_page = legs[-1][0]
     split = next(n for n, (page, _) in enumerate(legs) if page == last_page)
-    before, at = _greedy(strips, [leg.height_mm for _, leg in legs[:split]])
-    final = [leg.height_mm for _, leg in legs[split:]]
-    tail, done = _greedy(strips, final, at)
-    if done < len(strips):
-        return None
-    # Balance: the largest uniform shortening of the last page's legs that still holds it all.
-    low, high = 0.0, max(0.0, min(final))
-    for _ in range(24):
-        mid = (low + high) / 2
-        _, end = _greedy(strips, [h - mid for h in final], at)
-        if end >= len(strips):
-            low = mid
-        else:
-            high = mid
-    tail, done = _greedy(strips, [h - low for h in final], at)
-    assert done >= len(strips)
-    return before + tail
-
-
-def overflow_mm(strips: Sequence[Strip], legs: Sequence[tuple[int, Leg]]) -> float:
-    """How much of the body the legs leave over (mm of one column)."""
-    if not strips:
-        return 0.0
-    _, at = _greedy(strips, [leg.height_mm for _, leg in legs])
-    if at >= len(strips):
-        return 0.0
-    return strips[-1].bottom_mm - strips[at].top_mm
-
-
-def leg_height(strips: Sequence[Strip], cut: Cut) -> float:
-    if cut.empty:
-        return 0.0
-    return strips[cut.last].bottom_mm - strips[cut.first].top_mm
+    return body.cut([leg.height_mm for _, leg in legs], split)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -124,7 +50,7 @@ class StoryLegs:
     """One story's strips (their PDF, a page each) and its legs with their cuts."""
 
     pdf: bytes
-    strips: tuple[Strip, ...]
+    body: Body
     legs: tuple[tuple[int, Leg], ...]  # (page number, leg)
     cuts: tuple[Cut, ...]
 
@@ -178,7 +104,7 @@ def overlay_legs(
                 for k, ((number, leg), cut) in enumerate(zip(story.legs, story.cuts, strict=True)):
                     if cut.empty:
                         continue
-                    _lay_leg(pdf, source, story.strips, cut, pdf.pages[number - first_page], leg, geometry, f"/Leg{n}x{k}")
+                    _lay_leg(pdf, source, story.body, cut, pdf.pages[number - first_page], leg, geometry, f"/Leg{n}x{k}")
             for page in pdf.pages:
                 page.contents_coalesce()
             out = io.BytesIO()
@@ -192,7 +118,7 @@ def overlay_legs(
 def _lay_leg(
     pdf: pikepdf.Pdf,
     source: pikepdf.Pdf,
-    strips: Sequence[Strip],
+    body: Body,
     cut: Cut,
     page: pikepdf.Page,
     leg: Leg,
@@ -201,7 +127,8 @@ def _lay_leg(
 ) -> None:
     """One leg: its strips' drawing in a form, placed at the leg's place on ``page``."""
     width = geometry.column_width_mm * MM
-    height = leg_height(strips, cut) * MM
+    strips = body.strips
+    height = body.leg_mm(cut) * MM
     top = strips[cut.first].top_mm
     trim = [float(v) for v in page.obj.get("/TrimBox", page.obj.MediaBox)]
     x = trim[0] + (geometry.side_mm + leg.column * (geometry.column_width_mm + geometry.column_gap_mm)) * MM
@@ -229,4 +156,4 @@ def _lay_leg(
     page.contents_add(b"Q\nq 1 0 0 1 %.4f %.4f cm %s Do Q\n" % (x, y, bytes(key)))
 
 
-__all__ = ["Cut", "StoryLegs", "cut_legs", "leg_height", "overflow_mm", "overlay_legs"]
+__all__ = ["StoryLegs", "cut_legs", "overlay_legs"]

@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from printedition.model import ImageRef, word_count
+from printedition.press.body import Body
 from printedition.press.flatplan import Flatplan, Leg, Photo, Placed, Rect, StoryMeasure
 from printedition.press.house import gap_tier
 from printedition.press.layout import (
@@ -265,6 +266,7 @@ def story_measure(
     size: tuple[int, int] | None,
     page: int | None = None,
     span: int | None = None,
+    body: Body | None = None,
 ) -> StoryMeasure:
     article = story.article
     photo = None
@@ -283,6 +285,7 @@ def story_measure(
         rank=rank,
         page=page,
         span=span,
+        body=body,
     )
 
 

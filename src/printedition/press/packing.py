@@ -130,6 +130,30 @@ def _opener(story: StoryMeasure, planner: Planner, room: float, *, lead: bool) -
     return None
 
 
+class _Rest:
+    """What of a story's body is still to place, as legs are given to it: exact from its
+    strips, else estimated with a line lost at every leg's end."""
+
+    def __init__(self, story: StoryMeasure, grid: Grid) -> None:
+        self.body = story.body if story.body is not None and len(story.body) else None
+        self.grid = grid
+        self.at = 0  # the first strip not yet placed
+        self.mm = self.body.height_mm if self.body is not None else story.body_mm
+
+    def take(self, heights: list[float]) -> None:
+        if self.body is not None:
+            _, self.at = self.body.run(heights, self.at)
+            self.mm = self.body.rest_mm(self.at)
+        else:
+            self.mm -= sum(h - self.grid.line_mm for h in heights)
+
+    def balanced(self, span: int) -> float:
+        """The height of ``span`` legs that hold the rest."""
+        if self.body is not None:
+            return self.body.balanced([0.0] * span, self.at)
+        return self.grid.lines(self.mm / span + self.grid.line_mm)
+
+
 def _run_on(
     story: StoryMeasure,
     planner: Planner,
@@ -161,14 +185,14 @@ def _run_on(
         if pspan
         else None
     )
-    remaining = story.body_mm
     legs_top = head.bottom_mm
     legs: list[Leg] = []
     for i in range(cols):
         offset = below if i < pspan else 0.0
         h = max(grid.line_mm, grid.height_mm - legs_top - offset)
         legs.append(Leg(column=i, top_mm=legs_top + offset, height_mm=h))
-        remaining -= h - grid.line_mm
+    rest = _Rest(story, grid)
+    rest.take([leg.height_mm for leg in legs])
     page.stories.append(
         Placed(
             slug=story.slug,
@@ -180,24 +204,28 @@ def _run_on(
             legs=tuple(legs),
             lead=lead,
             section_label=label,
-            continues=remaining > 0,
+            continues=rest.mm > 0,
         )
     )
     page.covered += cols * (grid.height_mm - top)
     page.section = page.section or story.section
     page.top = grid.height_mm  # its legs run to the foot
     shortest = MIN_LEG_LINES * grid.line_mm
-    while remaining > 0:
+    while rest.mm > 0:
         page = _PageWork(number=page.number + 1, top=0.0, section=story.section)
         pages.append(page)
         # The last legs: as many columns as keep each leg a readable length (a photo or a
         # table in the text needs room), all ending together.
-        span = max(1, min(cols, int(remaining // shortest)))
+        span = max(1, min(cols, int(rest.mm // shortest)))
         # Under a "continued from" line.
         room = grid.height_mm - grid.label_mm
-        h = min(grid.lines(remaining / span + grid.line_mm), room)
+        h = min(rest.balanced(span), room)
         if span < cols:
             h = max(h, shortest)
+        before = rest.mm
+        rest.take([h] * span)
+        if rest.mm >= before:  # a block taller than a page: nothing more can be placed
+            rest.mm = 0.0
         page.stories.append(
             Placed(
                 slug=story.slug,
@@ -210,11 +238,10 @@ def _run_on(
                     Leg(column=i, top_mm=grid.label_mm, height_mm=h) for i in range(span)
                 ),
                 continued=True,
-                continues=remaining - span * (h - grid.line_mm) > 0,
+                continues=rest.mm > 0,
             )
         )
         page.covered += span * (h + grid.label_mm)
-        remaining -= span * (h - grid.line_mm)
         end = h + grid.label_mm
         page.top = end + grid.story_gap_mm if end < grid.height_mm - EPS else grid.height_mm
     return page

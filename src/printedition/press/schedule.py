@@ -31,11 +31,12 @@ from dataclasses import dataclass, field
 from printedition.cache import Store, cache_key
 from printedition.images import ProcessedImage
 from printedition.model import Article, BuildWarning, word_count
-from printedition.press.engine import Rendered, Strip, render
+from printedition.press.body import Body, Strip
+from printedition.press.engine import Rendered, render
 from printedition.press.flatplan import Flatplan, Grid, Panel, StoryMeasure
 from printedition.press.house import default_panels
 from printedition.press.layout import Geometry, masthead_html
-from printedition.press.legs import StoryLegs, cut_legs, overflow_mm, overlay_legs
+from printedition.press.legs import StoryLegs, cut_legs, overlay_legs
 from printedition.press.makeup import (
     Measure,
     box_document,
@@ -174,7 +175,8 @@ class _Layouts:
                 "boxes": [dict(b) for b in laid.boxes],
                 "warnings": [dataclasses.asdict(w) for w in laid.warnings],
                 "strips": [
-                    [s.top_mm, s.bottom_mm, s.page_top_mm, s.breakable] for s in laid.strips
+                    [s.top_mm, s.bottom_mm, s.page_top_mm, s.breakable, s.ident]
+                    for s in laid.strips
                 ],
             }
             key = self.key(kind, jobs[n][0])
@@ -193,8 +195,10 @@ def _warnings(record: Mapping[str, object]) -> list[BuildWarning]:
 def _strips(record: Mapping[str, object]) -> tuple[Strip, ...]:
     raw = record.get("strips", [])
     return tuple(
-        Strip(top_mm=float(t), bottom_mm=float(b), page_top_mm=float(o), breakable=bool(k))
-        for t, b, o, k in (raw if isinstance(raw, list) else [])
+        Strip(
+            top_mm=float(t), bottom_mm=float(b), page_top_mm=float(o), breakable=bool(k), ident=str(i)
+        )
+        for t, b, o, k, i in (raw if isinstance(raw, list) else [])
     )
 
 
@@ -253,8 +257,8 @@ def lay_out(
         (measure_document(p.story, geometry, furniture, language), p.images) for p in parts
     ]
     measured = layouts.many("mk-measure", measure_html, strip=BODY)
-    strips = {
-        p.story.article.slug: (pdf, _strips(record))
+    bodies = {
+        p.story.article.slug: (pdf, Body(_strips(record)))
         for p, (pdf, record) in zip(parts, measured, strict=True)
     }
     measures: dict[str, StoryMeasure] = {}
@@ -272,6 +276,7 @@ def lay_out(
             size=p.lead_size,
             page=control.page,
             span=control.span,
+            body=bodies[slug][1],
         )
         warnings.extend(w for w in _warnings(record) if w not in warnings)
 
@@ -324,20 +329,22 @@ def lay_out(
         for p in parts:
             slug = p.story.article.slug
             legs = story_legs(plan, slug)
-            pdf, body = strips[slug]
+            pdf, body = bodies[slug]
             if not legs:
                 continue
             cut = cut_legs(body, legs)
             if cut is None:
-                short[slug] = overflow_mm(body, legs)
+                short[slug] = body.overflow_mm([leg.height_mm for _, leg in legs])
                 continue
-            cuts[slug] = StoryLegs(pdf=pdf, strips=body, legs=tuple(legs), cuts=tuple(cut))
+            cuts[slug] = StoryLegs(pdf=pdf, body=body, legs=tuple(legs), cuts=tuple(cut))
         if not short or attempt == ATTEMPTS - 1:
             break
         for slug, rest in short.items():
             m = measures[slug]
+            # (Planned from its strips, a body always fits: this is the safety net, planned
+            # from its height with room to spare.)
             body_mm = m.body_mm + rest + 2 * grid.line_mm * (attempt + 1)
-            measures[slug] = dataclasses.replace(m, body_mm=body_mm)
+            measures[slug] = dataclasses.replace(m, body_mm=body_mm, body=None)
         plan = planned([measures[p.story.article.slug] for p in parts])
     warnings.extend(
         BuildWarning(

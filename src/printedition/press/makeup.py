@@ -24,9 +24,9 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from printedition.model import ImageRef, word_count
+from printedition.model import Figure, ImageRef, word_count
 from printedition.press.body import Body
-from printedition.press.flatplan import Flatplan, Leg, Photo, Placed, Rect, StoryMeasure
+from printedition.press.flatplan import Art, Flatplan, Leg, Photo, Placed, Rect, StoryMeasure
 from printedition.press.house import gap_tier
 from printedition.press.layout import (
     PT_PER_MM,
@@ -132,6 +132,19 @@ def photo_html(
     fig = story.article.lead
     if fig is None:
         return ""
+    return figure_html(story, fig, width_mm, height_mm, measure=measure)
+
+
+def figure_html(
+    story: StoryLayout,
+    fig: Figure,
+    width_mm: float,
+    height_mm: float,
+    *,
+    measure: bool = False,
+) -> str:
+    """A picture of the story in a box ``width_mm`` × ``height_mm``, its caption and credit
+    under it; ``measure``: the caption alone."""
     opts = _options(story)
     if measure:
         opts = RenderOptions(resolve_image=lambda ref: "measure", links=True, pull_quotes="show")
@@ -155,11 +168,25 @@ def photo_html(
     return html.replace("<figure", f'<figure style="width: {width_mm:.2f}mm"', 1)
 
 
+def art_figures(story: StoryLayout) -> dict[str, Figure]:
+    """The pictures in the story's body that may stand across columns, by their id there."""
+    return {
+        f"art-{i}": block
+        for i, block in enumerate(story.article.body)
+        if isinstance(block, Figure) and story.hrefs.get(block.image.url) and not block.decorative
+    }
+
+
 def body_html(story: StoryLayout, language: str) -> str:
     """The story's body as it runs down its legs (inline photos at column width)."""
     article = story.article
     lang = article.language if article.language and not article.language.lower().startswith("en") else language
     blocks = body_blocks_html(story, _options(story))
+    art = art_figures(story)
+    for i in range(min(len(blocks), len(article.body))):
+        # Pictures carry their id: where the body is cut into legs, one may be taken out.
+        if f"art-{i}" in art and blocks[i].startswith("<figure"):
+            blocks[i] = f'<figure id="art-{i}"' + blocks[i][len("<figure") :]
     return (
         f'<div class="body mk-body" lang="{attr(lang)}">\n'
         + "\n".join(b for b in blocks if b)
@@ -210,6 +237,12 @@ def measure_document(story: StoryLayout, geometry: Geometry, furniture: Furnitur
     heads.append(
         f'<div class="mk-measure" id="b-head">{head_html(story, geometry, 1, brief=True)}</div>'
     )
+    for key, fig in art_figures(story).items():
+        for span in range(2, cols + 1):
+            heads.append(
+                f'<div class="mk-measure" id="a{key}-{span}">'
+                f"{figure_html(story, fig, geometry.span_mm(span), 0.0, measure=True)}</div>"
+            )
     css = (
         f"@page {{ size: {width:.2f}mm {TALL_MM:g}mm; margin: 0; }}\n"
         f"@page body {{ size: {geometry.column_width_mm:.2f}mm {TALL_MM:g}mm; margin: 0; }}\n"
@@ -228,6 +261,7 @@ class Measure:
     caption_mm: dict[int, float]
     brief_head_mm: float
     body_mm: float
+    art_caption_mm: dict[str, dict[int, float]]  # picture id → span → its caption's height
 
 
 def read_measure(pages: Sequence[Mapping[str, tuple[float, float]]], body_mm: float) -> Measure:
@@ -240,7 +274,12 @@ def read_measure(pages: Sequence[Mapping[str, tuple[float, float]]], body_mm: fl
     heads: dict[int, float] = {}
     leads: dict[int, float] = {}
     captions: dict[int, float] = {}
+    art: dict[str, dict[int, float]] = {}
     for key, (_, top, bottom) in boxes.items():
+        if key.startswith("aart-"):
+            ident, _, span = key[1:].rpartition("-")
+            art.setdefault(ident, {})[int(span)] = bottom - top
+            continue
         kind, _, rest = key.partition("-")
         if kind == "h":
             span, lead = rest.split("-")
@@ -254,6 +293,7 @@ def read_measure(pages: Sequence[Mapping[str, tuple[float, float]]], body_mm: fl
         caption_mm=captions,
         brief_head_mm=bbottom - btop,
         body_mm=max(body_mm, 0.0),
+        art_caption_mm=art,
     )
 
 
@@ -267,8 +307,22 @@ def story_measure(
     page: int | None = None,
     span: int | None = None,
     body: Body | None = None,
+    sizes: Mapping[str, tuple[int, int]] | None = None,
 ) -> StoryMeasure:
+    """The story as the packer sees it; ``sizes``: its photos' pixels by URL."""
     article = story.article
+    art = tuple(
+        Art(
+            key=key,
+            photo=Photo(
+                width_px=sizes[fig.image.url][0],
+                height_px=sizes[fig.image.url][1],
+                caption_mm=measure.art_caption_mm.get(key, {}),
+            ),
+        )
+        for key, fig in art_figures(story).items()
+        if sizes is not None and fig.image.url in sizes
+    )
     photo = None
     if size is not None and article.lead is not None:
         photo = Photo(width_px=size[0], height_px=size[1], caption_mm=measure.caption_mm)
@@ -286,6 +340,7 @@ def story_measure(
         page=page,
         span=span,
         body=body,
+        art=art,
     )
 
 
@@ -472,6 +527,16 @@ def _placed_html(
             f'<div class="mk-at" style="{_at(geometry, ph.column, ph.top_mm, ph.span, ph.height_mm)}">'
             f"{photo_html(story, geometry.span_mm(ph.span), placed.photo_mm)}</div>"
         )
+    art = art_figures(story)
+    for place in placed.art:
+        fig = art.get(place.key)
+        if fig is None:
+            continue
+        box = place.box
+        items.append(
+            f'<div class="mk-at" style="{_at(geometry, box.column, box.top_mm, box.span, box.height_mm)}">'
+            f"{figure_html(story, fig, geometry.span_mm(box.span), place.photo_mm)}</div>"
+        )
     if placed.continues:
         nxt = next((p.number for p in plan.pages if any(s.slug == placed.slug and s.continued for s in p.stories)), None)
         if nxt is not None and placed.legs:
@@ -482,9 +547,8 @@ def _placed_html(
             )
     if placed.continued and placed.legs:
         start = starts.get(placed.slug)
-        leg = placed.legs[0]
         items.append(
-            f'<p class="mk-jump from" style="{_at(geometry, leg.column, max(0.0, leg.top_mm - label), box.span, label - 2)}">'
+            f'<p class="mk-jump from" style="{_at(geometry, box.column, box.top_mm, box.span, label - 2)}">'
             f"{text(story.article.headline)} · continued from page {start}</p>"
         )
     return items

@@ -277,6 +277,7 @@ def lay_out(
             page=control.page,
             span=control.span,
             body=bodies[slug][1],
+            sizes={url: (src.width, src.height) for url, src in p.sources.items()},
         )
         warnings.extend(w for w in _warnings(record) if w not in warnings)
 
@@ -329,7 +330,8 @@ def lay_out(
         for p in parts:
             slug = p.story.article.slug
             legs = story_legs(plan, slug)
-            pdf, body = bodies[slug]
+            pdf, whole = bodies[slug]
+            body = whole.without(plan.art_keys(slug))  # pictures set across columns
             if not legs:
                 continue
             cut = cut_legs(body, legs)

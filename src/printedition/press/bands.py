@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from printedition.press.flatplan import EPS, Grid, StoryMeasure
 
+GROW_SCALES = (1.15, 1.3, 1.5, 1.75, 2.0)  # pictures grown into a page's foot
 STORY_BONUS = 0.04  # a page of several stories is worth this share of its area per story
 
 
@@ -195,6 +196,34 @@ class Planner:
                 scale=self.scale,
             )
         return self._shapes[key]
+
+    def grow(self, band: Band, height: float) -> Band:
+        """``band`` with its pictures as large as keeps it within ``height`` (each cell on
+        its own; the same band when none can grow)."""
+        cells = []
+        changed = False
+        for cell in band.cells:
+            best = cell
+            if cell.photo_span and cell.story.photo is not None:
+                for scale in GROW_SCALES:
+                    if scale <= self.scale:
+                        continue
+                    bigger = shape(
+                        cell.story,
+                        self.grid,
+                        cell.span,
+                        lead=cell.lead,
+                        picture_led=cell.picture_led,
+                        boxed=cell.boxed,
+                        scale=scale,
+                    )
+                    if bigger is None or bigger.height > height + EPS:
+                        break
+                    if bigger.height > best.height + EPS and bigger.photo_span == cell.photo_span:
+                        best = bigger
+            changed = changed or best is not cell
+            cells.append(best)
+        return Band(cells=tuple(cells)) if changed else band
 
     def _cells(self, story: StoryMeasure, span: int, width: int, *, first: bool, lead: bool) -> list[Shape]:
         """Ways ``story`` can stand at ``span`` in a band: the first cell with its headline at

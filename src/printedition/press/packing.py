@@ -27,6 +27,7 @@ so the issue fills the smallest multiple of four pages that holds it.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -308,6 +309,34 @@ def _run_on(
     return page
 
 
+def _fill_foot(
+    fill: AreaFill, planner: Planner, height: float, grid: Grid, *, opens_next: bool
+) -> AreaFill:
+    """The page's last band grown into the space under it, when that space would otherwise
+    be left to filler: its pictures larger (taller, their sides cropped, never below the
+    floor resolution). Not when the next story could open in that space and run on."""
+    if not fill.bands:
+        return fill
+    bottom = fill.bottom
+    if fill.briefs:
+        bottom = max(bottom, grid.label_mm + sum(brief_height(b, grid) for b in fill.briefs))
+    left = height - bottom
+    if left <= grid.line_mm or (opens_next and left >= RUN_ON_SHARE * grid.height_mm):
+        return fill
+    band = fill.bands[-1]
+    grown = planner.grow(band, band.height + left)
+    if grown is band:
+        return fill
+    bands = (*fill.bands[:-1], grown)
+    extra = grown.height - band.height
+    return dataclasses.replace(
+        fill,
+        bands=bands,
+        bottom=fill.bottom + extra,
+        covered=fill.covered + grown.covered - band.covered,
+    )
+
+
 def _open_at_foot(
     story: StoryMeasure,
     planner: Planner,
@@ -455,6 +484,9 @@ def _plan(
                 pages.append(_PageWork(number=page.number + 1, top=0.0))
                 continue
             break
+        rest = [q for q in queue if q.slug not in fill.used]
+        ends_here = not rest or rest[0].words < 500 or (rest[0].page or 0) > page.number
+        fill = _fill_foot(fill, planner, height - label_mm, grid, opens_next=not ends_here)
         _lay_fill(fill, page, grid, label, label_mm)
         page.section = page.section or (front[0].section if front else briefs[0].section)
         queue[:] = [q for q in queue if q.slug not in fill.used]

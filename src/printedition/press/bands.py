@@ -91,12 +91,14 @@ def shape(
         photo = story.photo.height(grid, pspan, scale)
         caption = story.photo.caption_mm.get(pspan, 2 * grid.line_mm) + 2.0
     if picture_led:
-        body = legs_height(story, grid, [0.0] * span)
+        body = legs_height(story, grid, [0.0] * span, photo=True)
         height = photo + caption + head + body
     else:
         # The legs under the photo start below it, on the next whole line.
         below = grid.lines(photo + caption) if pspan else 0.0
-        body = legs_height(story, grid, [below if i < pspan else 0.0 for i in range(span)])
+        body = legs_height(
+            story, grid, [below if i < pspan else 0.0 for i in range(span)], photo=pspan > 0
+        )
         if pspan:
             body = max(body, grid.lines(photo + caption) + 2 * grid.line_mm)
         height = head + body
@@ -117,12 +119,14 @@ def shape(
     )
 
 
-def legs_height(story: StoryMeasure, grid: Grid, offsets: list[float]) -> float:
+def legs_height(story: StoryMeasure, grid: Grid, offsets: list[float], *, photo: bool = False) -> float:
     """The height of legs (each ``offsets[i]`` shorter: under a photo) that hold the body:
     exact from its strips, else estimated with a line at every leg's end (paragraph breaks,
-    widows and orphans)."""
-    if story.body is not None and len(story.body):
-        return story.body.balanced(offsets)
+    widows and orphans). ``photo``: the photo is placed (a body picture shown as the photo
+    leaves the legs)."""
+    body = story.photo_body if photo and story.photo_key else story.body
+    if body is not None and len(body):
+        return body.balanced(offsets)
     span = len(offsets)
     return grid.lines((story.body_mm + span * grid.line_mm + sum(offsets)) / span)
 

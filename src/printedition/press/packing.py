@@ -89,6 +89,7 @@ def _place(cell: Shape, grid: Grid, column: int, top: float, height: float, labe
         head=head,
         photo=photo,
         photo_mm=cell.photo,
+        photo_key=cell.story.photo_key if photo is not None else "",
         legs=tuple(legs),
         lead=cell.lead,
         picture_led=cell.picture_led,
@@ -138,8 +139,9 @@ class _Rest:
     """What of a story's body is still to place, as legs are given to it: exact from its
     strips, else estimated with a line lost at every leg's end."""
 
-    def __init__(self, story: StoryMeasure, grid: Grid) -> None:
-        self.body = story.body if story.body is not None and len(story.body) else None
+    def __init__(self, story: StoryMeasure, grid: Grid, *, photo: bool = False) -> None:
+        body = story.photo_body if photo and story.photo_key else story.body
+        self.body = body if body is not None and len(body) else None
         self.grid = grid
         self.at = 0  # the first strip not yet placed
         self.mm = self.body.height_mm if self.body is not None else story.body_mm
@@ -217,7 +219,7 @@ def _run_on(
         offset = below if i < pspan else 0.0
         h = max(grid.line_mm, grid.height_mm - legs_top - offset)
         legs.append(Leg(column=i, top_mm=legs_top + offset, height_mm=h))
-    rest = _Rest(story, grid)
+    rest = _Rest(story, grid, photo=photo is not None)
     rest.take([leg.height_mm for leg in legs])
     page.stories.append(
         Placed(
@@ -227,6 +229,7 @@ def _run_on(
             head=head,
             photo=photo,
             photo_mm=cell.photo,
+            photo_key=story.photo_key if photo is not None else "",
             legs=tuple(legs),
             lead=lead,
             section_label=label,

@@ -33,6 +33,7 @@ class Strip:
     page_top_mm: float
     breakable: bool
     ident: str = ""  # the id of the element it is (or is in), if any
+    page: int = 0  # its page in the strips' PDF (strips taken out leave the others' pages)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -411,6 +411,7 @@ def strip_pages(document: Any, name: str) -> tuple[list[Any], list[Strip]]:
                 page_top_mm=own * PX_TO_MM,
                 breakable=breakable,
                 ident=idents[n],
+                page=n,
             )
         )
     return pages, strips

@@ -136,7 +136,7 @@ def _lay_leg(
     parts: list[bytes] = []
     resources = None
     for n in range(cut.first, cut.last + 1):
-        strip_page = source.pages[n]
+        strip_page = source.pages[strips[n].page]
         page_height = float(strip_page.obj.MediaBox[3])
         # From where it stood on its own (tall) page to its place in the leg.
         dy = (height - (strips[n].top_mm - top) * MM) - (page_height - strips[n].page_top_mm * MM)

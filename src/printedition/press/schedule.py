@@ -175,7 +175,7 @@ class _Layouts:
                 "boxes": [dict(b) for b in laid.boxes],
                 "warnings": [dataclasses.asdict(w) for w in laid.warnings],
                 "strips": [
-                    [s.top_mm, s.bottom_mm, s.page_top_mm, s.breakable, s.ident]
+                    [s.top_mm, s.bottom_mm, s.page_top_mm, s.breakable, s.ident, s.page]
                     for s in laid.strips
                 ],
             }
@@ -196,9 +196,14 @@ def _strips(record: Mapping[str, object]) -> tuple[Strip, ...]:
     raw = record.get("strips", [])
     return tuple(
         Strip(
-            top_mm=float(t), bottom_mm=float(b), page_top_mm=float(o), breakable=bool(k), ident=str(i)
+            top_mm=float(t),
+            bottom_mm=float(b),
+            page_top_mm=float(o),
+            breakable=bool(k),
+            ident=str(i),
+            page=int(n),
         )
-        for t, b, o, k, i in (raw if isinstance(raw, list) else [])
+        for t, b, o, k, i, n in (raw if isinstance(raw, list) else [])
     )
 
 
@@ -238,8 +243,10 @@ def lay_out(
     pool: WorkerPool | None,
     cache: ImageCache,
     colours: bool,
+    on_front: Callable[[bytes], None] | None = None,
 ) -> LaidOut:
-    """The edition made up: measured, planned, set in legs and composed into pages."""
+    """The edition made up: measured, planned, set in legs and composed into pages
+    (``on_front`` called with the front pages' PDF as soon as they are laid out)."""
     started = time.perf_counter()
     articles = edition.articles
     style = options.style
@@ -369,6 +376,8 @@ def lay_out(
         front = front_document(options, dataclasses.replace(matter, contents_html=""), edition=articles)
         ((pdf, record),) = layouts.many("mk-front", [(front.html, front.images)])
         out.append(PartLayout(pdf=pdf, pages=_pages(record), warnings=tuple(_warnings(record))))
+        if on_front is not None:
+            on_front(pdf)
         html_bytes += len(front.html.encode("utf-8"))
 
     # 5. pages: heads, photos and furniture; then the legs laid on.

@@ -559,5 +559,30 @@ def issue_build(
     sys.exit(result.exit_code)
 
 
+# --- downloads -----------------------------------------------------------------------------
+# (the website's folder: `printedition downloads`)
+
+
+@main.group()
+def downloads() -> None:
+    """The supporters' downloads folder (written by `issue build` into OUT/downloads)."""
+
+
+@downloads.command("catalogue")
+@click.argument("folders", metavar="DIR...", nargs=-1, required=True,
+                type=click.Path(path_type=Path, file_okay=False))  # fmt: skip
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="The catalogue to write (hrefs are relative to its folder).")  # fmt: skip
+@handle_errors
+def downloads_catalogue(folders: tuple[Path, ...], output: Path) -> None:
+    """Merge the opds.xml of several months' downloads folders into one OPDS catalogue."""
+    from printedition.downloads import merge_feeds
+    from printedition.outputs import atomic_write_bytes
+
+    data = merge_feeds(list(folders), output)
+    atomic_write_bytes(output, data)
+    click.echo(f"Wrote {output}: {data.count(b'<entry>')} entries from {len(folders)} month(s)")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

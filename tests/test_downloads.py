@@ -5,6 +5,7 @@ to visible text, the size budget, calibre)."""
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import shutil
 import subprocess
@@ -158,10 +159,12 @@ def test_the_page_is_static_accessible_and_lists_the_contents(
     assert page.xpath("//img[starts-with(@alt, 'Cover of')]")
     headings = [int(el.tag[1]) for el in page.iter("h1", "h2", "h3", "h4")]
     assert headings[0] == 1 and headings.count(1) == 1
-    assert all(b - a <= 1 for a, b in zip(headings, headings[1:], strict=False))
+    assert all(b - a <= 1 for a, b in itertools.pairwise(headings))
     text = " ".join(page.text_content().split())
     for article in sample_issue.report.articles:
-        assert article.headline.split(":")[0] in text or article.slug == "heatwave-amber-alert-schools"
+        assert (
+            article.headline.split(":")[0] in text or article.slug == "heatwave-amber-alert-schools"
+        )
     assert "When Putin tried to mobilise an army" in text  # a standfirst
     assert "By Daria Sokolova" in text
     size = human_size((folder / f"{STEM}.epub").stat().st_size)

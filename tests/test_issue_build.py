@@ -325,8 +325,9 @@ def test_a_cold_jobs_2_build_gives_the_same_bytes_as_one_process(
         one, two = built.out / name, tmp_path / "j2" / name
         assert _page_texts(two) == _page_texts(one), name  # a readable diff first
     epubs = sorted(p.relative_to(built.out) for p in built.out.rglob("*.epub"))
-    assert len(epubs) == 10
-    for rel in [*epubs, Path("issue-42-press.pdf"), Path("issue-42-proof.pdf")]:
+    assert len(epubs) == 20  # 10 built, and the same 10 in downloads/ under their names
+    pages = [Path("downloads/index.html"), Path("downloads/opds.xml")]
+    for rel in [*epubs, *pages, Path("issue-42-press.pdf"), Path("issue-42-proof.pdf")]:
         assert (tmp_path / "j2" / rel).read_bytes() == (built.out / rel).read_bytes(), rel
 
 

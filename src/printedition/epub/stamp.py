@@ -67,7 +67,8 @@ def _raw_members(data: bytes, zf: zipfile.ZipFile, where: str) -> list[_Member]:
         name_len, extra_len = struct.unpack("<HH", head[26:30])
         start = offset + _LOCAL.size + name_len + extra_len
         raw = data[start : start + info.compress_size]
-        if len(raw) != info.compress_size or info.compress_type not in (0, 8):
+        encrypted = info.flag_bits & 0x1
+        if len(raw) != info.compress_size or info.compress_type not in (0, 8) or encrypted:
             raise InputError(f"the zip member {info.filename!r} cannot be copied", where=where)
         year, month, day, hour, minute, second = info.date_time
         members.append(

@@ -145,9 +145,7 @@ def test_the_feed_is_an_opds_acquisition_feed(folder: Path) -> None:
     assert entries[1].findtext(f"{ATOM}author/{ATOM}name") == "Daria Sokolova"
 
 
-def test_the_page_is_static_accessible_and_lists_the_contents(
-    sample_issue: SampleIssue, folder: Path
-) -> None:
+def test_the_page_is_static_accessible_and_lists_the_contents(folder: Path) -> None:
     raw = (folder / "index.html").read_text(encoding="utf-8")
     page = _page(folder)
     assert page.get("lang") == "en-GB"
@@ -161,10 +159,10 @@ def test_the_page_is_static_accessible_and_lists_the_contents(
     assert headings[0] == 1 and headings.count(1) == 1
     assert all(b - a <= 1 for a, b in itertools.pairwise(headings))
     text = " ".join(page.text_content().split())
-    for article in sample_issue.report.articles:
-        assert (
-            article.headline.split(":")[0] in text or article.slug == "heatwave-amber-alert-schools"
-        )
+    titles = [e.findtext(f"{ATOM}title") for e in _feed(folder / "opds.xml").iter(f"{ATOM}entry")]
+    assert len(titles) == 10
+    for title in titles[1:]:  # every article's headline (the EPUB's, not the print one)
+        assert " ".join(title.split()) in text, title
     assert "When Putin tried to mobilise an army" in text  # a standfirst
     assert "By Daria Sokolova" in text
     size = human_size((folder / f"{STEM}.epub").stat().st_size)

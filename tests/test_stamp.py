@@ -158,9 +158,9 @@ def test_the_same_supporter_gets_the_same_bytes_and_another_does_not(
 
 
 def test_copies_pass_epubcheck(small_epub: Path, tmp_path: Path) -> None:
-    """One Java run over 12 copies (of an article: the stamp changes the same two members in
-    any EPUB, and an issue EPUB takes EPUBCheck ten times longer; bench/stamp.py checks 20
-    copies of the whole issue)."""
+    """One Java run over 12 copies of an article (the stamp changes the same two members in
+    any EPUB, and a copy of the whole issue takes EPUBCheck several times longer:
+    bench/stamp.py checks 20 of those)."""
     names = [f"Supporter {n:02d}" for n in range(10)] + ["A & B <Co>", 'O\'Brien "Jr"']
     rows = "name,since,id\n" + "".join(
         f'"{n.replace(chr(34), chr(34) * 2)}",2020-0{1 + i % 9},{i}\n' for i, n in enumerate(names)

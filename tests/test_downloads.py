@@ -75,6 +75,8 @@ def test_the_folder_holds_every_epub_under_its_conventional_name(
         assert max(thumb.size) == 240
     report = next(o for o in sample_issue.report.outputs if o.kind == "downloads")
     assert report.path == str(folder / "index.html")
+    assert report.validator == "links" and report.valid is True
+    assert report.validator_summary == "55 links, 0 broken"
 
 
 def test_names_and_sizes() -> None:
@@ -111,6 +113,23 @@ def test_every_link_in_the_page_and_the_feed_is_a_file_in_the_folder(folder: Pat
     files = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
     assert files - {"index.html", "opds.xml"} <= set(hrefs)
     assert {f for f in files if f.endswith(".epub")} <= set(links)
+
+
+def test_the_build_checks_its_own_links(folder: Path, tmp_path: Path) -> None:
+    from printedition.downloads import check_links
+
+    copy = tmp_path / "downloads"
+    shutil.copytree(folder, copy)
+    (copy / f"{STEM}-rail-strike-called-off.epub").unlink()
+    page = (copy / "index.html").read_text(encoding="utf-8")
+    (copy / "index.html").write_text(page.replace('href="opds.xml"', 'href="/opds.xml"', 1))
+    found = check_links(copy)
+    assert found.links == 55
+    assert found.broken == (
+        "index.html: '/opds.xml' is not a relative link to a file in the folder",
+        f"index.html: {STEM}-rail-strike-called-off.epub names no file in the folder",
+        f"opds.xml: {STEM}-rail-strike-called-off.epub names no file in the folder",
+    )
 
 
 def test_the_feed_is_an_opds_acquisition_feed(folder: Path) -> None:

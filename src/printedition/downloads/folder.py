@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from printedition.downloads.links import PAGE_NAME
 from printedition.downloads.names import article_stem, issue_stem
 from printedition.downloads.opds import FEED_NAME, render_feed
 from printedition.downloads.page import render_index
@@ -109,7 +110,7 @@ def write_downloads(shelf: Shelf, folder: Path, *, limits: Limits | None = None)
         _shelve(book, article_stem(stem, book.slug), folder, limits, files)
         for book in shelf.articles
     )
-    _put(folder, "index.html", render_index(shelf, issue, articles), files)
+    _put(folder, PAGE_NAME, render_index(shelf, issue, articles), files)
     _put(folder, FEED_NAME, render_feed(shelf, issue, articles), files)
     names = sorted(n.removeprefix("=") for n in files)
     removed = _remove_stale(folder, stem, set(names))

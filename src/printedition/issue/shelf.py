@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from printedition.downloads import Book, Shelf, write_downloads
+from printedition.downloads.links import PAGE_NAME, check_links
 from printedition.epub.budget import check_size
 from printedition.issue.context import Loaded
 from printedition.issue.manifest import Manifest
@@ -84,14 +85,18 @@ def write_issue_downloads(
     folder = Path(out_dir) / DOWNLOADS
     result = write_downloads(shelf, folder, limits=manifest.limits)
     size = sum((folder / name).stat().st_size for name in result.files)
+    links = check_links(folder)
     return [
         OutputReport(
             kind="downloads",
-            path=str(folder / "index.html"),
+            path=str(folder / PAGE_NAME),
             bytes=size,
             seconds=round(time.perf_counter() - start, 3),
             cached=not result.written and not result.removed,
-            messages=tuple(f"removed {name}" for name in result.removed),
+            validator="links",
+            valid=not links.broken,
+            validator_summary=f"{links.links} links, {len(links.broken)} broken",
+            messages=(*links.broken, *(f"removed {name}" for name in result.removed)),
         )
     ]
 

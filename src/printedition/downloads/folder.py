@@ -68,6 +68,7 @@ def _shelve(book: Book, stem: str, folder: Path, limits: Limits, files: list[str
     name = f"{stem}.epub"
     _put(folder, name, data, files)
     cover_name = thumb_name = image_type = ""
+    cover_size = thumb_size = (0, 0)
     if cover is not None:
         big = prepare_for_screen(cover, where=f"{where} cover", max_edge=COVER_EDGE, limits=limits)
         small = prepare_for_screen(
@@ -76,6 +77,7 @@ def _shelve(book: Book, stem: str, folder: Path, limits: Limits, files: list[str
         cover_name = f"{COVERS}/{stem}{big.extension}"
         thumb_name = f"{COVERS}/{stem}-thumb{small.extension}"
         image_type = big.media_type
+        cover_size, thumb_size = (big.width, big.height), (small.width, small.height)
         _put(folder, cover_name, big.data, files)
         _put(folder, thumb_name, small.data, files)
     return Entry(
@@ -88,6 +90,8 @@ def _shelve(book: Book, stem: str, folder: Path, limits: Limits, files: list[str
         cover=cover_name,
         thumbnail=thumb_name,
         image_type=image_type,
+        cover_size=cover_size,
+        thumbnail_size=thumb_size,
     )
 
 

@@ -68,6 +68,11 @@ def _a(value: str) -> str:
     return escape(value, quote=True)
 
 
+def _size(size: tuple[int, int]) -> str:
+    """width and height, so the page keeps the image's space before it loads."""
+    return f' width="{size[0]}" height="{size[1]}"' if all(size) else ""
+
+
 def _site(url: str) -> str:
     return url.removeprefix("https://").removeprefix("http://").rstrip("/")
 
@@ -84,7 +89,7 @@ def _byline(authors: Sequence[str]) -> str:
 def _article(entry: Entry) -> str:
     book = entry.book
     thumb = (
-        f'<img src="{_a(entry.thumbnail)}" alt="" width="72" loading="lazy"/>'
+        f'<img src="{_a(entry.thumbnail)}" alt=""{_size(entry.thumbnail_size)} loading="lazy"/>'
         if entry.thumbnail
         else "<span></span>"
     )
@@ -108,7 +113,8 @@ def render_index(shelf: Shelf, issue: Entry, articles: Sequence[Entry]) -> bytes
     lang = shelf.language or "en"
     count = len(articles)
     cover = (
-        f'<img src="{_a(issue.cover)}" alt="{_a(f"Cover of {shelf.title}")}"/>'
+        f'<img src="{_a(issue.cover)}" alt="{_a(f"Cover of {shelf.title}")}"'
+        f"{_size(issue.cover_size)}/>"
         if issue.cover
         else ""
     )

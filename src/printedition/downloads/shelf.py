@@ -55,6 +55,8 @@ class Entry:
     cover: str = ""  # "covers/<stem>.jpg" ("" when the EPUB has no cover)
     thumbnail: str = ""
     image_type: str = ""  # the covers' media type
+    cover_size: tuple[int, int] = (0, 0)  # pixels (the page reserves the space before loading)
+    thumbnail_size: tuple[int, int] = (0, 0)
 
 
 __all__ = ["Book", "Entry", "Shelf"]

@@ -5,10 +5,12 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from printedition.issue import BuildOptions, IssueReport, build_issue, load_manifest
+if TYPE_CHECKING:  # imported by the fixture: a session that never builds an issue stays light
+    from printedition.issue import IssueReport
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -42,6 +44,8 @@ class SampleIssue:
 
 @pytest.fixture(scope="session")
 def sample_issue(tmp_path_factory: pytest.TempPathFactory) -> SampleIssue:
+    from printedition.issue import BuildOptions, build_issue, load_manifest
+
     base = tmp_path_factory.mktemp("issue")
     work = base / "work"
     shutil.copytree(ROOT / "samples" / "articles", work / "articles")

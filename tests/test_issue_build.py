@@ -38,13 +38,9 @@ def copy_samples(dest: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
-    base = tmp_path_factory.mktemp("issue")
-    manifest = copy_samples(base / "work")
-    out, cache = base / "out", base / "cache"
-    options = BuildOptions(out_dir=out, cache_dir=cache, source_date_epoch=1_790_000_000)
-    report = build_issue(load_manifest(manifest), options)
-    yield Built(out=out, cache=cache, report=report, workdir=base / "work")
+def built(sample_issue: Built) -> Iterator[Built]:
+    # One cold build per session (conftest.py), shared with the downloads and stamp tests.
+    yield sample_issue
 
 
 def pdftotext(pdf: Path, page: int, *, layout: bool = False) -> str:
@@ -210,6 +206,7 @@ def test_one_edited_article_redoes_only_what_depends_on_it(built: Built, tmp_pat
         "issue-42.epub",
         "issue-42-press.pdf",
         "issue-42-proof.pdf",
+        "index.html",  # the downloads folder, written afresh into the new output folder
     }
     rail = next(a for a in report.articles if a.slug == "rail-strike-called-off")
     assert rail.words > next(a for a in built.report.articles if a.slug == rail.slug).words
@@ -254,7 +251,7 @@ def test_corrupt_cache_entries_are_detected_and_rebuilt(built: Built, tmp_path: 
     # and the issue EPUB.
     assert sum(1 for a in report.articles if not a.cached) == 1
     redone = {Path(o.path).name for o in report.outputs if not o.cached}
-    assert redone == {"issue-42-press.pdf", "issue-42-proof.pdf", "issue-42.epub"}
+    assert redone == {"issue-42-press.pdf", "issue-42-proof.pdf", "issue-42.epub", "index.html"}
     # Rebuilt to the same outputs, byte for byte (the reports carry timings).
     for path in built.out.rglob("*"):
         if path.is_file() and path.name not in ("report.json", "summary.txt"):
@@ -328,8 +325,9 @@ def test_a_cold_jobs_2_build_gives_the_same_bytes_as_one_process(
         one, two = built.out / name, tmp_path / "j2" / name
         assert _page_texts(two) == _page_texts(one), name  # a readable diff first
     epubs = sorted(p.relative_to(built.out) for p in built.out.rglob("*.epub"))
-    assert len(epubs) == 10
-    for rel in [*epubs, Path("issue-42-press.pdf"), Path("issue-42-proof.pdf")]:
+    assert len(epubs) == 20  # 10 built, and the same 10 in downloads/ under their names
+    pages = [Path("downloads/index.html"), Path("downloads/opds.xml")]
+    for rel in [*epubs, *pages, Path("issue-42-press.pdf"), Path("issue-42-proof.pdf")]:
         assert (tmp_path / "j2" / rel).read_bytes() == (built.out / rel).read_bytes(), rel
 
 

@@ -559,5 +559,54 @@ def issue_build(
     sys.exit(result.exit_code)
 
 
+# --- stamp, downloads -----------------------------------------------------------------------
+# (personal copies: `printedition stamp`; the website's folder: `printedition downloads`)
+
+
+@main.command()
+@click.argument("epub_file", metavar="ISSUE.epub", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--supporters", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="CSV with a header row: name (required), since, id, email.")  # fmt: skip
+@click.option("-o", "--output", "out_dir", required=True,
+              type=click.Path(path_type=Path, file_okay=False), help="Folder for the copies.")  # fmt: skip
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes.")  # fmt: skip
+@handle_errors
+def stamp(epub_file: Path, supporters: Path, out_dir: Path, jobs: int) -> None:
+    """Write a personal copy of ISSUE.epub for every supporter: an ex-libris page "Prepared
+    for NAME" after the cover and a per-copy identifier. Rows that cannot be read are named by
+    line and skipped (exit 1); the rest are stamped."""
+    from printedition.stamp import read_supporters, stamp_copies
+
+    listed = read_supporters(supporters)
+    result = stamp_copies(epub_file, listed, out_dir, jobs=jobs)
+    for p in result.problems:
+        click.echo(one_line(f"Error: {supporters}:{p.line}: row {p.message}"), err=True)
+    for line in result.summary():
+        click.echo(one_line(line))
+    sys.exit(0 if result.ok else 1)
+
+
+@main.group()
+def downloads() -> None:
+    """The supporters' downloads folder (written by `issue build` into OUT/downloads)."""
+
+
+@downloads.command("catalogue")
+@click.argument("folders", metavar="DIR...", nargs=-1, required=True,
+                type=click.Path(path_type=Path, file_okay=False))  # fmt: skip
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="The catalogue to write (hrefs are relative to its folder).")  # fmt: skip
+@handle_errors
+def downloads_catalogue(folders: tuple[Path, ...], output: Path) -> None:
+    """Merge the opds.xml of several months' downloads folders into one OPDS catalogue."""
+    from printedition.downloads import merge_feeds
+    from printedition.outputs import atomic_write_bytes
+
+    data = merge_feeds(list(folders), output)
+    atomic_write_bytes(output, data)
+    click.echo(f"Wrote {output}: {data.count(b'<entry>')} entries from {len(folders)} month(s)")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -559,5 +559,69 @@ def issue_build(
     sys.exit(result.exit_code)
 
 
+@issue.command("draft")
+@click.option("--wordpress", "site", metavar="URL", help="The WordPress site (its REST API).")
+@click.option("--wxr", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="A WordPress export file instead of the site (offline).")  # fmt: skip
+@click.option("--month", metavar="YYYY-MM", help="The issue's month, in the site's time zone.")
+@click.option("--after", type=click.DateTime(["%Y-%m-%d"]), help="First day (with --before).")
+@click.option("--before", type=click.DateTime(["%Y-%m-%d"]), help="The day after the last.")
+@click.option("--category", "categories", multiple=True, metavar="SLUG",
+              help="Only posts in this category (repeat for more).")  # fmt: skip
+@click.option("--status", default="publish", show_default=True,
+              help="publish, or draft (needs PRINTEDITION_WP_USER and PRINTEDITION_WP_APP_PASSWORD).")  # fmt: skip
+@click.option("--sections", "order", default="", metavar="A,B,…",
+              help="Section order: category names or slugs; the rest follow alphabetically.")  # fmt: skip
+@click.option("--number", type=click.IntRange(1), default=1, help="Issue number (default 1).")
+@click.option("-o", "--output", "out", type=click.Path(path_type=Path, dir_okay=False),
+              default=Path("issue.toml"), show_default=True, help="The issue.toml to write.")  # fmt: skip
+@click.option("--allow-private", is_flag=True, help="Allow a site on a private address.")
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Build cache (default: $PRINTEDITION_CACHE or ~/.cache/printedition).")  # fmt: skip
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+@handle_errors
+def issue_draft(
+    site: str | None, wxr: Path | None, month: str | None, after: Any, before: Any,
+    categories: tuple[str, ...], status: str, order: str, number: int, out: Path,
+    allow_private: bool, cache_dir: Path | None, quiet: bool,
+) -> None:  # fmt: skip
+    """Draft ISSUE.toml from a month of WordPress posts (sections from categories, the cover
+    story a guess), fetching each post once into the build cache."""
+    import os
+
+    from printedition.errors import ConfigError
+    from printedition.wordpress import draft
+    from printedition.wordpress.rest import credentials_from_env
+
+    if bool(site) == bool(wxr):
+        raise ConfigError("give one of --wordpress URL or --wxr export.xml")
+    if month and (after or before):
+        raise ConfigError("give --month, or --after and --before, not both")
+    if month:
+        window = draft.month_window(month)
+    elif after and before:
+        window = draft.dates_window(after.date(), before.date())
+    else:
+        raise ConfigError("give --month YYYY-MM (or --after and --before)")
+    options = draft.DraftOptions(
+        out=out, window=window, wordpress=site or "", wxr=wxr, categories=categories,
+        status=status, section_order=tuple(order.split(",")), number=number,
+        cache_dir=cache_dir or _default_cache_dir(), allow_private=allow_private,
+        credentials=credentials_from_env(dict(os.environ)),
+    )  # fmt: skip
+    result = draft.draft_issue(options, progress=None if quiet else warn_progress)
+    if not quiet:
+        stats = result.requests
+        click.echo(
+            f"Drafted {result.path}: {len(result.posts)} posts in {len(result.sections)} "
+            f"sections ({result.fetched} fetched, {stats.requests} requests, "
+            f"{stats.not_modified} unchanged) in {result.seconds:.1f} s; cover: {result.cover}"
+        )
+
+
+def warn_progress(line: str) -> None:
+    click.echo(one_line(line), err=True)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,319 @@
+"""A month of posts → a reviewable issue.toml (``printedition issue draft``).
+
+Goes in: ``DraftOptions``: a site (REST API) or an export file (WXR), a window of local dates
+(a month in the site's time zone, or ``--after``/``--before``), optional category filters,
+the post status, the order of sections. Comes out: the issue.toml text, written atomically,
+and a ``DraftResult`` (the posts in their sections, requests sent, time taken).
+
+Steps: site (``/wp-json/``: name, time zone) → list the window (light listing, every page) →
+fetch only posts that are new or modified since the cache's copy (``include=…&_embed``) →
+keep each in the build cache → records → sections from primary categories (the configured
+order first), articles in date order, the cover story a guess (the longest post with a photo).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from printedition.cache import Store
+from printedition.errors import ConfigError, InputError
+from printedition.ingest.fetch import Fetcher, FetchOptions, FetchStats, user_agent
+from printedition.outputs import atomic_write_text
+from printedition.settings import Limits
+from printedition.wordpress.mapping import plain_text, primary_category, safe_slug
+from printedition.wordpress.records import PostRecord, SiteInfo
+from printedition.wordpress.rest import Credentials, WordPressAPI, record_from_rest, zone
+from printedition.wordpress.source import cached_post, keep_post, post_url
+from printedition.wordpress.wxr import read_wxr_file
+
+STATUSES = ("publish", "draft", "future", "pending", "private")
+NO_SECTION = "More"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Window:
+    """Local dates: ``start`` inclusive, ``end`` exclusive (naive: the site's wall clock)."""
+
+    start: datetime
+    end: datetime
+    label: str  # the cover date as printed, e.g. "June 2024"
+
+
+def month_window(month: str) -> Window:
+    try:
+        first = datetime.strptime(month.strip(), "%Y-%m")
+    except ValueError:
+        raise ConfigError(f"--month {month!r}: give a month as YYYY-MM, e.g. 2024-06") from None
+    end = (
+        first.replace(year=first.year + 1, month=1)
+        if first.month == 12
+        else first.replace(month=first.month + 1)
+    )
+    return Window(start=first, end=end, label=f"{first.strftime('%B')} {first.year}")
+
+
+def dates_window(after: date, before: date) -> Window:
+    """``--after`` and ``--before`` as days: from the first day's start to the second's."""
+    start = datetime(after.year, after.month, after.day)
+    end = datetime(before.year, before.month, before.day)
+    if end <= start:
+        raise ConfigError(f"--before {before} must be later than --after {after}")
+    label = f"{start.strftime('%B')} {start.year}"
+    return Window(start=start, end=end, label=label)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DraftOptions:
+    out: Path
+    window: Window
+    wordpress: str = ""
+    wxr: Path | None = None
+    categories: tuple[str, ...] = ()
+    status: str = "publish"
+    section_order: tuple[str, ...] = ()  # category names or slugs, first sections first
+    number: int = 1
+    cache_dir: Path = Path(".cache")
+    use_cache: bool = True
+    allow_private: bool = False
+    limits: Limits = field(default_factory=Limits)
+    credentials: Credentials | None = None
+    backoff: float = 0.5
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DraftedPost:
+    id: int
+    slug: str
+    headline: str
+    section: str
+    published: datetime | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DraftResult:
+    path: Path
+    site: SiteInfo
+    sections: tuple[tuple[str, tuple[DraftedPost, ...]], ...]
+    cover: str
+    listed: int
+    fetched: int  # full posts fetched (the rest were unchanged in the cache)
+    requests: FetchStats
+    seconds: float
+
+    @property
+    def posts(self) -> tuple[DraftedPost, ...]:
+        return tuple(p for _title, posts in self.sections for p in posts)
+
+
+def draft_issue(
+    options: DraftOptions, *, progress: Callable[[str], None] | None = None
+) -> DraftResult:
+    started = time.perf_counter()
+    say = progress or (lambda _line: None)
+    stats = FetchStats()
+    fetched = 0
+    if options.status not in STATUSES:
+        raise ConfigError(f"--status {options.status!r}: use one of {', '.join(STATUSES)}")
+    if options.status != "publish" and options.wxr is None and options.credentials is None:
+        raise ConfigError(
+            f"--status {options.status} needs a login: set PRINTEDITION_WP_USER and "
+            "PRINTEDITION_WP_APP_PASSWORD (an application password)"
+        )
+    if options.wxr is not None:
+        export = read_wxr_file(options.wxr)
+        site = export.site
+        wanted = {c.lower() for c in options.categories}
+        records = [
+            r
+            for r in export.posts
+            if r.status == options.status
+            and r.date_local is not None
+            and options.window.start <= r.date_local < options.window.end
+            and (not wanted or wanted & {s.lower() for s, _n in r.categories})
+        ]
+        listed = len(records)
+        say(f"export: {listed} posts in {options.window.label}")
+    else:
+        store = Store(options.cache_dir, enabled=options.use_cache)
+        fetcher = Fetcher(
+            FetchOptions(
+                limits=options.limits,
+                allow_private=options.allow_private,
+                user_agent=user_agent(options.wordpress),
+                backoff=options.backoff,
+            ),
+            cache=store,
+        )
+        stats = fetcher.stats
+        api = WordPressAPI(
+            options.wordpress, fetcher, credentials=options.credentials, progress=say
+        )
+        site = api.site_info()
+        ids = tuple(api.category_ids(options.categories).values())
+        window = options.window
+        listing = api.list_posts(
+            window.start - timedelta(seconds=1), window.end, status=options.status, categories=ids
+        )
+        posts: dict[int, dict[str, object]] = {}
+        stale: list[int] = []
+        for item in listing:
+            found = cached_post(store, api.site, item.id)
+            if found is not None and found[1].get("modified_gmt") == item.modified_gmt:
+                posts[item.id] = found[1]
+            else:
+                stale.append(item.id)
+        for post in api.posts(stale, status=options.status):
+            keep_post(store, api.site, site, post)
+            posts[int(str(post["id"]))] = post
+        fetched = len(stale)
+        say(f"posts: {fetched} fetched, {len(listing) - fetched} unchanged")
+        tz = zone(site.timezone)
+        start, end = window.start.replace(tzinfo=tz), window.end.replace(tzinfo=tz)
+        records = []
+        for item in listing:
+            record = record_from_rest(posts[item.id], site, post_url(api.site, item.id))
+            when = record.published
+            if when is not None and not start <= when < end:
+                continue  # the site compared its dates otherwise: the zone decides
+            records.append(record)
+        listed = len(listing)
+    if not records:
+        raise InputError(
+            f"no {options.status} posts in {options.window.label}"
+            + (f" in {', '.join(options.categories)}" if options.categories else ""),
+            where=options.wordpress or str(options.wxr),
+        )
+    sections = _sections(records, options.section_order)
+    cover = _cover_guess(records)
+    text = issue_toml(options, site, sections, cover)
+    atomic_write_text(options.out, text)
+    return DraftResult(
+        path=options.out,
+        site=site,
+        sections=tuple((t, tuple(_drafted(r, t) for r in rs)) for t, rs in sections),
+        cover=cover,
+        listed=listed,
+        fetched=fetched,
+        requests=stats,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _drafted(record: PostRecord, section: str) -> DraftedPost:
+    return DraftedPost(
+        id=record.id,
+        slug=safe_slug(record),
+        headline=plain_text(record.title_html),
+        section=section,
+        published=record.published,
+    )
+
+
+def _when(record: PostRecord) -> tuple[datetime, int]:
+    return (record.date_local or datetime.min, record.id)
+
+
+def _sections(
+    records: list[PostRecord], order: tuple[str, ...]
+) -> list[tuple[str, list[PostRecord]]]:
+    groups: dict[str, list[PostRecord]] = {}
+    slugs: dict[str, str] = {}
+    for record in sorted(records, key=_when):
+        slug, name = primary_category(record)
+        title = name or NO_SECTION
+        slugs.setdefault(title, slug)
+        groups.setdefault(title, []).append(record)
+    wanted = [o.strip().lower() for o in order if o.strip()]
+
+    def rank(title: str) -> tuple[int, int, str]:
+        keys = {title.lower(), slugs.get(title, "").lower()}
+        place = next((i for i, o in enumerate(wanted) if o in keys), len(wanted))
+        return (place, int(title == NO_SECTION), title.lower())
+
+    return [(t, groups[t]) for t in sorted(groups, key=rank)]
+
+
+def _cover_guess(records: list[PostRecord]) -> str:
+    """The longest post with a photo (the editor changes it)."""
+    if not records:
+        return ""
+    best = max(records, key=lambda r: (r.lead is not None, len(r.content_html), -r.id))
+    return safe_slug(best)
+
+
+def _q(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)  # a TOML basic string
+
+
+def _comment(text: str) -> str:
+    return " ".join(text.split())[:90]
+
+
+def issue_toml(
+    options: DraftOptions,
+    site: SiteInfo,
+    sections: list[tuple[str, list[PostRecord]]],
+    cover: str,
+) -> str:
+    zone_name = site.timezone or "the export's local dates"
+    origin = options.wordpress or str(options.wxr)
+    lines = [
+        f"# Drafted by printedition issue draft from {_comment(origin)}",
+        f"# {options.window.label} ({zone_name}), status {options.status}: review before building.",
+        "# Sections come from each post's first category; the cover story is a guess.",
+        "",
+        "[source]",
+    ]
+    if options.wxr is not None:
+        wxr = options.wxr.resolve()
+        try:
+            shown = str(wxr.relative_to(options.out.resolve().parent))
+        except ValueError:
+            shown = str(wxr)
+        lines.append(f"wxr = {_q(shown)}")
+    else:
+        lines.append(f"site = {_q(options.wordpress.rstrip('/'))}")
+    lines += ["", "[paper]", f"name = {_q(site.name or 'The paper')}"]
+    if site.url.startswith(("http://", "https://")):
+        lines.append(f"url = {_q(site.url.rstrip('/'))}")
+    if site.language:
+        lines.append(f"language = {_q(site.language)}")
+    lines += [
+        "",
+        "[issue]",
+        f"number = {options.number}",
+        f"cover_date = {_q(options.window.label)}",
+        f"date = {options.window.start.date().isoformat()}",
+        "",
+    ]
+    if cover:
+        lines += ["[cover]", f"article = {_q(cover)}", ""]
+    for title, records in sections:
+        lines += ["[[sections]]", f"title = {_q(title)}", ""]
+        for r in records:
+            when = r.published.strftime("%Y-%m-%d %H:%M %Z") if r.published else "no date"
+            lines += [
+                "  [[sections.articles]]",
+                f"  wordpress = {r.id}  # {_comment(plain_text(r.title_html))} ({when})",
+                f"  slug = {_q(safe_slug(r))}",
+                "",
+            ]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+__all__ = [
+    "STATUSES",
+    "DraftOptions",
+    "DraftResult",
+    "DraftedPost",
+    "Window",
+    "dates_window",
+    "draft_issue",
+    "issue_toml",
+    "month_window",
+]

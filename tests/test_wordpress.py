@@ -12,11 +12,12 @@ import time
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from localhttp import serve
+from localhttp import Reply, Route, serve
 from PIL import Image
 from wpsite import (
     MARCH_DRAFT,
@@ -187,6 +188,56 @@ def test_transient_errors_are_retried_with_back_off(drafted: Drafted, tmp_path: 
     assert {p.id for p in result.posts} == set(SAMPLE_IDS)
     assert [s for _p, s, _c in site.log[-12:]].count(503) == 1
     assert [s for _p, s, _c in site.log[-12:]].count(429) == 1
+
+
+def test_pages_are_followed_to_the_end_without_the_totals(drafted: Drafted, tmp_path: Path) -> None:
+    site = drafted.site
+    site.hide_totals = True
+    mark = len(site.log)
+    try:
+        result = draft_issue(_options(site, tmp_path, "2024-05"))
+    finally:
+        site.hide_totals = False
+    assert len(result.posts) == 250
+    listing = [p for p, _s, _c in site.log[mark:] if "_fields=" in p]
+    assert [p.split("page=")[-1] for p in listing] == ["1", "2", "3"]
+
+
+def test_credentials_do_not_follow_a_redirect_to_another_host() -> None:
+    seen: dict[str, str | None] = {}
+
+    def record(name: str) -> Route:
+        def reply(handler: BaseHTTPRequestHandler) -> Reply:
+            seen[name] = handler.headers.get("Authorization")
+            return Reply(200, b"[]", {"Content-Type": "application/json"})
+
+        return reply
+
+    with serve({"/x": record("other")}) as other:
+        routes: dict[str, Route | Reply | bytes] = {
+            "/away": Reply(302, b"", {"Location": f"{other.base}/x"}),
+            "/here": Reply(302, b"", {"Location": "/same"}),
+            "/same": record("same"),
+        }
+        with serve(routes) as origin:
+            fetcher = Fetcher(FetchOptions(allow_private=True))
+            auth = {"Authorization": "Basic c2VjcmV0"}
+            fetcher.fetch(f"{origin.base}/here", headers=auth)
+            fetcher.fetch(f"{origin.base}/away", headers=auth)
+    assert seen == {"same": "Basic c2VjcmV0", "other": None}
+
+
+def test_a_malformed_api_answer_is_one_line(tmp_path: Path) -> None:
+    index = json.dumps({"name": "X", "timezone_string": "Europe/London", "namespaces": []})
+    routes: dict[str, Route | Reply | bytes] = {"/wp-json/": Reply(200, index.encode())}
+
+    def posts(handler: BaseHTTPRequestHandler) -> Reply:
+        return Reply(200, b'[{"id": "seven"}]', {"X-WP-TotalPages": "1"})
+
+    with serve(routes, fallback=posts) as srv:
+        args = ["--wordpress", srv.base, "--month", "2024-03", "-o", str(tmp_path / "i.toml")]
+        line = _draft_error([*args, "--cache-dir", str(tmp_path / "c")])
+    assert line == f"Error: {srv.base}/wp-json: the API listed a post without a numeric id"
 
 
 def _draft_error(args: list[str], env: dict[str, str] | None = None) -> str:

@@ -97,6 +97,7 @@ class Site:
     hidden_authors: set[int] = field(default_factory=set)
     vanished: set[int] = field(default_factory=set)  # listed, but gone when fetched
     fail_next: list[int] = field(default_factory=list)  # statuses for the next API requests
+    hide_totals: bool = False  # a proxy that drops X-WP-Total / X-WP-TotalPages
     password: tuple[str, str] = ("editor", "abcd efgh ijkl mnop qrst uvwx")
     log: list[tuple[str, int, bool]] = field(default_factory=list)  # path, status, conditional
     base: str = ""
@@ -284,7 +285,8 @@ class Site:
         if "_fields" in q:
             keep = set(q["_fields"].split(","))
             items = [{k: v for k, v in i.items() if k in keep} for i in items]
-        return self.json(items, {"X-WP-Total": str(total), "X-WP-TotalPages": str(pages)})
+        totals = {"X-WP-Total": str(total), "X-WP-TotalPages": str(pages)}
+        return self.json(items, {} if self.hide_totals else totals)
 
     def json(self, value: object, headers: dict[str, str] | None = None) -> Reply:
         body = json.dumps(value).encode()

@@ -188,7 +188,11 @@ class Fetcher:
                 location = resp.headers.get("location", "")
                 if not location:
                     raise FetchError(f"HTTP {resp.status} redirect without a Location", where=url)
-                current = urljoin(current, location)
+                target = urljoin(current, location)
+                if _origin(target) != _origin(current):
+                    # credentials are for the site asked, never for where it points
+                    extra.pop("Authorization", None)
+                current = target
                 continue
             if resp.status == 304 and cached is not None and cached["url"] == current:
                 body = self.cache.get("fetchbody", cached["body"]) if self.cache else None
@@ -348,6 +352,14 @@ class Fetcher:
             raise _Transient(f"connection failed ({exc.strerror or exc})") from None
         finally:
             conn.close()
+
+
+def _origin(url: str) -> tuple[str, str]:
+    try:
+        parts = urlsplit(url)
+        return parts.scheme.lower(), parts.netloc.lower()
+    except ValueError:
+        return "", url
 
 
 def fetch_url(

@@ -15,6 +15,7 @@ import re
 from urllib.parse import unquote
 
 import lxml.html
+from lxml import etree
 
 from printedition.ingest.normalise import normalise_article, slugify
 from printedition.ingest.text import clean_line
@@ -33,7 +34,10 @@ def plain_text(fragment: str) -> str:
         return ""
     if "<" not in fragment:
         return clean_line(html.unescape(fragment))
-    doc = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    try:
+        doc = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except (etree.ParserError, ValueError):  # nothing but markup the parser drops
+        return clean_line(html.unescape(re.sub(r"<[^>]*>", " ", fragment)))
     return clean_line(doc.text_content())
 
 

@@ -151,7 +151,11 @@ class WordPressAPI:
         data, _ = self.get(
             "/wp/v2/categories", {"slug": ",".join(wanted), "per_page": str(PER_PAGE)}
         )
-        found = {str(c["slug"]): int(c["id"]) for c in data if isinstance(c, dict)}
+        found = {
+            str(c.get("slug")): c["id"]
+            for c in (data if isinstance(data, list) else [])
+            if isinstance(c, dict) and isinstance(c.get("id"), int)
+        }
         missing = [s for s in wanted if s not in found]
         if missing:
             raise ConfigError(f"--category {missing[0]!r}: no such category on {self.site}")
@@ -176,13 +180,24 @@ class WordPressAPI:
         page, pages = 1, 1
         while page <= pages:
             data, headers = self.get("/wp/v2/posts", {**params, "page": str(page)})
-            pages = _int(headers.get("x-wp-totalpages"), 1)
-            total = _int(headers.get("x-wp-total"), 0)
-            out.extend(
-                Listed(id=int(p["id"]), modified_gmt=str(p.get("modified_gmt", "")),
-                       date=str(p.get("date", "")))
-                for p in data if isinstance(p, dict) and "id" in p
-            )  # fmt: skip
+            if not isinstance(data, list):
+                raise InputError("the API's answer is not a list of posts", where=self.api)
+            # A proxy that drops X-WP-TotalPages: go on while pages come back full.
+            more = page + 1 if len(data) == PER_PAGE else page
+            pages = _int(headers.get("x-wp-totalpages"), more)
+            total = _int(headers.get("x-wp-total"), len(out) + len(data))
+            try:
+                out.extend(
+                    Listed(id=int(p["id"]), modified_gmt=str(p.get("modified_gmt", "")),
+                           date=str(p.get("date", "")))
+                    for p in data if isinstance(p, dict) and "id" in p
+                )  # fmt: skip
+            except (TypeError, ValueError):
+                raise InputError(
+                    "the API listed a post without a numeric id", where=self.api
+                ) from None
+            if not data:
+                break
             self.progress(f"posts: page {page}/{pages}, {len(out)} of {total} listed")
             page += 1
         return out
@@ -196,7 +211,11 @@ class WordPressAPI:
                 {"include": ",".join(map(str, chunk)), "per_page": str(PER_PAGE),
                  "status": status, "_embed": EMBED},
             )  # fmt: skip
-            got = {int(p["id"]): p for p in data if isinstance(p, dict) and "id" in p}
+            got = {
+                p["id"]: p
+                for p in (data if isinstance(data, list) else [])
+                if isinstance(p, dict) and isinstance(p.get("id"), int)
+            }
             for post_id in chunk:
                 if post_id not in got:
                     raise vanished(self.site, post_id)
@@ -313,6 +332,17 @@ def _opt_int(value: Any) -> int | None:
 
 
 def record_from_rest(post: dict[str, Any], site: SiteInfo, source_url: str) -> PostRecord:
+    """A post as the API sent it → a record; a malformed post is an ``InputError``."""
+    try:
+        return _record(post, site, source_url)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise InputError(
+            f"the API's post is malformed ({type(exc).__name__}: {str(exc)[:80]})",
+            where=source_url,
+        ) from None
+
+
+def _record(post: dict[str, Any], site: SiteInfo, source_url: str) -> PostRecord:
     tz = zone(site.timezone)
     embedded: dict[str, Any] = post["_embedded"] if isinstance(post.get("_embedded"), dict) else {}
     authors: list[Author] = []

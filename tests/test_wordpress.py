@@ -427,6 +427,16 @@ def test_wxr_draft_lists_the_same_posts_offline(drafted: Drafted, tmp_path: Path
     ]  # fmt: skip
     assert manifest.entries()[0].wordpress.wxr == str(export)  # type: ignore[union-attr]
     assert 'wxr = "export.xml"' in (tmp_path / "issue.toml").read_text()
+    # An unchanged draft is replaced by a new one; an edited one only with --force.
+    assert CliRunner().invoke(main, args).exit_code == 0
+    edited = (tmp_path / "issue.toml").read_text().replace("number = 1", "number = 43")
+    (tmp_path / "issue.toml").write_text(edited)
+    assert _draft_error(args[2:]) == (
+        f"Error: {tmp_path / 'issue.toml'}: exists and is not an unchanged draft: "
+        "give another -o, or --force to replace it"
+    )
+    assert (tmp_path / "issue.toml").read_text() == edited
+    assert CliRunner().invoke(main, [*args, "--force"]).exit_code == 0
 
 
 # ---------------------------------------------------------------------------------------------

@@ -578,12 +578,13 @@ def issue_build(
 @click.option("--allow-private", is_flag=True, help="Allow a site on a private address.")
 @click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Build cache (default: $PRINTEDITION_CACHE or ~/.cache/printedition).")  # fmt: skip
+@click.option("--force", is_flag=True, help="Replace an issue.toml the editor has changed.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
 @handle_errors
 def issue_draft(
     site: str | None, wxr: Path | None, month: str | None, after: Any, before: Any,
     categories: tuple[str, ...], status: str, order: str, number: int, out: Path,
-    allow_private: bool, cache_dir: Path | None, quiet: bool,
+    allow_private: bool, cache_dir: Path | None, force: bool, quiet: bool,
 ) -> None:  # fmt: skip
     """Draft ISSUE.toml from a month of WordPress posts (sections from categories, the cover
     story a guess), fetching each post once into the build cache."""
@@ -595,19 +596,12 @@ def issue_draft(
 
     if bool(site) == bool(wxr):
         raise ConfigError("give one of --wordpress URL or --wxr export.xml")
-    if month and (after or before):
-        raise ConfigError("give --month, or --after and --before, not both")
-    if month:
-        window = draft.month_window(month)
-    elif after and before:
-        window = draft.dates_window(after.date(), before.date())
-    else:
-        raise ConfigError("give --month YYYY-MM (or --after and --before)")
+    window = draft.choose_window(month, after and after.date(), before and before.date())
     options = draft.DraftOptions(
         out=out, window=window, wordpress=site or "", wxr=wxr, categories=categories,
         status=status, section_order=tuple(order.split(",")), number=number,
         cache_dir=cache_dir or _default_cache_dir(), allow_private=allow_private,
-        credentials=credentials_from_env(dict(os.environ)),
+        credentials=credentials_from_env(dict(os.environ)), force=force,
     )  # fmt: skip
     result = draft.draft_issue(options, progress=None if quiet else warn_progress)
     if not quiet:

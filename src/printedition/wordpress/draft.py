@@ -13,6 +13,7 @@ order first), articles in date order, the cover story a guess (the longest post 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Callable
@@ -67,6 +68,17 @@ def dates_window(after: date, before: date) -> Window:
     return Window(start=start, end=end, label=label)
 
 
+def choose_window(month: str | None, after: date | None, before: date | None) -> Window:
+    """The command line's choice: ``--month``, or ``--after`` with ``--before``."""
+    if month and (after or before):
+        raise ConfigError("give --month, or --after and --before, not both")
+    if month:
+        return month_window(month)
+    if after and before:
+        return dates_window(after, before)
+    raise ConfigError("give --month YYYY-MM (or --after and --before)")
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DraftOptions:
     out: Path
@@ -83,6 +95,7 @@ class DraftOptions:
     limits: Limits = field(default_factory=Limits)
     credentials: Credentials | None = None
     backoff: float = 0.5
+    force: bool = False  # overwrite an issue.toml the editor has changed
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -115,6 +128,7 @@ def draft_issue(
 ) -> DraftResult:
     started = time.perf_counter()
     say = progress or (lambda _line: None)
+    check_overwrite(options.out, options.force)
     stats = FetchStats()
     fetched = 0
     if options.status not in STATUSES:
@@ -191,7 +205,7 @@ def draft_issue(
     sections = _sections(records, options.section_order)
     cover = _cover_guess(records)
     text = issue_toml(options, site, sections, cover)
-    atomic_write_text(options.out, text)
+    atomic_write_text(options.out, f"{_STAMP}{_digest(text)}\n{text}")
     return DraftResult(
         path=options.out,
         site=site,
@@ -202,6 +216,29 @@ def draft_issue(
         requests=stats,
         seconds=time.perf_counter() - started,
     )
+
+
+_STAMP = "# printedition draft "  # + the digest of what follows: a changed file is the editor's
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def check_overwrite(path: Path, force: bool) -> None:
+    """Never overwrite an issue.toml an editor has changed (or wrote), unless forced."""
+    if force or not path.exists():
+        return
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    head, _, rest = text.partition("\n")
+    if head != f"{_STAMP}{_digest(rest)}":
+        raise ConfigError(
+            "exists and is not an unchanged draft: give another -o, or --force to replace it",
+            where=str(path),
+        )
 
 
 def _drafted(record: PostRecord, section: str) -> DraftedPost:
@@ -312,6 +349,8 @@ __all__ = [
     "DraftResult",
     "DraftedPost",
     "Window",
+    "check_overwrite",
+    "choose_window",
     "dates_window",
     "draft_issue",
     "issue_toml",

@@ -178,7 +178,10 @@ def test_progress_line_per_results_page_and_a_summary(drafted: Drafted, tmp_path
         "posts: page 2/3, 200 of 250 listed",
         "posts: page 3/3, 250 of 250 listed",
     ]
-    assert result.stdout.startswith(f"Drafted {tmp_path / 'issue.toml'}: 250 posts in 4 sections")
+    assert result.stdout.startswith(
+        f"Drafted {tmp_path / 'issue.toml'}: 250 posts in 4 sections, cover story report-1000 "
+        "(a guess); 250 of 250 posts fetched, 7 requests (0 not modified) in "
+    )
 
 
 def test_transient_errors_are_retried_with_back_off(drafted: Drafted, tmp_path: Path) -> None:

@@ -608,8 +608,9 @@ def issue_draft(
         stats = result.requests
         click.echo(
             f"Drafted {result.path}: {len(result.posts)} posts in {len(result.sections)} "
-            f"sections ({result.fetched} fetched, {stats.requests} requests, "
-            f"{stats.not_modified} unchanged) in {result.seconds:.1f} s; cover: {result.cover}"
+            f"sections, cover story {result.cover} (a guess); {result.fetched} of "
+            f"{result.listed} posts fetched, {stats.requests} requests "
+            f"({stats.not_modified} not modified) in {result.seconds:.1f} s"
         )
 
 

@@ -197,8 +197,9 @@ def draft_issue(
             records.append(record)
         listed = len(listing)
     if not records:
+        status = "published" if options.status == "publish" else options.status
         raise InputError(
-            f"no {options.status} posts in {options.window.label}"
+            f"no {status} posts in {options.window.label}"
             + (f" in {', '.join(options.categories)}" if options.categories else ""),
             where=options.wordpress or str(options.wxr),
         )

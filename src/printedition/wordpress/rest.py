@@ -196,9 +196,9 @@ class WordPressAPI:
                 raise InputError(
                     "the API listed a post without a numeric id", where=self.api
                 ) from None
+            self.progress(f"posts: page {page}/{pages}, {len(out)} of {total} listed")
             if not data:
                 break
-            self.progress(f"posts: page {page}/{pages}, {len(out)} of {total} listed")
             page += 1
         return out
 

@@ -34,7 +34,7 @@ from printedition.errors import InputError
 from printedition.ingest.fetch import Fetcher, FetchOptions
 from printedition.issue import BuildOptions, build_issue, load_manifest
 from printedition.issue.context import EPUB_MAX_EDGE
-from printedition.model import Article, to_dict, to_json
+from printedition.model import Article, article_text, to_dict, to_json
 from printedition.wordpress.autop import render_content, wpautop
 from printedition.wordpress.draft import DraftOptions, DraftResult, draft_issue, month_window
 from printedition.wordpress.mapping import article_from_record
@@ -154,7 +154,7 @@ def test_a_changed_post_is_the_only_one_fetched_again(drafted: Drafted, tmp_path
     site = drafted.site
     post = site.posts[1100]
     post.modified = post.local.replace(day=30)
-    post.title = "Report number 1100, corrected"
+    post.title = post.title_rendered = "Report number 1100, corrected"
     try:
         result = draft_issue(_options(site, drafted.tmp, "2024-05"))
         assert result.fetched == 1
@@ -162,7 +162,8 @@ def test_a_changed_post_is_the_only_one_fetched_again(drafted: Drafted, tmp_path
         assert fetches[-1].split("include=")[1].split("&")[0] == "1100"
         assert "Report number 1100, corrected" in result.path.read_text()
     finally:
-        post.modified, post.title = None, "Report number 1100 from the council"
+        post.modified, post.title = None, "Council's report number 1100"
+        post.title_rendered = "Council&#8217;s report number 1100"
 
 
 def test_progress_line_per_results_page_and_a_summary(drafted: Drafted, tmp_path: Path) -> None:
@@ -363,6 +364,17 @@ def test_lead_photo_is_the_original_upload(
         assert lead.alt.startswith("A glass counter of cakes") and lead.credit
         fringe = source[13]
         assert fringe.lead is not None and fringe.lead.image.url.endswith("salt-choir-stage.jpg")
+
+
+def test_export_text_gets_the_sites_typography(
+    models: tuple[dict[int, Article], dict[int, Article]],
+) -> None:
+    rest, wxr = models
+    for source in (rest, wxr):
+        assert source[1000].headline == "Council’s report number 1000"
+        assert article_text(source[1000]).endswith(
+            "The clerk said “it’s the council’s call” — and the 1990s-era rota… stays."
+        )
 
 
 def test_hidden_author_is_a_warning_not_a_crash(

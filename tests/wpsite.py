@@ -86,6 +86,7 @@ class Post:
     media: int = 0
     status: str = "publish"
     modified: datetime | None = None
+    title_rendered: str = ""  # the_title's output, when it differs from the escaped title
 
 
 @dataclass
@@ -158,7 +159,7 @@ class Site:
             "guid": {"rendered": f"{self.base}/?p={post.id}"},
             "modified": modified.isoformat(), "modified_gmt": mod_gmt.isoformat(),
             "slug": post.slug, "status": post.status, "type": "post", "link": link,
-            "title": {"rendered": html.escape(post.title, quote=False)},
+            "title": {"rendered": post.title_rendered or html.escape(post.title, quote=False)},
             "content": {"rendered": rendered, "protected": False},
             "excerpt": {"rendered": excerpt, "protected": False},
             "author": post.author, "featured_media": post.media, "comment_status": "open",
@@ -574,6 +575,14 @@ _SECTIONS = (("news", "News"), ("economy", "Economy"), ("culture", "Culture"),
              ("opinion", "Opinion"))  # fmt: skip
 
 
+# As typed (the export) and as WordPress's wptexturize renders it (the API), written out by hand.
+TYPED = "The clerk said \"it's the council's call\" -- and the 1990s-era rota... stays."
+RENDERED = (
+    "The clerk said &#8220;it&#8217;s the council&#8217;s call&#8221; &#8212; and the "
+    "1990s-era rota&#8230; stays."
+)
+
+
 def _generated(post_id: int, local: datetime, n: int, *, status: str = "publish") -> Post:
     paragraphs = [
         f"Paragraph {i + 1} of report {n}: the council met on a {local:%A} and agreed, after "
@@ -582,10 +591,11 @@ def _generated(post_id: int, local: datetime, n: int, *, status: str = "publish"
     ]
     cat = _SECTIONS[n % len(_SECTIONS)]
     return Post(
-        id=post_id, slug=f"report-{n}", title=f"Report number {n} from the council",
+        id=post_id, slug=f"report-{n}", title=f"Council's report number {n}",
+        title_rendered=f"Council&#8217;s report number {n}",
         local=local, category=cat, author=1,
-        raw="\n\n".join(paragraphs),
-        body="".join(f"<p>{p}</p>\n" for p in paragraphs), status=status,
+        raw="\n\n".join([*paragraphs, TYPED]),
+        body="".join(f"<p>{p}</p>\n" for p in [*paragraphs, RENDERED]), status=status,
     )  # fmt: skip
 
 

@@ -3,7 +3,8 @@
 Goes in: ``post_content`` as stored: block comments (``<!-- wp:paragraph -->``), unrendered
 shortcodes, and for classic-editor posts no ``<p>`` at all (paragraphs are blank-line
 separated). Comes out: HTML with paragraphs, ``[caption]`` as a captioned figure, other
-shortcodes reduced to their enclosed content, block comments gone.
+shortcodes reduced to their enclosed content, block comments gone, the typography
+``wptexturize`` gives (curly quotes, dashes, ellipses).
 
 The paragraph rules are those of WordPress's ``wpautop`` (wp-includes/formatting.php), which
 runs only on posts without blocks, as ``do_blocks`` decides.
@@ -29,6 +30,52 @@ _ATTR = re.compile(r'(\w+)\s*=\s*"([^"]*)"|(\w+)\s*=\s*\'([^\']*)\'')
 _IMG_OR_LINK = re.compile(r"^\s*((?:<a [^>]*>\s*)?<img [^>]*>(?:\s*</a>)?)(.*)$", re.S | re.I)
 
 
+# wptexturize: only text outside tags and shortcodes, never inside these elements.
+_NO_TEXTURIZE = {"pre", "code", "kbd", "style", "script", "tt", "textarea"}
+_TOKENS = re.compile(r"(<!--.*?-->|<[^>]*>|\[[^\]\n]*\])", re.S)
+_TAG_NAME = re.compile(r"<(/?)([a-zA-Z][\w-]*)")
+_TEXTURIZE = (
+    (re.compile(r"\.\.\."), "\u2026"),
+    (re.compile(r"``"), "\u201c"),
+    (re.compile(r"''"), "\u201d"),
+    (re.compile(r" \(tm\)", re.I), " \u2122"),
+    (re.compile(r"---"), "\u2014"),
+    (re.compile(r"(?<!\S)--(?!\S)"), "\u2014"),
+    (re.compile(r"(?<!xn)--"), "\u2013"),
+    (re.compile(r"(?<!\S)-(?!\S)"), "\u2013"),
+    (re.compile(r"\b(\d[\d.,]*)x(-?\d[\d.,]*)\b"), "\\1\u00d7\\2"),
+    (re.compile(r"'(?=\d\d(?:\Z|(?![%\d]|[.,]\d)))"), "\u2019"),  # '90s
+    (re.compile(r"(?:(?<=\A)|(?<=[\s(\[{\"-]))'"), "\u2018"),
+    (re.compile(r"'"), "\u2019"),
+    (re.compile(r"(?:(?<=\A)|(?<=[\s(\[{-]))\"(?!\s)"), "\u201c"),
+    (re.compile(r"\""), "\u201d"),
+)
+
+
+def wptexturize(text: str) -> str:
+    """WordPress's ``wptexturize`` for its common cases: curly quotes and apostrophes,
+    dashes, ellipses, × between numbers (the_content and the_title run it; an export holds
+    the text as typed)."""
+    out: list[str] = []
+    skip: list[str] = []
+    for i, part in enumerate(_TOKENS.split(text)):
+        if i % 2:  # a tag, comment or shortcode: kept as it is
+            tag = _TAG_NAME.match(part)
+            if tag and tag.group(2).lower() in _NO_TEXTURIZE and not part.endswith("/>"):
+                if tag.group(1):
+                    if skip and skip[-1] == tag.group(2).lower():
+                        skip.pop()
+                else:
+                    skip.append(tag.group(2).lower())
+            out.append(part)
+            continue
+        if not skip:
+            for pattern, replacement in _TEXTURIZE:
+                part = pattern.sub(replacement, part)
+        out.append(part)
+    return "".join(out)
+
+
 def has_blocks(content: str) -> bool:
     return "<!-- wp:" in content
 
@@ -36,7 +83,7 @@ def has_blocks(content: str) -> bool:
 def render_content(content: str) -> str:
     """What ``the_content`` makes of raw post content, for the parts a printed page needs."""
     blocks = has_blocks(content)
-    content = _BLOCK_COMMENT.sub("", content)
+    content = wptexturize(_BLOCK_COMMENT.sub("", content))
     if not blocks:
         # the_content's order: wpautop (priority 10), shortcode_unautop, do_shortcode (11)
         content = _UNAUTOP.sub(r"\1", wpautop(content))
@@ -108,4 +155,4 @@ def wpautop(text: str, br: bool = True) -> str:
     return text
 
 
-__all__ = ["has_blocks", "render_content", "render_shortcodes", "wpautop"]
+__all__ = ["has_blocks", "render_content", "render_shortcodes", "wpautop", "wptexturize"]

@@ -23,7 +23,7 @@ from lxml import etree
 
 from printedition.errors import InputError
 from printedition.model import Author
-from printedition.wordpress.autop import render_content, wpautop
+from printedition.wordpress.autop import render_content, wpautop, wptexturize
 from printedition.wordpress.records import LeadImage, PostRecord, SiteInfo
 
 MAX_WXR_BYTES = 512 * 1024 * 1024
@@ -156,7 +156,7 @@ def _lead(attachment: etree._Element | None) -> LeadImage | None:
         width=width,
         height=height,
         alt=meta.get("_wp_attachment_image_alt", ""),
-        caption_html=wpautop(caption) if caption else "",
+        caption_html=wpautop(wptexturize(caption)) if caption else "",
         sizes=sizes,
     )
 
@@ -205,8 +205,9 @@ def read_wxr(data: bytes, *, source: str = "export.xml") -> WxrExport:
                 link=_text(item, "", "link").strip(),
                 source_url=f"{source}#post-{post_id}",
                 status=_text(item, "wp", "status").strip() or "publish",
-                title_html=_text(item, "", "title"),
-                excerpt_html=_text(item, "excerpt", "encoded"),
+                # the_title and the_excerpt run wptexturize on what the export holds as typed
+                title_html=wptexturize(_text(item, "", "title")),
+                excerpt_html=wptexturize(_text(item, "excerpt", "encoded")),
                 content_html=render_content(_text(item, "content", "encoded")),
                 date_local=local,
                 published=_aware(local, _stamp(_text(item, "wp", "post_date_gmt"))),

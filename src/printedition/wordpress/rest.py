@@ -29,6 +29,7 @@ from printedition.wordpress.records import LeadImage, PostRecord, SiteInfo
 
 EMBED = "author,wp:featuredmedia,wp:term"
 PER_PAGE = 100  # WordPress's cap
+MAX_PAGES = 500  # 50,000 posts in one window: past that a listing is refused, never endless
 USER_ENV = "PRINTEDITION_WP_USER"
 PASSWORD_ENV = "PRINTEDITION_WP_APP_PASSWORD"
 
@@ -179,6 +180,11 @@ class WordPressAPI:
         out: list[Listed] = []
         page, pages = 1, 1
         while page <= pages:
+            if page > MAX_PAGES:
+                raise InputError(
+                    f"more than {MAX_PAGES * PER_PAGE} posts in the window: draft a shorter one",
+                    where=self.api,
+                )
             data, headers = self.get("/wp/v2/posts", {**params, "page": str(page)})
             if not isinstance(data, list):
                 raise InputError("the API's answer is not a list of posts", where=self.api)

@@ -29,16 +29,20 @@ from wpsite import (
     running,
 )
 
+from printedition.cache import Store
 from printedition.cli import main
-from printedition.errors import InputError
+from printedition.errors import ConfigError, InputError
 from printedition.ingest.fetch import Fetcher, FetchOptions
 from printedition.issue import BuildOptions, build_issue, load_manifest
 from printedition.issue.context import EPUB_MAX_EDGE
 from printedition.model import Article, article_text, to_dict, to_json
+from printedition.settings import Limits
 from printedition.wordpress.autop import render_content, wpautop
 from printedition.wordpress.draft import DraftOptions, DraftResult, draft_issue, month_window
 from printedition.wordpress.mapping import article_from_record
+from printedition.wordpress.records import WordPressRef
 from printedition.wordpress.rest import WordPressAPI, record_from_rest
+from printedition.wordpress.source import load_post_article
 from printedition.wordpress.wxr import read_wxr
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "wordpress"
@@ -529,3 +533,57 @@ def test_draft_json_is_what_the_site_sent(drafted: Drafted) -> None:
     assert info.timezone == "Europe/London" and post["id"] == 12
     assert post["_embedded"]["wp:featuredmedia"][0]["media_details"]["original_image"]
     assert json.dumps(post)
+
+
+def test_category_filter_on_the_site_and_in_the_export(drafted: Drafted, tmp_path: Path) -> None:
+    site = drafted.site
+    result = draft_issue(_options(site, tmp_path, "2024-03", categories=("economy",)))
+    assert [p.id for p in result.posts] == [12]
+    export = tmp_path / "export.xml"
+    export.write_bytes(site.wxr())
+    offline = draft_issue(
+        DraftOptions(
+            out=tmp_path / "x.toml",
+            window=month_window("2024-03"),
+            wxr=export,
+            categories=("economy",),
+        )
+    )
+    assert [p.id for p in offline.posts] == [12]
+    with pytest.raises(ConfigError, match="--category 'nope': no such category"):
+        draft_issue(_options(site, tmp_path, "2024-03", categories=("nope",)))
+
+
+def test_build_reads_a_post_the_cache_lacks_and_names_a_vanished_one(
+    drafted: Drafted, tmp_path: Path
+) -> None:
+    site = drafted.site
+    store = Store(tmp_path / "cache")
+    fetcher = Fetcher(FetchOptions(allow_private=True), cache=store)
+    mark = len(site.log)
+    article, cached = load_post_article(
+        WordPressRef(post=13, site=site.base), store, fetcher, Limits()
+    )
+    assert not cached and article.slug == "fringe-review-the-salt-choir"
+    assert [p.split("?")[0] for p, _s, _c in site.log[mark:]] == [
+        "/wp-json/",
+        "/wp-json/wp/v2/posts/13",
+    ]
+    again, cached = load_post_article(
+        WordPressRef(post=13, site=site.base), store, fetcher, Limits()
+    )
+    assert cached and again == article and len(site.log) == mark + 2
+    site.vanished = {14}
+    try:
+        with pytest.raises(InputError, match="post 14 is gone"):
+            load_post_article(WordPressRef(post=14, site=site.base), store, fetcher, Limits())
+    finally:
+        site.vanished = set()
+    export = tmp_path / "export.xml"
+    export.write_bytes(site.wxr())
+    from_export, _ = load_post_article(
+        WordPressRef(post=13, wxr=str(export)), store, fetcher, Limits()
+    )
+    assert from_export.body == article.body and from_export.lead == article.lead
+    with pytest.raises(InputError, match="post 99 is not in the export"):
+        load_post_article(WordPressRef(post=99, wxr=str(export)), store, fetcher, Limits())

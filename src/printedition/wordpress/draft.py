@@ -13,6 +13,7 @@ order first), articles in date order, the cover story a guess (the longest post 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -22,19 +23,27 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from printedition.cache import Store
+from printedition.cache import Store, cache_key
 from printedition.errors import ConfigError, InputError
 from printedition.ingest.fetch import Fetcher, FetchOptions, FetchStats, user_agent
 from printedition.outputs import atomic_write_text
 from printedition.settings import Limits
 from printedition.wordpress.mapping import plain_text, primary_category, safe_slug
 from printedition.wordpress.records import POST_STATUSES, PostRecord, SiteInfo
-from printedition.wordpress.rest import Credentials, WordPressAPI, record_from_rest, zone
+from printedition.wordpress.rest import (
+    Credentials,
+    WordPressAPI,
+    record_from_rest,
+    record_id,
+    zone,
+)
 from printedition.wordpress.source import cached_post, keep_post, post_url
 from printedition.wordpress.wxr import read_wxr_file
 
 NO_SECTION = "More"
+INDEX_KIND = "wpindex"  # per site: each post's modified date and what the draft needs of it
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -102,11 +111,45 @@ class DraftOptions:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DraftedPost:
+    """What the draft needs of a post (kept in the cache's draft index between drafts)."""
+
     id: int
     slug: str
     headline: str
     section: str
-    published: datetime | None
+    section_slug: str = ""
+    published: datetime | None = None
+    local: datetime | None = None
+    photo: bool = False
+    length: int = 0  # characters of the rendered body (the cover guess)
+
+    def to_json(self) -> dict[str, object]:
+        data = dataclasses.asdict(self)
+        for key in ("published", "local"):
+            value = getattr(self, key)
+            data[key] = value.isoformat() if value else None
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DraftedPost:
+        when = {k: datetime.fromisoformat(data[k]) if data[k] else None
+                for k in ("published", "local")}  # fmt: skip
+        return cls(**{**data, **when})
+
+
+def drafted_post(record: PostRecord) -> DraftedPost:
+    slug, name = primary_category(record)
+    return DraftedPost(
+        id=record.id,
+        slug=safe_slug(record),
+        headline=plain_text(record.title_html),
+        section=name or NO_SECTION,
+        section_slug=slug,
+        published=record.published,
+        local=record.date_local,
+        photo=record.lead is not None,
+        length=len(record.content_html),
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -131,8 +174,6 @@ def draft_issue(
     started = time.perf_counter()
     say = progress or (lambda _line: None)
     check_overwrite(options.out, options.force)
-    stats = FetchStats()
-    fetched = 0
     if options.status not in POST_STATUSES:
         raise ConfigError(f"--status {options.status!r}: use one of {', '.join(POST_STATUSES)}")
     if options.status != "publish" and options.wxr is None and options.credentials is None:
@@ -141,78 +182,25 @@ def draft_issue(
             "PRINTEDITION_WP_APP_PASSWORD (an application password)"
         )
     if options.wxr is not None:
-        export = read_wxr_file(options.wxr)
-        site = export.site
-        wanted = {c.lower() for c in options.categories}
-        records = [
-            r
-            for r in export.posts
-            if r.status == options.status
-            and r.date_local is not None
-            and options.window.start <= r.date_local < options.window.end
-            and (not wanted or wanted & {s.lower() for s, _n in r.categories})
-        ]
-        listed = len(records)
-        say(f"export: {listed} posts in {options.window.label}")
+        site, posts = _from_export(options, options.wxr, say)
+        listed, fetched, stats = len(posts), 0, FetchStats()
     else:
-        store = Store(options.cache_dir, enabled=options.use_cache)
-        fetcher = Fetcher(
-            FetchOptions(
-                limits=options.limits,
-                allow_private=options.allow_private,
-                user_agent=user_agent(options.wordpress),
-                backoff=options.backoff,
-            ),
-            cache=store,
-        )
-        stats = fetcher.stats
-        api = WordPressAPI(
-            options.wordpress, fetcher, credentials=options.credentials, progress=say
-        )
-        site = api.site_info()
-        ids = tuple(api.category_ids(options.categories).values())
-        window = options.window
-        listing = api.list_posts(
-            window.start - timedelta(seconds=1), window.end, status=options.status, categories=ids
-        )
-        posts: dict[int, dict[str, object]] = {}
-        stale: list[int] = []
-        for item in listing:
-            found = cached_post(store, api.site, item.id)
-            if found is not None and found[1].get("modified_gmt") == item.modified_gmt:
-                posts[item.id] = found[1]
-            else:
-                stale.append(item.id)
-        for post in api.posts(stale, status=options.status):
-            keep_post(store, api.site, site, post)
-            posts[int(str(post["id"]))] = post
-        fetched = len(stale)
-        say(f"posts: {fetched} fetched, {len(listing) - fetched} unchanged")
-        tz = zone(site.timezone)
-        start, end = window.start.replace(tzinfo=tz), window.end.replace(tzinfo=tz)
-        records = []
-        for item in listing:
-            record = record_from_rest(posts[item.id], site, post_url(api.site, item.id))
-            when = record.published
-            if when is not None and not start <= when < end:
-                continue  # the site compared its dates otherwise: the zone decides
-            records.append(record)
-        listed = len(listing)
-    if not records:
+        site, posts, listed, fetched, stats = _from_site(options, say)
+    if not posts:
         status = "published" if options.status == "publish" else options.status
         raise InputError(
             f"no {status} posts in {options.window.label}"
             + (f" in {', '.join(options.categories)}" if options.categories else ""),
             where=options.wordpress or str(options.wxr),
         )
-    sections = _sections(records, options.section_order)
-    cover = _cover_guess(records)
+    sections = _sections(posts, options.section_order)
+    cover = _cover_guess(posts)
     text = issue_toml(options, site, sections, cover)
     atomic_write_text(options.out, f"{_STAMP}{_digest(text)}\n{text}")
     return DraftResult(
         path=options.out,
         site=site,
-        sections=tuple((t, tuple(_drafted(r, t) for r in rs)) for t, rs in sections),
+        sections=tuple((t, tuple(ps)) for t, ps in sections),
         cover=cover,
         listed=listed,
         fetched=fetched,
@@ -244,30 +232,94 @@ def check_overwrite(path: Path, force: bool) -> None:
         )
 
 
-def _drafted(record: PostRecord, section: str) -> DraftedPost:
-    return DraftedPost(
-        id=record.id,
-        slug=safe_slug(record),
-        headline=plain_text(record.title_html),
-        section=section,
-        published=record.published,
+def _from_export(
+    options: DraftOptions, path: Path, say: Callable[[str], None]
+) -> tuple[SiteInfo, list[DraftedPost]]:
+    """The window's posts in an export file (its dates are the site's local dates)."""
+    export = read_wxr_file(path)
+    site = export.site
+    wanted = {c.lower() for c in options.categories}
+    posts = [
+        drafted_post(r)
+        for r in export.posts
+        if r.status == options.status
+        and r.date_local is not None
+        and options.window.start <= r.date_local < options.window.end
+        and (not wanted or wanted & {s.lower() for s, _n in r.categories})
+    ]
+    listed = len(posts)
+    say(f"export: {listed} posts in {options.window.label}")
+    return site, posts
+
+
+def _from_site(
+    options: DraftOptions, say: Callable[[str], None]
+) -> tuple[SiteInfo, list[DraftedPost], int, int, FetchStats]:
+    """The window's posts on the site: listed, the changed ones fetched and kept; (site,
+    posts, listed, fetched, requests)."""
+    store = Store(options.cache_dir, enabled=options.use_cache)
+    fetcher = Fetcher(
+        FetchOptions(
+            limits=options.limits,
+            allow_private=options.allow_private,
+            user_agent=user_agent(options.wordpress),
+            backoff=options.backoff,
+        ),
+        cache=store,
     )
+    api = WordPressAPI(options.wordpress, fetcher, credentials=options.credentials, progress=say)
+    site = api.site_info()
+    ids = tuple(api.category_ids(options.categories).values())
+    window = options.window
+    listing = api.list_posts(
+        window.start - timedelta(seconds=1), window.end, status=options.status, categories=ids
+    )
+    index_key = cache_key(INDEX_KIND, api.site)
+    index = store.get_json(INDEX_KIND, index_key)
+    index = index if isinstance(index, dict) else {}
+    found: dict[int, DraftedPost] = {}
+    stale: list[int] = []
+    for item in listing:
+        known = _indexed(index.get(str(item.id)), item.modified_gmt)
+        if known is None:
+            cached = cached_post(store, api.site, item.id)
+            if cached is not None and cached[1].get("modified_gmt") == item.modified_gmt:
+                url = post_url(api.site, item.id)
+                known = drafted_post(record_from_rest(cached[1], site, url))
+        if known is None:
+            stale.append(item.id)
+        else:
+            found[item.id] = known
+    for post in api.posts(stale, status=options.status):
+        keep_post(store, api.site, site, post)
+        record = record_from_rest(post, site, post_url(api.site, record_id(post)))
+        found[record.id] = drafted_post(record)
+    fetched = len(stale)
+    say(f"posts: {fetched} fetched, {len(listing) - fetched} unchanged")
+    for item in listing:
+        index[str(item.id)] = {"modified_gmt": item.modified_gmt,
+                               "post": found[item.id].to_json()}  # fmt: skip
+    store.put_json(INDEX_KIND, index_key, index)
+    tz = zone(site.timezone)
+    start, end = window.start.replace(tzinfo=tz), window.end.replace(tzinfo=tz)
+    # the site compared its local dates; the zone has the last word
+    posts = [found[item.id] for item in listing if _inside(found[item.id], start, end)]
+    listed = len(listing)
+    return site, posts, listed, fetched, fetcher.stats
 
 
-def _when(record: PostRecord) -> tuple[datetime, int]:
-    return (record.date_local or datetime.min, record.id)
+def _when(post: DraftedPost) -> tuple[datetime, int]:
+    return (post.local or datetime.min, post.id)
 
 
 def _sections(
-    records: list[PostRecord], order: tuple[str, ...]
-) -> list[tuple[str, list[PostRecord]]]:
-    groups: dict[str, list[PostRecord]] = {}
+    posts: list[DraftedPost], order: tuple[str, ...]
+) -> list[tuple[str, list[DraftedPost]]]:
+    groups: dict[str, list[DraftedPost]] = {}
     slugs: dict[str, str] = {}
-    for record in sorted(records, key=_when):
-        slug, name = primary_category(record)
-        title = name or NO_SECTION
-        slugs.setdefault(title, slug)
-        groups.setdefault(title, []).append(record)
+    for post in sorted(posts, key=_when):
+        slugs.setdefault(post.section, post.section_slug)
+        groups.setdefault(post.section, []).append(post)
     wanted = [o.strip().lower() for o in order if o.strip()]
 
     def rank(title: str) -> tuple[int, int, str]:
@@ -278,12 +330,24 @@ def _sections(
     return [(t, groups[t]) for t in sorted(groups, key=rank)]
 
 
-def _cover_guess(records: list[PostRecord]) -> str:
+def _cover_guess(posts: list[DraftedPost]) -> str:
     """The longest post with a photo (the editor changes it)."""
-    if not records:
-        return ""
-    best = max(records, key=lambda r: (r.lead is not None, len(r.content_html), -r.id))
-    return safe_slug(best)
+    best = max(posts, key=lambda p: (p.photo, p.length, -p.id))
+    return best.slug
+
+
+def _inside(post: DraftedPost, start: datetime, end: datetime) -> bool:
+    return post.published is None or start <= post.published < end
+
+
+def _indexed(entry: Any, modified_gmt: str) -> DraftedPost | None:
+    """A post from the draft index, when the site says it has not changed since."""
+    if not isinstance(entry, dict) or entry.get("modified_gmt") != modified_gmt:
+        return None
+    try:
+        return DraftedPost.from_json(entry["post"])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _q(text: str) -> str:
@@ -297,7 +361,7 @@ def _comment(text: str) -> str:
 def issue_toml(
     options: DraftOptions,
     site: SiteInfo,
-    sections: list[tuple[str, list[PostRecord]]],
+    sections: list[tuple[str, list[DraftedPost]]],
     cover: str,
 ) -> str:
     zone_name = site.timezone or "the export's local dates"
@@ -337,14 +401,14 @@ def issue_toml(
     ]
     if cover:
         lines += ["[cover]", f"article = {_q(cover)}", ""]
-    for title, records in sections:
+    for title, posts in sections:
         lines += ["[[sections]]", f"title = {_q(title)}", ""]
-        for r in records:
-            when = r.published.strftime("%Y-%m-%d %H:%M %Z") if r.published else "no date"
+        for p in posts:
+            when = p.published.strftime("%Y-%m-%d %H:%M %Z") if p.published else "no date"
             lines += [
                 "  [[sections.articles]]",
-                f"  wordpress = {r.id}  # {_comment(plain_text(r.title_html))} ({when})",
-                f"  slug = {_q(safe_slug(r))}",
+                f"  wordpress = {p.id}  # {_comment(p.headline)} ({when})",
+                f"  slug = {_q(p.slug)}",
                 "",
             ]
     for name in ("house", "limits"):
@@ -396,6 +460,7 @@ __all__ = [
     "choose_window",
     "dates_window",
     "draft_issue",
+    "drafted_post",
     "issue_toml",
     "month_window",
     "previous_issue",

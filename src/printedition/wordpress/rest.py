@@ -240,6 +240,13 @@ class WordPressAPI:
         return data
 
 
+def record_id(post: dict[str, Any]) -> int:
+    value = post.get("id")
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InputError(f"the API sent a post without a numeric id ({value!r})")
+    return value
+
+
 def vanished(site: str, post_id: int) -> InputError:
     return InputError(
         f"post {post_id} is gone (deleted or unpublished since it was listed): "
@@ -406,6 +413,7 @@ __all__ = [
     "gmt_datetime",
     "local_datetime",
     "record_from_rest",
+    "record_id",
     "site_root",
     "vanished",
     "zone",

@@ -436,7 +436,8 @@ def check(
 
 @main.group()
 def issue() -> None:
-    """The monthly issue: one issue.toml → issue EPUB, press PDF, proof, per-article EPUBs."""
+    """The monthly issue: one issue.toml → issue EPUB, press PDF, proof, per-article EPUBs
+    (build); an issue.toml drafted from a WordPress site or export (draft)."""
 
 
 def _default_cache_dir() -> Path:

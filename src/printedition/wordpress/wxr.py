@@ -30,7 +30,7 @@ MAX_WXR_BYTES = 512 * 1024 * 1024
 _CONTENT = "http://purl.org/rss/1.0/modules/content/"
 _DC = "http://purl.org/dc/elements/1.1/"
 _SIZE_FILE = re.compile(r's:4:"file";s:\d+:"([^"]+)";s:5:"width";i:(\d+);')
-_NUMBER = {"width": re.compile(r'^a:\d+:\{s:5:"width";i:(\d+);s:6:"height";i:(\d+);')}
+_DIMENSIONS = re.compile(r'^a:\d+:\{s:5:"width";i:(\d+);s:6:"height";i:(\d+);')
 _ORIGINAL = re.compile(r's:14:"original_image";s:\d+:"([^"]+)";')
 
 
@@ -142,7 +142,7 @@ def _lead(attachment: etree._Element | None) -> LeadImage | None:
     original = _ORIGINAL.search(serial)
     url = urljoin(full, original.group(1)) if original else full
     width = height = None
-    dims = _NUMBER["width"].search(serial)
+    dims = _DIMENSIONS.search(serial)
     if dims and not original:
         width, height = int(dims.group(1)), int(dims.group(2))
     ranked = sorted(_SIZE_FILE.findall(serial), key=lambda fw: -int(fw[1]))

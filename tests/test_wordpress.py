@@ -610,3 +610,23 @@ def test_a_draft_like_last_issue_keeps_its_paper_and_house_panels(
     assert manifest.issue.number == last.issue.number + 1
     assert manifest.issue.cover_date == "March 2024"
     assert len(manifest.entries()) == 4
+
+
+HOSTILE_CONTENT = {
+    "unclosed shortcodes": "[a] x " * 25_000,
+    "unclosed block comments": "<!-- wp:x " * 15_000,
+    "unclosed pre": "<pre " * 30_000,
+    "tags without an end": "<hr" * 50_000,
+    "closing tags without an end": "</div" * 30_000,
+    "brackets": "[" * 150_000,
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_CONTENT))
+def test_hostile_post_content_costs_linear_time(name: str) -> None:
+    """Each was quadratic (minutes) with backtracking regular expressions."""
+    content = HOSTILE_CONTENT[name]
+    for prefix in ("", "<!-- wp:paragraph -->"):
+        start = time.perf_counter()
+        render_content(prefix + content)
+        assert time.perf_counter() - start < 3, (name, prefix)

@@ -236,16 +236,18 @@ def _from_export(
     options: DraftOptions, path: Path, say: Callable[[str], None]
 ) -> tuple[SiteInfo, list[DraftedPost]]:
     """The window's posts in an export file (its dates are the site's local dates)."""
-    export = read_wxr_file(path)
+    window = options.window
+
+    def in_window(_post_id: int, local: datetime | None, status: str) -> bool:
+        return status == options.status and local is not None and window.start <= local < window.end
+
+    export = read_wxr_file(path, in_window)
     site = export.site
     wanted = {c.lower() for c in options.categories}
     posts = [
         drafted_post(r)
         for r in export.posts
-        if r.status == options.status
-        and r.date_local is not None
-        and options.window.start <= r.date_local < options.window.end
-        and (not wanted or wanted & {s.lower() for s, _n in r.categories})
+        if not wanted or wanted & {s.lower() for s, _n in r.categories}
     ]
     listed = len(posts)
     say(f"export: {listed} posts in {options.window.label}")

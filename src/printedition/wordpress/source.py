@@ -79,7 +79,7 @@ def load_post_article(
         article = _model(store, key)
         if article is not None:
             return article, True
-        record = read_wxr_file(path).post(ref.post)
+        record = read_wxr_file(path, lambda post_id, _d, _s: post_id == ref.post).post(ref.post)
         if record is None:
             raise InputError(f"post {ref.post} is not in the export", where=ref.wxr)
     else:

@@ -14,6 +14,7 @@ be expanded and no local file read.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -98,7 +99,11 @@ def parse_xml(data: bytes, where: str) -> etree._Element:
     return root
 
 
-def read_wxr_file(path: Path) -> WxrExport:
+# Which posts to read in full (id, local date, status): rendering is the costly part.
+Select = Callable[[int, datetime | None, str], bool]
+
+
+def read_wxr_file(path: Path, select: Select | None = None) -> WxrExport:
     where = str(path)
     try:
         if path.stat().st_size > MAX_WXR_BYTES:
@@ -108,7 +113,7 @@ def read_wxr_file(path: Path) -> WxrExport:
         raise InputError("no such file", where=where) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", where=where) from None
-    return read_wxr(data, source=path.resolve().as_uri())
+    return read_wxr(data, source=path.resolve().as_uri(), select=select)
 
 
 def _stamp(value: str) -> datetime | None:
@@ -161,7 +166,7 @@ def _lead(attachment: etree._Element | None) -> LeadImage | None:
     )
 
 
-def read_wxr(data: bytes, *, source: str = "export.xml") -> WxrExport:
+def read_wxr(data: bytes, *, source: str = "export.xml", select: Select | None = None) -> WxrExport:
     root = parse_xml(data, source)
     channel = root.find("channel")
     assert channel is not None  # parse_xml checked
@@ -187,6 +192,10 @@ def read_wxr(data: bytes, *, source: str = "export.xml") -> WxrExport:
         post_id = _text(item, "wp", "post_id").strip()
         if not post_id.isdigit():
             continue
+        local = _stamp(_text(item, "wp", "post_date"))
+        status = _text(item, "wp", "status").strip() or "publish"
+        if select is not None and not select(int(post_id), local, status):
+            continue
         meta = _meta(item)
         login = _text(item, "dc", "creator").strip()
         name = people.get(login) or login
@@ -197,14 +206,13 @@ def read_wxr(data: bytes, *, source: str = "export.xml") -> WxrExport:
                 categories.append((cat.get("nicename", ""), label))
             elif cat.get("domain") == "post_tag":
                 tags.append(label)
-        local = _stamp(_text(item, "wp", "post_date"))
         posts.append(
             PostRecord(
                 id=int(post_id),
                 slug=_text(item, "wp", "post_name").strip() or post_id,
                 link=_text(item, "", "link").strip(),
                 source_url=f"{source}#post-{post_id}",
-                status=_text(item, "wp", "status").strip() or "publish",
+                status=status,
                 # the_title and the_excerpt run wptexturize on what the export holds as typed
                 title_html=wptexturize(_text(item, "", "title")),
                 excerpt_html=wptexturize(_text(item, "excerpt", "encoded")),
@@ -225,4 +233,4 @@ def read_wxr(data: bytes, *, source: str = "export.xml") -> WxrExport:
     return WxrExport(site=site, posts=tuple(posts))
 
 
-__all__ = ["MAX_WXR_BYTES", "WxrExport", "parse_xml", "read_wxr", "read_wxr_file"]
+__all__ = ["MAX_WXR_BYTES", "Select", "WxrExport", "parse_xml", "read_wxr", "read_wxr_file"]

@@ -630,3 +630,19 @@ def test_hostile_post_content_costs_linear_time(name: str) -> None:
         start = time.perf_counter()
         render_content(prefix + content)
         assert time.perf_counter() - start < 3, (name, prefix)
+
+
+def test_a_site_without_pretty_permalinks_answers_at_rest_route(
+    drafted: Drafted, tmp_path: Path
+) -> None:
+    site = drafted.site
+    site.plain_permalinks = True
+    mark = len(site.log)
+    try:
+        result = draft_issue(_options(site, tmp_path, "2024-03"))
+    finally:
+        site.plain_permalinks = False
+    assert {p.id for p in result.posts} == set(SAMPLE_IDS)
+    paths = [p for p, _s, _c in site.log[mark:]]
+    assert paths[0] == "/wp-json/" and paths[1] == "/?rest_route=%2F"
+    assert all(p.startswith("/?rest_route=%2Fwp%2Fv2%2Fposts") for p in paths[2:])

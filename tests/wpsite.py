@@ -98,6 +98,7 @@ class Site:
     hidden_authors: set[int] = field(default_factory=set)
     vanished: set[int] = field(default_factory=set)  # listed, but gone when fetched
     fail_next: list[int] = field(default_factory=list)  # statuses for the next API requests
+    plain_permalinks: bool = False  # no /wp-json/: the API answers at /?rest_route=
     hide_totals: bool = False  # a proxy that drops X-WP-Total / X-WP-TotalPages
     password: tuple[str, str] = ("editor", "abcd efgh ijkl mnop qrst uvwx")
     log: list[tuple[str, int, bool]] = field(default_factory=list)  # path, status, conditional
@@ -202,7 +203,12 @@ class Site:
                 status = self.fail_next.pop(0)
                 self.log.append((handler.path, status, conditional))
                 return Reply(status, b'{"code":"busy"}', {"Retry-After": "0"})
-        reply = self.route(parts.path, query, handler)
+        path = parts.path
+        if path == "/" and "rest_route" in query:
+            path = "/wp-json" + query.pop("rest_route")
+        elif self.plain_permalinks and path.startswith("/wp-json"):
+            path = "/no-such-page"
+        reply = self.route(path, query, handler)
         etag = reply.headers.get("ETag")
         if reply.status == 200 and etag and handler.headers.get("If-None-Match") == etag:
             reply = Reply(304, b"", {"ETag": etag})

@@ -95,6 +95,7 @@ class WordPressAPI:
     ) -> None:
         self.site = site_root(site)
         self.api = self.site + "/wp-json"
+        self.plain = False  # a site without pretty permalinks answers at /?rest_route=
         self.fetcher = fetcher
         self.progress = progress or (lambda _line: None)
         self.headers = {"Accept": "application/json"}
@@ -108,7 +109,11 @@ class WordPressAPI:
     # -- requests ------------------------------------------------------------------------------
 
     def get(self, path: str, params: dict[str, str] | None = None) -> tuple[Any, dict[str, str]]:
-        url = f"{self.api}{path}" + (f"?{urlencode(params)}" if params else "")
+        if self.plain:
+            query = urlencode({"rest_route": path, **(params or {})})
+            url = f"{self.site}/?{query}"
+        else:
+            url = f"{self.api}{path}" + (f"?{urlencode(params)}" if params else "")
         try:
             result = self.fetcher.fetch(url, headers=self.headers)
         except HTTPStatusError as exc:
@@ -129,13 +134,21 @@ class WordPressAPI:
         try:
             data, _ = self.get("/")
         except HTTPStatusError as exc:
-            if exc.status == 404:
+            if exc.status != 404:
+                raise
+            self.plain = True  # WordPress without pretty permalinks: ?rest_route=/
+            try:
+                data, _ = self.get("/")
+            except (HTTPStatusError, InputError):
+                self.plain = False
+                data = None
+            if not isinstance(data, dict) or "namespaces" not in data:
+                self.plain = False
                 raise InputError(
                     "no WordPress REST API here (HTTP 404 on /wp-json/): check the address, "
                     "or export the posts (Tools → Export) and use --wxr",
                     where=self.api + "/",
                 ) from None
-            raise
         if not isinstance(data, dict) or "namespaces" not in data:
             raise InputError("not a WordPress REST API index", where=self.api + "/")
         tz = str(data.get("timezone_string") or "")

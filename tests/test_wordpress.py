@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
+import pikepdf
 import pytest
 from click.testing import CliRunner
 from localhttp import Reply, Route, serve
@@ -421,7 +422,10 @@ def test_march_draft_builds_an_issue_that_passes_every_check(drafted: Drafted) -
         assert o.validator_summary == "0 errors, 0 warnings"
     press = next(o for o in report.outputs if o.kind == "press-pdf")
     assert press.validator == "preflight" and press.valid is True
-    assert press.pages % 4 == 0
+    with pikepdf.open(press.path) as pdf:  # as the sample issue's test checks it
+        assert len(pdf.pages) == press.pages and press.pages % 4 == 0
+        assert all("/Annots" not in p.obj for p in pdf.pages)
+        assert "/OutputIntents" in pdf.Root
     # The EPUB's copy of the original is size-limited; the press got the original itself.
     issue_epub = next(o for o in epubs if o.kind == "issue-epub")
     with zipfile.ZipFile(issue_epub.path) as book:

@@ -457,6 +457,7 @@ def _epubs(
     base = EpubOptions(
         rights=manifest.paper.paper.rights,
         publisher=manifest.paper.paper.publisher,
+        masthead=manifest.paper.paper.name,  # the paper's name on the articles' covers too
         source_date_epoch=sde,
         limits=manifest.limits,
         max_image_edge=EPUB_MAX_EDGE,

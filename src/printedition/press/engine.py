@@ -238,6 +238,24 @@ def render(
     )
 
 
+_FONT_CONFIGS: dict[tuple[int, str], Any] = {}
+
+
+def _font_config(fetcher: PressFetcher) -> Any:
+    """One font configuration a process and style folder, kept from layout to layout: a new
+    one loads every system font and decodes the style's web fonts again (seconds a
+    document). The same bytes come out either way; the style's fonts are fetched once."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    key = (os.getpid(), fetcher.base_url)
+    found = _FONT_CONFIGS.get(key)
+    if found is None:
+        for old in [k for k in _FONT_CONFIGS if k[0] != key[0]]:
+            del _FONT_CONFIGS[old]  # (a forked worker's parent's)
+        found = _FONT_CONFIGS[key] = FontConfiguration()
+    return found
+
+
 def _render(
     html: str,
     fetcher: PressFetcher,
@@ -253,7 +271,9 @@ def _render(
     document = weasyprint.HTML(string=html, base_url=fetcher.base_url, url_fetcher=fetcher)
     pdf_variant = variant_named(variant).weasyprint
     try:
-        rendered = document.render(pdf_variant=pdf_variant, uncompressed_pdf=False)
+        rendered = document.render(
+            pdf_variant=pdf_variant, uncompressed_pdf=False, font_config=_font_config(fetcher)
+        )
         if spaces is not None:
             spaces.extend(_measure(rendered))
         if boxes is not None:

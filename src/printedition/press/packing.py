@@ -50,6 +50,7 @@ from printedition.press.flatplan import (
     StoryMeasure,
 )
 
+JUMP_LINES = 1.5  # a "continued on page" line under a long story's last leg on a page
 MIN_LEG_LINES = 12  # the last legs of a run-on story are at least this long
 RUN_ON_SHARE = 0.18  # a story opens in what is left of a page this tall, and runs on
 
@@ -214,10 +215,11 @@ def _run_on(
         else None
     )
     legs_top = head.bottom_mm
+    jump = JUMP_LINES * grid.line_mm  # the "continued on page" line under the last leg
     legs: list[Leg] = []
     for i in range(cols):
         offset = below if i < pspan else 0.0
-        h = max(grid.line_mm, grid.height_mm - legs_top - offset)
+        h = max(grid.line_mm, grid.height_mm - legs_top - offset - jump)
         legs.append(Leg(column=i, top_mm=legs_top + offset, height_mm=h))
     rest = _Rest(story, grid, photo=photo is not None)
     rest.take([leg.height_mm for leg in legs])
@@ -279,6 +281,8 @@ def _run_on(
                 span = max(1, min(cols, int(rest.mm // shortest)))
                 offsets = [0.0] * span
             h = min(rest.balanced(offsets), room)
+            if h >= room - EPS:  # runs on again: room for the "continued on page" line
+                h = room - jump
             if span < cols:
                 h = max(h, shortest)
             if art_place:

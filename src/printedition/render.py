@@ -15,6 +15,7 @@ from datetime import datetime
 from html import escape
 from urllib.parse import urlsplit
 
+from printedition.bounds import break_long_words
 from printedition.model import (
     Article,
     Block,
@@ -72,7 +73,9 @@ def attr(value: str) -> str:
 
 
 def text(value: str) -> str:
-    return escape(xml_safe(value), quote=False)
+    """Escape for element content; a word longer than a column gets break opportunities
+    (both writers print through here, so the press and the EPUB break it alike)."""
+    return escape(break_long_words(xml_safe(value)), quote=False)
 
 
 _OPEN_QUOTES = "\"'“‘„«"

@@ -29,6 +29,15 @@ class Limits:
     fetch_retries: int = 2
     max_redirects: int = 5
     article_timeout: float = 120.0  # seconds of normalising per article
+    # Pathological runs are cut (with a warning naming the article) before any layout: a
+    # word with no break opportunity costs WeasyPrint time that grows faster than its square.
+    max_word_chars: int = 500  # a run of letters with no break (a pasted blob) is cut past this
+    max_paragraph_chars: int = 10_000  # a paragraph, caption, cell or quote is cut at a word
+    max_table_columns: int = 40  # columns past this are dropped
+    max_table_cells: int = 5_000  # rows past this many cells are dropped
+    # Seconds one press layout (a story's measure or legs, the front pages, the pages) may
+    # take, in a worker process that is stopped past it: the story is left out and reported.
+    layout_timeout: float = 60.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -323,10 +323,13 @@ def pdf(
     edition = Edition.of(articles)
     where = PressOutputs(proof=output) if proof else PressOutputs(press=output)
     result = write_pdf(edition, where, options)
+    from printedition.press.schedule import LAYOUT_FAILED
+
     seen: set[tuple[str, str, str]] = set()
+    left_out = [w for w in result.warnings if w.code == LAYOUT_FAILED]
     for w in result.warnings:
         key = (w.code, w.message, w.where)
-        if key not in seen:
+        if key not in seen and w.code != LAYOUT_FAILED:
             seen.add(key)
             warn(f"{w.where}: {w.message} [{w.code}]" if w.where else f"{w.message} [{w.code}]")
     if result.flatplan is not None:
@@ -342,6 +345,10 @@ def pdf(
         if not result.preflight.ok:
             click.echo(f"Error: {output}: preflight failed", err=True)
             sys.exit(1)
+    for w in left_out:  # the others were printed; these stories were not
+        click.echo(f"Error: {one_line(w.where)}: {one_line(w.message)}", err=True)
+    if left_out:
+        sys.exit(1)
 
 
 @main.command()

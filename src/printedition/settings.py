@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from printedition.errors import ConfigError
 
+LAYOUT_TIMEOUT = 60.0  # seconds: see Limits.layout_timeout
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Limits:
@@ -37,7 +39,7 @@ class Limits:
     max_table_cells: int = 5_000  # rows past this many cells are dropped
     # Seconds one press layout (a story's measure or legs, the front pages, the pages) may
     # take, in a worker process that is stopped past it: the story is left out and reported.
-    layout_timeout: float = 60.0
+    layout_timeout: float = LAYOUT_TIMEOUT  # 0: no limit (layouts then run in this process)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -81,6 +81,7 @@ def press_options(manifest: Manifest) -> PressOptions:
         issue_line=f"{issue_line} · {info.cover_date}",
         month=info.cover_date,
         strict_images=False,
+        layout_timeout=manifest.limits.layout_timeout,
     )
 
 

@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from printedition.cache import Store, cache_key
+from printedition.errors import LayoutError
 from printedition.images import ProcessedImage
 from printedition.model import Article, BuildWarning, word_count
 from printedition.press.engine import Rendered, render
@@ -58,9 +59,10 @@ from printedition.press.parts import (
 from printedition.press.pictures import ImageCache
 from printedition.resources import ResourcePolicy
 from printedition.style import PageStyle
-from printedition.workers import WorkerPool
+from printedition.workers import Failed, WorkerPool
 
 ATTEMPTS = 5  # plans tried until every body fits its legs
+LAYOUT_FAILED = "layout-failed"  # the warning code of a story left out (the report's problem)
 
 # The edition's own matter with the stories' page numbers (slug → page) written in.
 FrontPages = Callable[[Mapping[str, int]], EditionMatter]
@@ -121,14 +123,16 @@ def render_job(job: tuple[str, dict[str, bytes], str, str, PageStyle]) -> Render
     return render(html, images, variant=variant, date=date, style=style)
 
 
-class _Layouts:
-    """Layouts by their HTML: from the cache, in this process or on the workers."""
+Laid = tuple[bytes, dict[str, object]]  # a document's PDF and its record
 
-    def __init__(
-        self, store: Store, pool: WorkerPool | None, options: PressOptions, date: str
-    ) -> None:
+
+class _Layouts:
+    """Layouts by their HTML: from the cache, or on the timed workers (each layout within
+    ``options.layout_timeout``; with no limit, in this process or the pool's executor)."""
+
+    def __init__(self, store: Store, pool: WorkerPool, options: PressOptions, date: str) -> None:
         self.store = store
-        self.pool = pool if pool is not None and pool.jobs > 1 else None
+        self.pool = pool
         self.options = options
         self.date = date
         self.laid_out = 0
@@ -137,11 +141,9 @@ class _Layouts:
     def key(self, kind: str, html: str) -> str:
         return cache_key(kind, html, self.options.variant)
 
-    def many(
-        self, kind: str, jobs: Sequence[tuple[str, dict[str, bytes]]]
-    ) -> list[tuple[bytes, dict[str, object]]]:
-        """Each document's PDF and its record (pages, boxes, warnings)."""
-        out: list[tuple[bytes, dict[str, object]] | None] = [None] * len(jobs)
+    def many(self, kind: str, jobs: Sequence[tuple[str, dict[str, bytes]]]) -> list[Laid | Failed]:
+        """Each document's PDF and its record (pages, boxes, warnings), or ``Failed``."""
+        out: list[Laid | Failed | None] = [None] * len(jobs)
         todo: list[int] = []
         for n, (html, _) in enumerate(jobs):
             key = self.key(kind, html)
@@ -156,7 +158,10 @@ class _Layouts:
             (jobs[n][0], jobs[n][1], self.options.variant, self.date, self.options.style)
             for n in todo
         ]
-        if self.pool is not None and len(work) > 1:
+        results: list[Rendered | Failed]
+        if self.options.layout_timeout > 0:
+            results = self.pool.timed().run(render_job, work, self.options.layout_timeout)
+        elif self.pool.jobs > 1 and len(work) > 1:
             futures = [self.pool.executor().submit(render_job, w) for w in work]
             try:
                 results = [f.result() for f in futures]
@@ -166,6 +171,9 @@ class _Layouts:
         else:
             results = [render_job(w) for w in work]
         for n, laid in zip(todo, results, strict=True):
+            if isinstance(laid, Failed):
+                out[n] = laid
+                continue
             made: dict[str, object] = {
                 "pages": len(laid.spaces),
                 "boxes": [dict(b) for b in laid.boxes],
@@ -177,6 +185,32 @@ class _Layouts:
             out[n] = (laid.pdf, made)
             self.laid_out += 1
         return [x for x in out if x is not None]
+
+    def one(self, kind: str, html: str, images: dict[str, bytes], what: str) -> Laid:
+        """One document the edition cannot do without (front pages, the pages): a layout
+        that does not finish is an error."""
+        (laid,) = self.many(kind, [(html, images)])
+        if isinstance(laid, Failed):
+            raise LayoutError(f"laying out {what} {_reason(laid)}", where=what)
+        return laid
+
+
+def _reason(failed: Failed) -> str:
+    return failed.reason + (" (Limits.layout_timeout)" if failed.timed_out else "")
+
+
+def _left_out(article: Article, failed: Failed, what: str) -> BuildWarning:
+    """The report line of a story whose layout did not finish: it names the article."""
+    return BuildWarning(
+        code=LAYOUT_FAILED,
+        message=f"laying out {what} {_reason(failed)}: the story is left out of the print edition",
+        where=article.source_url or article.url or article.slug,
+    )
+
+
+def _check_left(parts: Sequence[StoryParts], failed: Sequence[BuildWarning]) -> None:
+    if not parts and failed:
+        raise LayoutError(failed[0].message.split(": the story")[0], where=failed[0].where)
 
 
 def _warnings(record: Mapping[str, object]) -> list[BuildWarning]:
@@ -219,7 +253,28 @@ def lay_out(
     cache: ImageCache,
     colours: bool,
 ) -> LaidOut:
-    """The edition made up: measured, planned, set in legs and composed into pages."""
+    """The edition made up: measured, planned, set in legs and composed into pages. A story
+    whose measure or legs do not finish in time is left out (a ``layout-failed`` warning
+    naming it); without the pool of a build, one timed worker is started for the layouts."""
+    workers = pool if pool is not None else WorkerPool(1)
+    try:
+        return _lay_out(
+            edition, options, store=store, pool=workers, cache=cache, colours=colours
+        )
+    finally:
+        if pool is None:
+            workers.close()
+
+
+def _lay_out(
+    edition: Edition,
+    options: PressOptions,
+    *,
+    store: Store,
+    pool: WorkerPool,
+    cache: ImageCache,
+    colours: bool,
+) -> LaidOut:
     started = time.perf_counter()
     articles = edition.articles
     style = options.style
@@ -236,9 +291,17 @@ def lay_out(
     measure_html = [
         (measure_document(p.story, geometry, furniture, language), p.images) for p in parts
     ]
-    measured = layouts.many("mk-measure", measure_html)
+    measured_all = layouts.many("mk-measure", measure_html)
+    failed: list[BuildWarning] = [
+        _left_out(p.story.article, m, "the story")
+        for p, m in zip(parts, measured_all, strict=True)
+        if isinstance(m, Failed)
+    ]
+    kept = [(p, m) for p, m in zip(parts, measured_all, strict=True) if not isinstance(m, Failed)]
+    parts = [p for p, _ in kept]
+    _check_left(parts, failed)
     measures: dict[str, StoryMeasure] = {}
-    for p, (_, record) in zip(parts, measured, strict=True):
+    for p, (_, record) in kept:
         slug = p.story.article.slug
         control = edition.controls.get(slug, Controls())
         words = word_count(p.story.article)
@@ -266,12 +329,12 @@ def lay_out(
         shape = front_document(
             options, dataclasses.replace(shape_matter, contents_html=""), edition=articles
         )
-        ((_, record),) = layouts.many("mk-front", [(shape.html, shape.images)])
+        _, record = layouts.one("mk-front", shape.html, shape.images, "the front pages")
         front_count = _pages(record)
         top_mm = 0.0
         if shape_matter.contents_html:
             box = box_document(_contents_box(shape_matter.contents_html), geometry, furniture, language)
-            ((_, record),) = layouts.many("mk-box", [(box, {})])
+            _, record = layouts.one("mk-box", box, {}, "the contents")
             tops = _boxes(record).get("box", (0.0, 0.0))
             top_mm = tops[1] - tops[0] + style.makeup.story_gap_mm
     masthead_mm = top_mm
@@ -297,8 +360,9 @@ def lay_out(
     # 4. legs: each body in its planned legs; a body that runs past them is planned again
     # with a little more room (the measure of one tall column is close, not exact).
     slugs: list[str] = []
-    legs_laid: list[tuple[bytes, dict[str, object]]] = []
-    for attempt in range(ATTEMPTS):
+    legs_laid: list[Laid] = []
+    attempt = 0
+    while attempt < ATTEMPTS:
         jobs = []
         slugs = []
         for p in parts:
@@ -308,7 +372,21 @@ def lay_out(
                 slugs.append(slug)
                 document = legs_document(p.story, [leg for _, leg in legs], geometry, furniture, language)
                 jobs.append((document, p.images))
-        legs_laid = layouts.many("mk-legs", jobs)
+        legs_all = layouts.many("mk-legs", jobs)
+        late = {s for s, laid in zip(slugs, legs_all, strict=True) if isinstance(laid, Failed)}
+        if late:
+            # A body that cannot be set in time is left out; the others are planned again.
+            for p in parts:
+                laid = legs_all[slugs.index(p.story.article.slug)] if p.story.article.slug in late else None
+                if isinstance(laid, Failed):
+                    failed.append(_left_out(p.story.article, laid, "the story's body"))
+                    del measures[p.story.article.slug]
+            parts = [p for p in parts if p.story.article.slug not in late]
+            _check_left(parts, failed)
+            plan = planned([measures[p.story.article.slug] for p in parts])
+            continue
+        legs_laid = [laid for laid in legs_all if not isinstance(laid, Failed)]
+        attempt += 1
         # Only a body that ran past its legs is planned again (text would be missing); one
         # that ended a leg early leaves white at its foot, which is not worth a new plan (a
         # new plan moves other stories' legs too, and each is set again).
@@ -317,13 +395,13 @@ def lay_out(
             for slug, (_, record) in zip(slugs, legs_laid, strict=True)
             if _pages(record) > len(story_legs(plan, slug))
         }
-        if not off or attempt == ATTEMPTS - 1:
+        if not off or attempt == ATTEMPTS:
             break
         for slug, (_, _, overrun) in off.items():
             # What ran past the last leg (on one tall page) is added to the measure, and a
             # few lines more.
             m = measures[slug]
-            body = m.body_mm + overrun + 2 * grid.line_mm * (attempt + 1)
+            body = m.body_mm + overrun + 2 * grid.line_mm * attempt
             measures[slug] = dataclasses.replace(m, body_mm=body)
         plan = planned([measures[p.story.article.slug] for p in parts])
     for slug, (_, record) in zip(slugs, legs_laid, strict=True):
@@ -347,7 +425,7 @@ def lay_out(
         numbers = {slug: plan.start_page(slug) or 0 for slug in measures}
         matter = edition.front_pages(numbers)
         front = front_document(options, dataclasses.replace(matter, contents_html=""), edition=articles)
-        ((pdf, record),) = layouts.many("mk-front", [(front.html, front.images)])
+        pdf, record = layouts.one("mk-front", front.html, front.images, "the front pages")
         out.append(PartLayout(pdf=pdf, pages=_pages(record), warnings=tuple(_warnings(record))))
         html_bytes += len(front.html.encode("utf-8"))
 
@@ -379,7 +457,9 @@ def lay_out(
         sections={p.story.article.slug: p.section for p in parts},
     )
     html_bytes += len(html.encode("utf-8"))
-    ((pages_pdf, record),) = layouts.many("mk-pages", [(html, {**dict(matter.images), **photos.images})])
+    pages_pdf, record = layouts.one(
+        "mk-pages", html, {**dict(matter.images), **photos.images}, "the pages"
+    )
     warnings.extend(w for w in _warnings(record) if w not in warnings)
     legs_by_slug = {
         slug: (pdf, story_legs(plan, slug)) for slug, (pdf, _) in zip(slugs, legs_laid, strict=True)
@@ -403,7 +483,7 @@ def lay_out(
             relaid=0,
             seconds=round(time.perf_counter() - started, 3),
         ),
-        warnings=tuple(warnings),
+        warnings=(*failed, *warnings),
     )
 
 
@@ -435,6 +515,7 @@ def _pages(record: Mapping[str, object]) -> int:
 
 
 __all__ = [
+    "LAYOUT_FAILED",
     "Controls",
     "Edition",
     "EditionSection",

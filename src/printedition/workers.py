@@ -153,7 +153,7 @@ class TimedWorkers:
     def run(self, fn: Callable[[T], R], items: Sequence[T], seconds: float) -> list[R | Failed]:
         """``fn`` on each item, at most ``jobs`` at once, each within ``seconds`` (0: no
         limit); results in the items' order. An exception raised by ``fn`` is raised here."""
-        results: list[R | Failed | None] = [None] * len(items)
+        results: dict[int, R | Failed] = {}
         pending = deque(enumerate(items))
         busy: dict[Connection, tuple[_Worker, int, float]] = {}
         try:
@@ -193,7 +193,7 @@ class TimedWorkers:
         finally:
             for worker, _, _ in busy.values():
                 worker.stop()
-        return [r for r in results if r is not None]
+        return [results[n] for n in range(len(items))]
 
     def close(self) -> None:
         while self._idle:

@@ -445,16 +445,6 @@ def issue() -> None:
     """The monthly issue: one issue.toml → issue EPUB, press PDF, proof, per-article EPUBs."""
 
 
-def _default_cache_dir() -> Path:
-    import os
-
-    env = os.environ.get("PRINTEDITION_CACHE")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "printedition"
-
-
 class _IssueProgress:
     """A one-line progress bar on a terminal (stderr); nothing otherwise."""
 
@@ -492,7 +482,8 @@ class _IssueProgress:
 @click.option("--allow-private", is_flag=True,
               help="Allow fetching from private, loopback and link-local addresses.")  # fmt: skip
 @click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Build cache (default: $PRINTEDITION_CACHE or ~/.cache/printedition).")  # fmt: skip
+              help="Build cache (default: $PRINTEDITION_CACHE or the platform's cache folder, "
+                   "~/.cache/printedition on Linux).")  # fmt: skip
 @click.option("--no-cache", is_flag=True, help="Rebuild everything (the cache is not read).")
 @click.option("--no-check", is_flag=True, help="Skip EPUBCheck (the press preflight always runs).")
 @style_option
@@ -515,6 +506,7 @@ def issue_build(
     import dataclasses
     import os
 
+    from printedition.cache import default_cache_dir, default_max_bytes
     from printedition.errors import ConfigError
     from printedition.issue import build_issue, load_manifest
     from printedition.issue.build import BuildOptions
@@ -533,7 +525,8 @@ def issue_build(
         manifest = dataclasses.replace(manifest, paper=paper)
     options = BuildOptions(
         out_dir=out_dir,
-        cache_dir=cache_dir or _default_cache_dir(),
+        cache_dir=cache_dir or default_cache_dir(),
+        cache_max_bytes=default_max_bytes(),
         jobs=jobs,
         only=wanted,
         strict=strict,
@@ -564,6 +557,40 @@ def issue_build(
                     err=True,
                 )
     sys.exit(result.exit_code)
+
+
+# --- cache ----------------------------------------------------------------------------------
+# (`printedition cache prune`)
+
+
+@main.group()
+def cache() -> None:
+    """The build cache (the platform's cache folder, or $PRINTEDITION_CACHE)."""
+
+
+@cache.command("prune")
+@click.option(
+    "--max-size",
+    "max_size",
+    metavar="SIZE",
+    default=None,
+    help="Keep at most this much, e.g. 500M or 2G (default: $PRINTEDITION_CACHE_MAX_SIZE or 2G).",
+)
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="The cache to prune (default: where issue build keeps it).")  # fmt: skip
+@handle_errors
+def cache_prune(max_size: str | None, cache_dir: Path | None) -> None:
+    """Delete the least recently used cache entries until the cache fits in SIZE
+    (and temporary files left by killed builds)."""
+    from printedition.cache import default_cache_dir, default_max_bytes, parse_size, prune
+
+    folder = cache_dir or default_cache_dir()
+    limit = parse_size(max_size) if max_size is not None else default_max_bytes()
+    result = prune(folder, limit)
+    click.echo(
+        f"Pruned {folder}: removed {result.removed} file(s), {result.freed / 1e6:.1f} MB; "
+        f"{result.entries} entries, {result.size / 1e6:.1f} MB kept (limit {limit / 1e6:.1f} MB)"
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from printedition.errors import ConfigError
 
 LAYOUT_TIMEOUT = 60.0  # seconds: see Limits.layout_timeout
+# The build cache is pruned to this many bytes, least recently used first, at the end of each
+# issue build and by `printedition cache prune` ($PRINTEDITION_CACHE_MAX_SIZE overrides it).
+CACHE_MAX_BYTES = 2 * 1024**3
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -35,7 +38,7 @@ class Limits:
     # word with no break opportunity costs WeasyPrint time that grows faster than its square.
     max_word_chars: int = 500  # a run of letters with no break (a pasted blob) is cut past this
     max_paragraph_chars: int = 10_000  # a paragraph, caption, cell or quote is cut at a word
-    max_table_columns: int = 40  # columns past this are dropped
+    max_table_columns: int = 16  # columns past this are dropped
     max_table_cells: int = 5_000  # rows past this many cells are dropped
     # Seconds one press layout (a story's measure or legs, the front pages, the pages) may
     # take, in a worker process that is stopped past it: the story is left out and reported.

@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from printedition.cache import CacheStats, Store
+from printedition.cache import CacheStats, Store, prune
 from printedition.errors import InputError, OutputError
 from printedition.issue.context import (
     EPUB_MAX_EDGE,
@@ -118,6 +118,8 @@ def build_issue(
     )
     atomic_write_text(out / "report.json", result.to_json())
     atomic_write_text(out / "summary.txt", result.summary())
+    if options.use_cache and options.cache_max_bytes is not None:
+        prune(options.cache_dir, options.cache_max_bytes)  # this build's entries are the newest
     return result
 
 

@@ -36,6 +36,7 @@ class BuildOptions:
     use_cache: bool = True
     validate: bool = True
     source_date_epoch: int | None = None
+    cache_max_bytes: int | None = None  # prune the cache to this after the build (None: never)
 
 
 @dataclass(slots=True)

@@ -14,7 +14,9 @@ The stages, in order (each named in the progress output):
    to an image — cached likewise;
 6. check: EPUBCheck on every EPUB in one Java run, preflight on the press PDF — results cached
    by the output's digest;
-7. report: report.json, summary.txt.
+7. report: report.json, summary.txt; the ledger of the per-article EPUBs written (ledger.py):
+   those of articles that left the manifest are removed, as are temporary files a killed
+   build left (at the start).
 
 Outputs are written with ``outputs.atomic_path``: an interrupted build leaves the previous
 outputs whole. A failing article is reported and the rest still build (``strict`` stops at
@@ -41,6 +43,7 @@ from printedition.issue.context import (
     WorkerPool,
     no_progress,
 )
+from printedition.issue.ledger import ARTICLES, remove_leftovers, remove_stale
 from printedition.issue.manifest import ArticleEntry, Manifest
 from printedition.issue.report import ArticleReport, IssueReport
 from printedition.issue.work import (
@@ -73,7 +76,7 @@ def build_issue(
         ) from None
     store = Store(options.cache_dir, enabled=options.use_cache)
     stats = CacheStats()
-    notes: list[BuildWarning] = []
+    notes: list[BuildWarning] = remove_leftovers(out)  # a killed build's temporary files
     pool = WorkerPool(options.jobs)
     stages: dict[str, float] = {}
     mark = time.perf_counter()
@@ -102,6 +105,11 @@ def build_issue(
         pool.close()
     stats.add(store.stats)
     notes.extend(store.take_problems())
+    if "epub" in options.only:
+        written = {
+            f"{ARTICLES}/{x.article.slug}.epub": x.entry.source for x in loaded if x.entry.in_epub
+        }
+        notes.extend(remove_stale(out, written, [entry.source for entry, _, _ in failed]))
     articles = _article_reports(manifest, loaded, failed)
     result = IssueReport(
         manifest=str(manifest.path),

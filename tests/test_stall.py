@@ -21,7 +21,7 @@ from printedition.errors import LayoutError
 from printedition.ingest.load import load_article
 from printedition.ingest.normalise import normalise_file
 from printedition.model import Article, Paragraph, Table, Text, inline_text, to_json
-from printedition.render import text
+from printedition.render import plain_text, text
 from printedition.settings import Limits, page_format
 from printedition.workers import Failed, TimedWorkers
 
@@ -97,8 +97,12 @@ def test_ordinary_words_cjk_and_accents_are_left_whole() -> None:
 
 
 def test_both_writers_get_the_breaks_from_render_text() -> None:
-    assert ZWSP in text(letters(60))
+    """As <wbr/>: a reader who copies or searches the word gets the word."""
+    word = letters(60)
+    assert text(word) == break_long_words(word).replace(ZWSP, "<wbr/>")
+    assert text(f"a<b {word}") == "a&lt;b " + text(word)
     assert text("a <b> & c") == "a &lt;b&gt; &amp; c"
+    assert plain_text(word) == word  # <title>, a source URL to copy
 
 
 # --- caps in the model ------------------------------------------------------------------------

@@ -12,10 +12,11 @@ import concurrent.futures as cf
 import contextlib
 import math
 import multiprocessing
+import os
 import signal
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
@@ -107,6 +108,22 @@ def _serve(conn: Connection) -> None:
             conn.send(("raised", RuntimeError(f"{type(exc).__name__}: {exc}")))
 
 
+@contextlib.contextmanager
+def _safe_path() -> Iterator[None]:
+    """A spawned interpreter puts its working folder first on sys.path and lists it: a folder
+    the user never handed over. Start it as ``python -P`` would (the parent's path is set in
+    the child anyway)."""
+    before = os.environ.get("PYTHONSAFEPATH")
+    os.environ["PYTHONSAFEPATH"] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("PYTHONSAFEPATH", None)
+        else:
+            os.environ["PYTHONSAFEPATH"] = before
+
+
 class _Worker:
     def __init__(self) -> None:
         ctx = multiprocessing.get_context("spawn")
@@ -114,7 +131,8 @@ class _Worker:
         self.process: BaseProcess = ctx.Process(
             target=_serve, args=(child,), name="printedition-timed", daemon=True
         )
-        self.process.start()
+        with _safe_path():
+            self.process.start()
         child.close()
 
     def stop(self) -> None:

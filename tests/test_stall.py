@@ -221,7 +221,22 @@ def test_a_layout_past_its_budget_leaves_the_story_out_with_one_error(tmp_path: 
         write_pdf(Edition.of([bad]), PressOutputs(press=out), options)
     assert time.monotonic() - started < 60
     assert "blob/index.html" in caught.value.format()
-    assert "Limits.layout_timeout" in caught.value.format()
+    assert "took longer than 3 s (raise Limits.layout_timeout" in caught.value.format()
+    assert not out.exists()
+
+
+def test_printedition_pdf_names_the_story_past_its_budget_in_one_error_line(
+    tmp_path: Path,
+) -> None:
+    good = write_case(tmp_path, "good", "")
+    out = tmp_path / "good.pdf"
+    args = ["pdf", str(good), "-o", str(out), "--format", "a4", "--layout-timeout", "0.01"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    (error,) = [ln for ln in result.stderr.splitlines() if ln.startswith("Error: ")]
+    assert "good/index.html" in error and "took longer than 0.01 s" in error
+    assert "pdf --layout-timeout" in error  # what to change
+    assert "Traceback" not in result.output
     assert not out.exists()
 
 

@@ -23,6 +23,7 @@ from printedition.settings import (
     DEFAULT_COLOUR,
     DEFAULT_FORMAT,
     DEFAULT_VARIANT,
+    LAYOUT_TIMEOUT,
     VARIANTS,
     find_variant,
     page_formats_text,
@@ -283,6 +284,14 @@ def epub(
 )
 @click.option("--month", default="", help="Folio month (default: the newest article's).")
 @click.option("--issue-line", default="", help="Masthead issue line, e.g. 'No. 57 · June 2024'.")
+@click.option(
+    "--layout-timeout",
+    type=click.FloatRange(0),
+    default=LAYOUT_TIMEOUT,
+    show_default=True,
+    help="Seconds each layout may take (a story's, per story for the pages); past it the story "
+    "is left out and named in an Error line. 0: no limit.",
+)
 @style_option
 @handle_errors
 def pdf(
@@ -296,6 +305,7 @@ def pdf(
     proof: bool,
     month: str,
     issue_line: str,
+    layout_timeout: float,
     style: str | None,
 ) -> None:
     """Lay out article pages (or model JSON) as a print-ready newspaper PDF."""
@@ -315,6 +325,7 @@ def pdf(
         variant=variant,
         month=month,
         issue_line=issue_line,
+        layout_timeout=layout_timeout,
     )
     articles = [load_article(path) for path in inputs]
     for article, _ in articles:

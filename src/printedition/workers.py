@@ -86,6 +86,14 @@ class Failed:
     timed_out: bool = False
 
 
+class _WarmUp:
+    """Sent to a new worker with the function it will run: unpickling it imports its module
+    (WeasyPrint, a second or more) before any call's budget starts."""
+
+
+START_SECONDS = 300.0  # the longest a new worker's start (its imports) is waited for
+
+
 def _serve(conn: Connection) -> None:
     """Worker side: run each ``(fn, arg)`` received and send back its result or exception."""
     # Ctrl-C reaches the whole process group: the caller handles it and ends this process.
@@ -98,6 +106,9 @@ def _serve(conn: Connection) -> None:
         if task is None:
             return
         fn, arg = task
+        if isinstance(arg, _WarmUp):  # fn's module is imported now: reply, call nothing
+            conn.send(("ok", None))
+            continue
         try:
             reply: tuple[str, Any] = ("ok", fn(arg))
         except BaseException as exc:  # handed to the caller, which raises it
@@ -151,6 +162,16 @@ class _Worker:
             self.conn.close()
 
 
+def _started(fn: Callable[[Any], Any]) -> _Worker:
+    """A new worker, ready to run ``fn`` (a failure to start shows at its first call)."""
+    worker = _Worker()
+    with contextlib.suppress(OSError, EOFError):
+        worker.conn.send((fn, _WarmUp()))
+        if worker.conn.poll(START_SECONDS):
+            worker.conn.recv()
+    return worker
+
+
 def _ended(worker: _Worker) -> str:
     worker.stop()
     code = worker.process.exitcode
@@ -177,7 +198,7 @@ class TimedWorkers:
         try:
             while pending or busy:
                 while pending and len(busy) < self.jobs:
-                    worker = self._idle.pop() if self._idle else _Worker()
+                    worker = self._idle.pop() if self._idle else _started(fn)
                     n, item = pending.popleft()
                     try:
                         worker.conn.send((fn, item))
@@ -186,6 +207,8 @@ class TimedWorkers:
                         continue
                     deadline = time.monotonic() + seconds if seconds > 0 else math.inf
                     busy[worker.conn] = (worker, n, deadline)
+                if not busy:
+                    continue
                 soonest = min(d for _, _, d in busy.values())
                 left = None if soonest == math.inf else max(0.0, soonest - time.monotonic())
                 for conn in wait(list(busy), timeout=left):

@@ -141,8 +141,11 @@ class _Layouts:
     def key(self, kind: str, html: str) -> str:
         return cache_key(kind, html, self.options.variant)
 
-    def many(self, kind: str, jobs: Sequence[tuple[str, dict[str, bytes]]]) -> list[Laid | Failed]:
-        """Each document's PDF and its record (pages, boxes, warnings), or ``Failed``."""
+    def many(
+        self, kind: str, jobs: Sequence[tuple[str, dict[str, bytes]]], *, stories: int = 1
+    ) -> list[Laid | Failed]:
+        """Each document's PDF and its record (pages, boxes, warnings), or ``Failed``. The
+        budget is per story: a document that holds ``stories`` of them gets as many."""
         out: list[Laid | Failed | None] = [None] * len(jobs)
         todo: list[int] = []
         for n, (html, _) in enumerate(jobs):
@@ -160,7 +163,8 @@ class _Layouts:
         ]
         results: list[Rendered | Failed]
         if self.options.layout_timeout > 0:
-            results = self.pool.timed().run(render_job, work, self.options.layout_timeout)
+            budget = self.options.layout_timeout * max(1, stories)
+            results = self.pool.timed().run(render_job, work, budget)
         elif self.pool.jobs > 1 and len(work) > 1:
             futures = [self.pool.executor().submit(render_job, w) for w in work]
             try:
@@ -186,17 +190,22 @@ class _Layouts:
             self.laid_out += 1
         return [x for x in out if x is not None]
 
-    def one(self, kind: str, html: str, images: dict[str, bytes], what: str) -> Laid:
-        """One document the edition cannot do without (front pages, the pages): a layout
-        that does not finish is an error."""
-        (laid,) = self.many(kind, [(html, images)])
+    def one(
+        self, kind: str, html: str, images: dict[str, bytes], what: str, *, stories: int
+    ) -> Laid:
+        """One document of the whole edition (front pages, contents, the pages), which holds
+        ``stories`` stories: a layout that does not finish is an error."""
+        (laid,) = self.many(kind, [(html, images)], stories=stories)
         if isinstance(laid, Failed):
-            raise LayoutError(f"laying out {what} {_reason(laid)}", where=what)
+            raise LayoutError(f"laying out {what} {_reason(laid)}", where="the print edition")
         return laid
 
 
+_RAISE = "raise Limits.layout_timeout: [limits] layout_timeout in issue.toml, pdf --layout-timeout"
+
+
 def _reason(failed: Failed) -> str:
-    return failed.reason + (" (Limits.layout_timeout)" if failed.timed_out else "")
+    return failed.reason + (f" ({_RAISE})" if failed.timed_out else "")
 
 
 def _left_out(article: Article, failed: Failed, what: str) -> BuildWarning:
@@ -329,12 +338,14 @@ def _lay_out(
         shape = front_document(
             options, dataclasses.replace(shape_matter, contents_html=""), edition=articles
         )
-        _, record = layouts.one("mk-front", shape.html, shape.images, "the front pages")
+        _, record = layouts.one(
+            "mk-front", shape.html, shape.images, "the front pages", stories=len(parts)
+        )
         front_count = _pages(record)
         top_mm = 0.0
         if shape_matter.contents_html:
             box = box_document(_contents_box(shape_matter.contents_html), geometry, furniture, language)
-            _, record = layouts.one("mk-box", box, {}, "the contents")
+            _, record = layouts.one("mk-box", box, {}, "the contents", stories=len(parts))
             tops = _boxes(record).get("box", (0.0, 0.0))
             top_mm = tops[1] - tops[0] + style.makeup.story_gap_mm
     masthead_mm = top_mm
@@ -425,7 +436,9 @@ def _lay_out(
         numbers = {slug: plan.start_page(slug) or 0 for slug in measures}
         matter = edition.front_pages(numbers)
         front = front_document(options, dataclasses.replace(matter, contents_html=""), edition=articles)
-        pdf, record = layouts.one("mk-front", front.html, front.images, "the front pages")
+        pdf, record = layouts.one(
+            "mk-front", front.html, front.images, "the front pages", stories=len(parts)
+        )
         out.append(PartLayout(pdf=pdf, pages=_pages(record), warnings=tuple(_warnings(record))))
         html_bytes += len(front.html.encode("utf-8"))
 
@@ -458,7 +471,7 @@ def _lay_out(
     )
     html_bytes += len(html.encode("utf-8"))
     pages_pdf, record = layouts.one(
-        "mk-pages", html, {**dict(matter.images), **photos.images}, "the pages"
+        "mk-pages", html, {**dict(matter.images), **photos.images}, "the pages", stories=len(parts)
     )
     warnings.extend(w for w in _warnings(record) if w not in warnings)
     legs_by_slug = {

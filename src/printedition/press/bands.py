@@ -89,14 +89,13 @@ def shape(
     if pspan and story.photo is not None:
         photo = story.photo.height(grid, pspan, scale)
         caption = story.photo.caption_mm.get(pspan, 2 * grid.line_mm) + 2.0
-    # Legs: allow a line at every leg's end (paragraph breaks, widows and orphans).
-    need = story.body_mm + span * grid.line_mm
     if picture_led:
-        body = grid.lines(need / span)
+        body = legs_height(story, grid, [0.0] * span)
         height = photo + caption + head + body
     else:
         # The legs under the photo start below it, on the next whole line.
-        body = grid.lines((need + pspan * grid.lines(photo + caption)) / span)
+        below = grid.lines(photo + caption) if pspan else 0.0
+        body = legs_height(story, grid, [below if i < pspan else 0.0 for i in range(span)])
         if pspan:
             body = max(body, grid.lines(photo + caption) + 2 * grid.line_mm)
         height = head + body
@@ -115,6 +114,16 @@ def shape(
         picture_led=picture_led,
         boxed=boxed,
     )
+
+
+def legs_height(story: StoryMeasure, grid: Grid, offsets: list[float]) -> float:
+    """The height of legs (each ``offsets[i]`` shorter: under a photo) that hold the body:
+    exact from its strips, else estimated with a line at every leg's end (paragraph breaks,
+    widows and orphans)."""
+    if story.body is not None and len(story.body):
+        return story.body.balanced(offsets)
+    span = len(offsets)
+    return grid.lines((story.body_mm + span * grid.line_mm + sum(offsets)) / span)
 
 
 def _min_span(story: StoryMeasure, grid: Grid) -> int:
@@ -331,4 +340,4 @@ def _partitions(total: int, parts: int) -> Iterable[tuple[int, ...]]:
 
 
 
-__all__ = ["AreaFill", "Band", "Planner", "Shape", "brief_height", "shape"]
+__all__ = ["AreaFill", "Band", "Planner", "Shape", "brief_height", "legs_height", "shape"]

@@ -10,12 +10,14 @@ the style and the options), and spread over the workers:
    body in one column;
 3. flatplan (``flatplan.make_flatplan``): pages made up; the front pages (issue) are laid out
    first for their count, and again with the stories' page numbers;
-4. legs (``makeup.legs_document``): each body set in its planned legs, checked to fit (a body
-   that needs one more leg page than planned is planned again with its legs a line longer);
-5. pages (``makeup.pages_document``): heads, photos and furniture, the legs laid on.
+4. legs (``legs.cut_legs``): each body's strips (written by the measuring layout) shared out
+   over its planned legs; a body the legs cannot hold is planned again with more room (no
+   layout: the strips are cut, not set again);
+5. pages (``makeup.pages_document``): heads, photos and furniture; the legs drawn on
+   (``legs.overlay_legs``).
 
-A rebuild after one article changed measures and sets that article again; the pages
-document, a fast layout of positioned boxes, is laid out again when any placement moved.
+A rebuild after one article changed measures that article again; the pages document, a fast
+layout of positioned boxes, is laid out again when any placement moved.
 Comes out: the laid-out parts in page order (front pages, made-up pages) and the flatplan.
 """
 
@@ -30,16 +32,16 @@ from printedition.cache import Store, cache_key
 from printedition.errors import LayoutError
 from printedition.images import ProcessedImage
 from printedition.model import Article, BuildWarning, word_count
+from printedition.press.body import Body, Strip
 from printedition.press.engine import Rendered, render
 from printedition.press.flatplan import Flatplan, Grid, Panel, StoryMeasure
 from printedition.press.house import default_panels
 from printedition.press.layout import Geometry, masthead_html
+from printedition.press.legs import StoryLegs, cut_legs, overlay_legs
 from printedition.press.makeup import (
     Measure,
     box_document,
-    legs_document,
     measure_document,
-    overlay_legs,
     pages_document,
     read_measure,
     story_legs,
@@ -62,6 +64,7 @@ from printedition.style import PageStyle
 from printedition.workers import Failed, WorkerPool
 
 ATTEMPTS = 5  # plans tried until every body fits its legs
+BODY = "mk-body"  # the class of the body the measuring layout writes as strips
 LAYOUT_FAILED = "layout-failed"  # the warning code of a story left out (the report's problem)
 
 # The edition's own matter with the stories' page numbers (slug → page) written in.
@@ -117,10 +120,10 @@ class LaidOut:
     warnings: tuple[BuildWarning, ...]
 
 
-def render_job(job: tuple[str, dict[str, bytes], str, str, PageStyle]) -> Rendered:
+def render_job(job: tuple[str, dict[str, bytes], str, str, PageStyle, str]) -> Rendered:
     """Worker side: one layout."""
-    html, images, variant, date, style = job
-    return render(html, images, variant=variant, date=date, style=style)
+    html, images, variant, date, style, strip = job
+    return render(html, images, variant=variant, date=date, style=style, strip=strip)
 
 
 Laid = tuple[bytes, dict[str, object]]  # a document's PDF and its record
@@ -142,10 +145,16 @@ class _Layouts:
         return cache_key(kind, html, self.options.variant)
 
     def many(
-        self, kind: str, jobs: Sequence[tuple[str, dict[str, bytes]]], *, stories: int = 1
+        self,
+        kind: str,
+        jobs: Sequence[tuple[str, dict[str, bytes]]],
+        *,
+        strip: str = "",
+        stories: int = 1,
     ) -> list[Laid | Failed]:
-        """Each document's PDF and its record (pages, boxes, warnings), or ``Failed``. The
-        budget is per story: a document that holds ``stories`` of them gets as many."""
+        """Each document's PDF and its record (pages, boxes, warnings; ``strip``: the strips
+        of the element of that class, its PDF a page for each), or ``Failed``. The budget is
+        per story: a document that holds ``stories`` of them gets as many."""
         out: list[Laid | Failed | None] = [None] * len(jobs)
         todo: list[int] = []
         for n, (html, _) in enumerate(jobs):
@@ -158,7 +167,7 @@ class _Layouts:
             else:
                 todo.append(n)
         work = [
-            (jobs[n][0], jobs[n][1], self.options.variant, self.date, self.options.style)
+            (jobs[n][0], jobs[n][1], self.options.variant, self.date, self.options.style, strip)
             for n in todo
         ]
         results: list[Rendered | Failed]
@@ -182,6 +191,10 @@ class _Layouts:
                 "pages": len(laid.spaces),
                 "boxes": [dict(b) for b in laid.boxes],
                 "warnings": [dataclasses.asdict(w) for w in laid.warnings],
+                "strips": [
+                    [s.top_mm, s.bottom_mm, s.page_top_mm, s.breakable, s.ident]
+                    for s in laid.strips
+                ],
             }
             key = self.key(kind, jobs[n][0])
             self.store.put(kind, key, laid.pdf)
@@ -227,13 +240,25 @@ def _warnings(record: Mapping[str, object]) -> list[BuildWarning]:
     return [BuildWarning(**w) for w in raw] if isinstance(raw, list) else []
 
 
+def _strips(record: Mapping[str, object]) -> tuple[Strip, ...]:
+    raw = record.get("strips", [])
+    return tuple(
+        Strip(
+            top_mm=float(t), bottom_mm=float(b), page_top_mm=float(o), breakable=bool(k), ident=str(i)
+        )
+        for t, b, o, k, i in (raw if isinstance(raw, list) else [])
+    )
+
+
 def _measure_of(record: Mapping[str, object]) -> Measure:
     boxes = record.get("boxes", [])
     pages = tuple(
         {k: (float(v[0]), float(v[1])) for k, v in page.items()}
         for page in (boxes if isinstance(boxes, list) else [])
     )
-    return read_measure(pages)
+    strips = _strips(record)
+    body = strips[-1].bottom_mm - strips[0].top_mm if strips else 0.0
+    return read_measure(pages, body)
 
 
 def _grid(geometry: Geometry, style: PageStyle, first_top: float) -> Grid:
@@ -263,8 +288,8 @@ def lay_out(
     colours: bool,
 ) -> LaidOut:
     """The edition made up: measured, planned, set in legs and composed into pages. A story
-    whose measure or legs do not finish in time is left out (a ``layout-failed`` warning
-    naming it); without the pool of a build, one timed worker is started for the layouts."""
+    whose measure does not finish in time is left out (a ``layout-failed`` warning naming
+    it); without the pool of a build, one timed worker is started for the layouts."""
     workers = pool if pool is not None else WorkerPool(1)
     try:
         return _lay_out(
@@ -300,7 +325,9 @@ def _lay_out(
     measure_html = [
         (measure_document(p.story, geometry, furniture, language), p.images) for p in parts
     ]
-    measured_all = layouts.many("mk-measure", measure_html)
+    measured_all = layouts.many("mk-measure", measure_html, strip=BODY)
+    # A story whose measure (its one layout: the legs are cut from its strips) does not
+    # finish in time is left out, named in the report; the rest are made up without it.
     failed: list[BuildWarning] = [
         _left_out(p.story.article, m, "the story")
         for p, m in zip(parts, measured_all, strict=True)
@@ -309,13 +336,14 @@ def _lay_out(
     kept = [(p, m) for p, m in zip(parts, measured_all, strict=True) if not isinstance(m, Failed)]
     parts = [p for p, _ in kept]
     _check_left(parts, failed)
+    bodies = {p.story.article.slug: (pdf, Body(_strips(record))) for p, (pdf, record) in kept}
     measures: dict[str, StoryMeasure] = {}
     for p, (_, record) in kept:
         slug = p.story.article.slug
         control = edition.controls.get(slug, Controls())
         words = word_count(p.story.article)
-        short = words < style.makeup.brief_words and p.story.article.lead is None
-        rank = control.rank or ("brief" if short else "standard")
+        brief = words < style.makeup.brief_words and p.story.article.lead is None
+        rank = control.rank or ("brief" if brief else "standard")
         measures[slug] = story_measure(
             p.story,
             _measure_of(record),
@@ -324,6 +352,8 @@ def _lay_out(
             size=p.lead_size,
             page=control.page,
             span=control.span,
+            body=bodies[slug][1],
+            sizes={url: (src.width, src.height) for url, src in p.sources.items()},
         )
         warnings.extend(w for w in _warnings(record) if w not in warnings)
 
@@ -368,63 +398,42 @@ def _lay_out(
 
     plan = planned([measures[p.story.article.slug] for p in parts])
 
-    # 4. legs: each body in its planned legs; a body that runs past them is planned again
-    # with a little more room (the measure of one tall column is close, not exact).
-    slugs: list[str] = []
-    legs_laid: list[Laid] = []
-    attempt = 0
-    while attempt < ATTEMPTS:
-        jobs = []
-        slugs = []
+    # 4. legs: each body's strips shared out over its planned legs; a body they cannot hold
+    # is planned again with the rest added to its measure (the legs' ends fall where the text
+    # may break, so a plan's estimate of a line a leg is close, not exact).
+    cuts: dict[str, StoryLegs] = {}
+    for attempt in range(ATTEMPTS):
+        cuts = {}
+        short: dict[str, float] = {}
         for p in parts:
             slug = p.story.article.slug
             legs = story_legs(plan, slug)
-            if legs:
-                slugs.append(slug)
-                document = legs_document(p.story, [leg for _, leg in legs], geometry, furniture, language)
-                jobs.append((document, p.images))
-        legs_all = layouts.many("mk-legs", jobs)
-        late = {s for s, laid in zip(slugs, legs_all, strict=True) if isinstance(laid, Failed)}
-        if late:
-            # A body that cannot be set in time is left out; the others are planned again.
-            for p in parts:
-                laid = legs_all[slugs.index(p.story.article.slug)] if p.story.article.slug in late else None
-                if isinstance(laid, Failed):
-                    failed.append(_left_out(p.story.article, laid, "the story's body"))
-                    del measures[p.story.article.slug]
-            parts = [p for p in parts if p.story.article.slug not in late]
-            _check_left(parts, failed)
-            plan = planned([measures[p.story.article.slug] for p in parts])
-            continue
-        legs_laid = [laid for laid in legs_all if not isinstance(laid, Failed)]
-        attempt += 1
-        # Only a body that ran past its legs is planned again (text would be missing); one
-        # that ended a leg early leaves white at its foot, which is not worth a new plan (a
-        # new plan moves other stories' legs too, and each is set again).
-        off = {
-            slug: (_pages(record), len(story_legs(plan, slug)), _overrun(record))
-            for slug, (_, record) in zip(slugs, legs_laid, strict=True)
-            if _pages(record) > len(story_legs(plan, slug))
-        }
-        if not off or attempt == ATTEMPTS:
+            pdf, whole = bodies[slug]
+            body = whole.without(plan.art_keys(slug))  # pictures set across columns
+            if not legs:
+                continue
+            cut = cut_legs(body, legs)
+            if cut is None:
+                short[slug] = body.overflow_mm([leg.height_mm for _, leg in legs])
+                continue
+            cuts[slug] = StoryLegs(pdf=pdf, body=body, legs=tuple(legs), cuts=tuple(cut))
+        if not short or attempt == ATTEMPTS - 1:
             break
-        for slug, (_, _, overrun) in off.items():
-            # What ran past the last leg (on one tall page) is added to the measure, and a
-            # few lines more.
+        for slug, rest in short.items():
             m = measures[slug]
-            body = m.body_mm + overrun + 2 * grid.line_mm * attempt
-            measures[slug] = dataclasses.replace(m, body_mm=body)
+            # (Planned from its strips, a body always fits: this is the safety net, planned
+            # from its height with room to spare.)
+            body_mm = m.body_mm + rest + 2 * grid.line_mm * (attempt + 1)
+            measures[slug] = dataclasses.replace(m, body_mm=body_mm, body=None)
         plan = planned([measures[p.story.article.slug] for p in parts])
-    for slug, (_, record) in zip(slugs, legs_laid, strict=True):
-        if _pages(record) > len(story_legs(plan, slug)):
-            warnings.append(
-                BuildWarning(
-                    code="makeup-overflow",
-                    message="the story's body runs past the legs planned for it: text is missing",
-                    where=slug,
-                )
-            )
-        warnings.extend(w for w in _warnings(record) if w not in warnings)
+    warnings.extend(
+        BuildWarning(
+            code="makeup-overflow",
+            message="the story's body runs past the legs planned for it: text is missing",
+            where=slug,
+        )
+        for slug in short
+    )
     warnings.extend(
         BuildWarning(code="makeup", message=m, where="flatplan") for m in plan.warnings
     )
@@ -474,10 +483,7 @@ def _lay_out(
         "mk-pages", html, {**dict(matter.images), **photos.images}, "the pages", stories=len(parts)
     )
     warnings.extend(w for w in _warnings(record) if w not in warnings)
-    legs_by_slug = {
-        slug: (pdf, story_legs(plan, slug)) for slug, (pdf, _) in zip(slugs, legs_laid, strict=True)
-    }
-    composed = overlay_legs(pages_pdf, legs_by_slug, geometry, first_page=front_count + 1)
+    composed = overlay_legs(pages_pdf, cuts, geometry, first_page=front_count + 1)
     out.append(PartLayout(pdf=composed, pages=len(plan.pages)))
     colour_map: dict[str, ProcessedImage] = dict(photos.colours)
     for p in parts:
@@ -511,15 +517,6 @@ def _boxes(record: Mapping[str, object]) -> dict[str, tuple[float, float]]:
         for key, (top, bottom) in page.items():
             found.setdefault(key, (float(top), float(bottom)))
     return found
-
-
-def _overrun(record: Mapping[str, object]) -> float:
-    """How far down the page after the planned legs the body ended (mm)."""
-    pages = record.get("boxes", [])
-    for page in reversed(pages if isinstance(pages, list) else []):
-        if "body-end" in page:
-            return float(page["body-end"][1])
-    return 0.0
 
 
 def _pages(record: Mapping[str, object]) -> int:

@@ -40,7 +40,7 @@ class Limits:
     max_paragraph_chars: int = 10_000  # a paragraph, caption, cell or quote is cut at a word
     max_table_columns: int = 16  # columns past this are dropped
     max_table_cells: int = 5_000  # rows past this many cells are dropped
-    # Seconds one press layout (a story's measure or legs, the front pages, the pages) may
+    # Seconds one press layout (a story's measure; per story for the front pages and pages) may
     # take, in a worker process that is stopped past it: the story is left out and reported.
     layout_timeout: float = LAYOUT_TIMEOUT  # 0: no limit (layouts then run in this process)
 

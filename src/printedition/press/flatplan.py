@@ -108,6 +108,10 @@ class StoryMeasure:
     span: int | None = None  # the editor's span
     body: Body | None = None  # the body's strips (None: estimated from ``body_mm``)
     art: tuple[Art, ...] = ()  # pictures in the body, in order
+    # A story with no lead photo shows the best picture of its body instead: its id there
+    # (taken out of the legs where the photo is placed), and the body without it.
+    photo_key: str = ""
+    photo_body: Body | None = None
 
     @property
     def is_brief(self) -> bool:
@@ -173,6 +177,7 @@ class Placed:
     continues: bool = False  # the story runs on to the next page
     continued: bool = False  # the story runs on from the page before
     art: tuple[ArtPlace, ...] = ()  # pictures from its body set across columns here
+    photo_key: str = ""  # the photo is its body's picture of this id (no lead photo)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -206,7 +211,14 @@ class Flatplan:
 
     def art_keys(self, slug: str) -> frozenset[str]:
         """The pictures of ``slug``'s body that stand across columns (not in its legs)."""
-        return frozenset(a.key for p in self.pages for s in p.stories if s.slug == slug for a in s.art)
+        keys = {a.key for p in self.pages for s in p.stories if s.slug == slug for a in s.art}
+        keys.update(
+            s.photo_key
+            for p in self.pages
+            for s in p.stories
+            if s.slug == slug and s.photo is not None and s.photo_key
+        )
+        return frozenset(keys)
 
     def start_page(self, slug: str) -> int | None:
         for page in self.pages:

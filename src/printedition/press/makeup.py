@@ -238,7 +238,7 @@ def measure_document(story: StoryLayout, geometry: Geometry, furniture: Furnitur
         f'<div class="mk-measure" id="b-head">{head_html(story, geometry, 1, brief=True)}</div>'
     )
     for key, fig in art_figures(story).items():
-        for span in range(2, cols + 1):
+        for span in range(1, cols + 1):
             heads.append(
                 f'<div class="mk-measure" id="a{key}-{span}">'
                 f"{figure_html(story, fig, geometry.span_mm(span), 0.0, measure=True)}</div>"
@@ -324,8 +324,16 @@ def story_measure(
         if sizes is not None and fig.image.url in sizes
     )
     photo = None
+    photo_key = ""
     if size is not None and article.lead is not None:
         photo = Photo(width_px=size[0], height_px=size[1], caption_mm=measure.caption_mm)
+    elif article.lead is None:
+        # No lead photo: the body's sharpest picture (the first of equals) is shown as the
+        # story's photo, as an editor would pick it, taken out of its legs where it is placed.
+        shown = max(art, key=lambda a: a.photo.width_px, default=None)
+        if shown is not None:
+            photo, photo_key = shown.photo, shown.key
+            art = tuple(a for a in art if a is not shown)
     return StoryMeasure(
         slug=article.slug,
         section=section,
@@ -341,6 +349,8 @@ def story_measure(
         span=span,
         body=body,
         art=art,
+        photo_key=photo_key,
+        photo_body=body.without(frozenset({photo_key})) if body is not None and photo_key else None,
     )
 
 
@@ -523,9 +533,13 @@ def _placed_html(
         )
     if placed.photo is not None:
         ph = placed.photo
+        shown = art_figures(story).get(placed.photo_key) if placed.photo_key else story.article.lead
+        picture = (
+            figure_html(story, shown, geometry.span_mm(ph.span), placed.photo_mm) if shown else ""
+        )
         items.append(
             f'<div class="mk-at" style="{_at(geometry, ph.column, ph.top_mm, ph.span, ph.height_mm)}">'
-            f"{photo_html(story, geometry.span_mm(ph.span), placed.photo_mm)}</div>"
+            f"{picture}</div>"
         )
     art = art_figures(story)
     for place in placed.art:

@@ -27,6 +27,7 @@ so the issue fills the smallest multiple of four pages that holds it.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -88,6 +89,7 @@ def _place(cell: Shape, grid: Grid, column: int, top: float, height: float, labe
         head=head,
         photo=photo,
         photo_mm=cell.photo,
+        photo_key=cell.story.photo_key if photo is not None else "",
         legs=tuple(legs),
         lead=cell.lead,
         picture_led=cell.picture_led,
@@ -137,8 +139,9 @@ class _Rest:
     """What of a story's body is still to place, as legs are given to it: exact from its
     strips, else estimated with a line lost at every leg's end."""
 
-    def __init__(self, story: StoryMeasure, grid: Grid) -> None:
-        self.body = story.body if story.body is not None and len(story.body) else None
+    def __init__(self, story: StoryMeasure, grid: Grid, *, photo: bool = False) -> None:
+        body = story.photo_body if photo and story.photo_key else story.body
+        self.body = body if body is not None and len(body) else None
         self.grid = grid
         self.at = 0  # the first strip not yet placed
         self.mm = self.body.height_mm if self.body is not None else story.body_mm
@@ -216,7 +219,7 @@ def _run_on(
         offset = below if i < pspan else 0.0
         h = max(grid.line_mm, grid.height_mm - legs_top - offset)
         legs.append(Leg(column=i, top_mm=legs_top + offset, height_mm=h))
-    rest = _Rest(story, grid)
+    rest = _Rest(story, grid, photo=photo is not None)
     rest.take([leg.height_mm for leg in legs])
     page.stories.append(
         Placed(
@@ -226,6 +229,7 @@ def _run_on(
             head=head,
             photo=photo,
             photo_mm=cell.photo,
+            photo_key=story.photo_key if photo is not None else "",
             legs=tuple(legs),
             lead=lead,
             section_label=label,
@@ -306,6 +310,34 @@ def _run_on(
         end = h + grid.label_mm
         page.top = end + grid.story_gap_mm if end < grid.height_mm - EPS else grid.height_mm
     return page
+
+
+def _fill_foot(
+    fill: AreaFill, planner: Planner, height: float, grid: Grid, *, opens_next: bool
+) -> AreaFill:
+    """The page's last band grown into the space under it, when that space would otherwise
+    be left to filler: its pictures larger (taller, their sides cropped, never below the
+    floor resolution). Not when the next story could open in that space and run on."""
+    if not fill.bands:
+        return fill
+    bottom = fill.bottom
+    if fill.briefs:
+        bottom = max(bottom, grid.label_mm + sum(brief_height(b, grid) for b in fill.briefs))
+    left = height - bottom
+    if left <= grid.line_mm or (opens_next and left >= RUN_ON_SHARE * grid.height_mm):
+        return fill
+    band = fill.bands[-1]
+    grown = planner.grow(band, band.height + left)
+    if grown is band:
+        return fill
+    bands = (*fill.bands[:-1], grown)
+    extra = grown.height - band.height
+    return dataclasses.replace(
+        fill,
+        bands=bands,
+        bottom=fill.bottom + extra,
+        covered=fill.covered + grown.covered - band.covered,
+    )
 
 
 def _open_at_foot(
@@ -455,6 +487,9 @@ def _plan(
                 pages.append(_PageWork(number=page.number + 1, top=0.0))
                 continue
             break
+        rest = [q for q in queue if q.slug not in fill.used]
+        ends_here = not rest or rest[0].words < 500 or (rest[0].page or 0) > page.number
+        fill = _fill_foot(fill, planner, height - label_mm, grid, opens_next=not ends_here)
         _lay_fill(fill, page, grid, label, label_mm)
         page.section = page.section or (front[0].section if front else briefs[0].section)
         queue[:] = [q for q in queue if q.slug not in fill.used]

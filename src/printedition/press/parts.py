@@ -230,10 +230,14 @@ def lead_photos(
             )
             _prepare(found, part, fig.image.url, fplan, job, warnings, colours=colours)
         where = placed.get(article.slug)
-        if where is None or where.photo is None or article.lead is None or part.lead_size is None:
+        if where is None or where.photo is None:
             continue
-        url = article.lead.image.url
-        width_px, height_px = part.lead_size
+        shown = figures.get(where.photo_key) if where.photo_key else article.lead
+        source = part.sources.get(shown.image.url) if shown is not None else None
+        if shown is None or source is None:
+            continue
+        url = shown.image.url
+        width_px, height_px = source.width, source.height
         width_mm = geometry.span_mm(where.photo.span)
         # Cropped to its box: a box shorter than the photo takes off its top and foot, a
         # taller one its sides (the flatplan keeps that above the floor resolution).

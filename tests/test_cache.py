@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import multiprocessing
+import sys
 from pathlib import Path
+
+import pytest
 
 from printedition.cache import Store, cache_key, code_version
 
@@ -82,3 +85,104 @@ def test_two_processes_sharing_one_cache_never_see_partial_entries(tmp_path: Pat
         results = pool.starmap(_hammer, [(str(tmp_path), w, 150) for w in range(2)])
     assert results == [0, 0]
     assert not list(tmp_path.rglob("*.part")) and not list(tmp_path.rglob(".*"))
+
+
+# --- where the cache lives, and pruning it ------------------------------------------------------
+
+
+def _aged(path: Path, seconds_ago: float) -> None:
+    import os
+    import time
+
+    when = time.time() - seconds_ago
+    os.utime(path, (when, when))
+
+
+def test_prune_removes_the_least_recently_used_first(tmp_path: Path) -> None:
+    from printedition.cache import prune
+
+    store = Store(tmp_path)
+    keys = [cache_key("pdf", str(i)) for i in range(4)]
+    for age, key in zip((400, 300, 200, 100), keys, strict=True):
+        store.put("pdf", key, b"x" * 1000)
+        _aged(store.path("pdf", key), age)
+    # The oldest entry was read just now: it is the most recently used.
+    assert store.get("pdf", keys[0]) is not None
+    entry = store.path("pdf", keys[0]).stat().st_size
+    result = prune(tmp_path, 2 * entry)
+    assert result.removed == 2 and result.entries == 2
+    assert [store.path("pdf", k).exists() for k in keys] == [True, False, False, True]
+    assert result.size == 2 * entry
+
+
+def test_prune_deletes_only_what_the_cache_wrote(tmp_path: Path) -> None:
+    """A --cache-dir pointed at the wrong folder must not cost a user their files."""
+    from printedition.cache import prune
+
+    store = Store(tmp_path)
+    key = cache_key("epub", "a")
+    store.put("epub", key, b"y" * 500)
+    mine = tmp_path / "notes.txt"
+    mine.write_text("my own file")
+    deep = tmp_path / "photos" / "ab" / "holiday.jpg"
+    deep.parent.mkdir(parents=True)
+    deep.write_bytes(b"jpeg")
+    fresh_part = tmp_path / "epub" / "ab"
+    fresh_part.mkdir(parents=True, exist_ok=True)
+    live = fresh_part / ".x.part"  # a write in progress in another build
+    live.write_bytes(b"half")
+    stale = fresh_part / ".y.part"  # a killed build's
+    stale.write_bytes(b"half")
+    _aged(stale, 2 * 3600)
+    result = prune(tmp_path, 0)
+    assert mine.exists() and deep.exists() and live.exists()
+    assert not stale.exists()
+    assert not store.path("epub", key).exists()
+    assert result.entries == 0 and result.removed == 2
+
+
+def test_sizes_are_read_as_people_write_them() -> None:
+    from printedition.cache import parse_size
+    from printedition.errors import ConfigError
+
+    assert parse_size("1000") == 1000
+    assert parse_size("500M") == 500 * 1024**2
+    assert parse_size("2G") == parse_size("2GB") == parse_size("2GiB") == 2 * 1024**3
+    assert parse_size("1.5k") == 1536
+    with pytest.raises(ConfigError):
+        parse_size("lots")
+
+
+def test_the_cache_lives_in_the_platform_cache_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    import platformdirs
+
+    from printedition.cache import default_cache_dir
+
+    monkeypatch.delenv("PRINTEDITION_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", "/xdg/cache")
+    assert default_cache_dir() == platformdirs.user_cache_path("printedition", appauthor=False)
+    if sys.platform.startswith("linux"):
+        assert default_cache_dir() == Path("/xdg/cache/printedition")
+    monkeypatch.setenv("PRINTEDITION_CACHE", "/somewhere/else")
+    assert default_cache_dir() == Path("/somewhere/else")
+
+
+def test_cache_prune_command(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from printedition.cli import main
+
+    store = Store(tmp_path / "c")
+    for i in range(3):
+        store.put("model", cache_key("model", str(i)), b"z" * 2000)
+    result = CliRunner().invoke(
+        main, ["cache", "prune", "--max-size", "3k", "--cache-dir", str(tmp_path / "c")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "removed 2 file(s)" in result.output and "1 entries" in result.output
+    assert len(store.entries()) == 1
+    bad = CliRunner().invoke(
+        main, ["cache", "prune", "--max-size", "huge", "--cache-dir", str(tmp_path)]
+    )
+    assert bad.exit_code == 2
+    assert bad.stderr.startswith("Error: size 'huge'")

@@ -465,6 +465,56 @@ def test_file_as() -> None:
     assert file_as("Madonna") == "Madonna"
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Nguyễn Thị Hà",  # Vietnamese
+        "Nguyen Van Thanh",  # ... without its accents
+        "Lê Văn Lương",  # a family name that is a given name elsewhere, with Vietnamese letters
+        "Le Thi Hong",  # ... or a Vietnamese middle name
+        "Xi Jinping",  # Chinese in pinyin
+        "Wang Yi",
+        "Kim Jong-un",  # Korean: an ambiguous family name, a hyphenated given name
+        "Park Chan-wook",
+        "Kovács Anna",  # Hungarian
+        "Nagy Imre",
+        "習近平",  # Han, kana and Hangul names are always family name first
+        "山田 太郎",
+        "김 정은",
+    ],
+)
+def test_file_as_leaves_family_name_first_names_as_written(name: str) -> None:
+    assert file_as(name) == name
+
+
+@pytest.mark.parametrize(
+    ("name", "filed"),
+    [
+        ("John Nguyen", "Nguyen, John"),  # the same family names, written given name first
+        ("Hà Nguyễn", "Nguyễn, Hà"),
+        ("Yi Wang", "Wang, Yi"),
+        ("Jinping Xi", "Xi, Jinping"),
+        ("Anna Kovács", "Kovács, Anna"),
+        ("Kim Smith", "Smith, Kim"),  # Kim, Lee, Song are given names too
+        ("Lee Child", "Child, Lee"),
+        ("Simon Jenkins", "Jenkins, Simon"),
+    ],
+)
+def test_file_as_still_inverts_given_name_first_names(name: str, filed: str) -> None:
+    assert file_as(name) == filed
+
+
+def test_a_family_name_first_author_is_filed_as_written_in_the_package(
+    folder: Path, tmp_path: Path
+) -> None:
+    art = _article(folder, "ha", authors=(Author(name="Nguyễn Thị Hà"), Author(name="Anna Kovács")))
+    opf = _opf(_build(tmp_path / "ha.epub", [(art, _policy(folder))]))
+    file_as_values = {
+        m.get("refines"): m.text for m in opf.iterfind(".//opf:meta[@property='file-as']", NS)
+    }
+    assert file_as_values == {"#creator1": "Nguyễn Thị Hà", "#creator2": "Kovács, Anna"}
+
+
 def test_epub_href() -> None:
     assert epub_href("#x") is None
     assert epub_href("javascript:alert(1)") is None

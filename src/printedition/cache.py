@@ -1,7 +1,10 @@
 """A content-addressed build cache: bytes stored under a sha256 key of everything that made them.
 
 Goes in: the inputs, options and code version of a piece of work (hashed with ``cache_key``)
-and the bytes it produced. Comes out: the same bytes on a later build, or ``None``. Every entry
+and the bytes it produced. Comes out: the same bytes on a later build, or ``None``. The cache
+lives in the platform's cache folder (``default_cache_dir``: platformdirs, or
+$PRINTEDITION_CACHE); a read marks its entry used, and ``prune`` removes the least recently
+used entries past a size cap (``settings.CACHE_MAX_BYTES``). Every entry
 carries the sha256 of its payload and is verified on read: a truncated or corrupt entry is
 deleted, recorded in ``problems`` (code ``cache-corrupt``) and reported as a miss so the caller
 rebuilds it. Writes go to a temporary file in the same folder and are renamed into place, so a
@@ -18,14 +21,19 @@ import json
 import os
 import re
 import tempfile
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import platformdirs
+
 from printedition import __version__
+from printedition.errors import ConfigError
 from printedition.model import BuildWarning
+from printedition.settings import CACHE_MAX_BYTES
 
 _MAGIC = b"printedition-cache 1 sha256="
 _DIGEST_LEN = 64
@@ -133,6 +141,8 @@ class Store:
             self._discard(path, kind, key, "truncated or corrupt")
             return None
         self.stats.hits += 1
+        with contextlib.suppress(OSError):
+            os.utime(path)  # used now: prune keeps the recently used (atime is often off)
         return payload
 
     def put(self, kind: str, key: str, data: bytes) -> None:
@@ -196,4 +206,123 @@ class Store:
         return sorted(p for f in folders if f.is_dir() for p in f.rglob("*") if p.is_file())
 
 
-__all__ = ["CacheStats", "Store", "cache_key", "code_version", "digest"]
+# ---------------------------------------------------------------------------------------------
+# Where the cache lives, and pruning it
+# ---------------------------------------------------------------------------------------------
+
+CACHE_ENV = "PRINTEDITION_CACHE"
+CACHE_MAX_SIZE_ENV = "PRINTEDITION_CACHE_MAX_SIZE"
+_STALE_PART_SECONDS = 3600  # a temporary file this old is a killed writer's, not a live one's
+_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b?)\s*", re.IGNORECASE)
+
+
+def default_cache_dir() -> Path:
+    """$PRINTEDITION_CACHE, else the platform's cache folder for printedition
+    (``~/.cache/printedition`` on Linux, honouring $XDG_CACHE_HOME)."""
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        return Path(env)
+    return platformdirs.user_cache_path("printedition", appauthor=False)
+
+
+def parse_size(text: str) -> int:
+    """'500M', '2G', '1.5GB', '750MiB', '1000000' → bytes (K, M, G, T are powers of 1024)."""
+    m = _SIZE.fullmatch(text)
+    if m is None:
+        raise ConfigError(f"size {text!r}: use a number of bytes or e.g. 500M, 2G")
+    unit = " KMGT".index(m.group(2).upper() or " ")
+    return int(float(m.group(1)) * 1024**unit)
+
+
+def default_max_bytes() -> int:
+    """The cache's size cap: $PRINTEDITION_CACHE_MAX_SIZE, else ``CACHE_MAX_BYTES``."""
+    env = os.environ.get(CACHE_MAX_SIZE_ENV, "").strip()
+    return parse_size(env) if env else CACHE_MAX_BYTES
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PruneResult:
+    removed: int  # entries (and stale temporary files) deleted
+    freed: int  # bytes
+    entries: int  # entries kept
+    size: int  # bytes kept
+
+
+def _is_entry(path: Path, root: Path) -> bool:
+    """Only what ``Store`` writes (kind/ab/abcd…) is ever deleted: a cache folder pointed at
+    the wrong place must not cost a user their files."""
+    try:
+        kind, shard, name = path.relative_to(root).parts
+    except ValueError:
+        return False
+    return bool(_KIND.fullmatch(kind) and _KEY.fullmatch(name) and name[:2] == shard)
+
+
+def _is_stale_part(path: Path, root: Path, now: float) -> bool:
+    try:
+        kind, _, name = path.relative_to(root).parts
+        age = now - path.stat().st_mtime
+    except (ValueError, OSError):
+        return False
+    return bool(
+        _KIND.fullmatch(kind)
+        and name.startswith(".")
+        and name.endswith(".part")
+        and age > _STALE_PART_SECONDS
+    )
+
+
+def prune(root: Path, max_bytes: int) -> PruneResult:
+    """Delete the least recently used entries under ``root`` until it holds at most
+    ``max_bytes``; temporary files left by killed writers go too. Safe beside a running build:
+    an entry deleted under a reader is a miss, and the reader rebuilds it."""
+    root = Path(root)
+    if not root.is_dir():
+        return PruneResult(removed=0, freed=0, entries=0, size=0)
+    now = time.time()
+    entries: list[tuple[float, int, Path]] = []
+    removed = freed = 0
+    for path in root.glob("*/*/*"):
+        if _is_entry(path, root):
+            try:
+                info = path.stat()
+            except OSError:
+                continue
+            entries.append((info.st_mtime, info.st_size, path))
+        elif _is_stale_part(path, root, now):
+            with contextlib.suppress(OSError):
+                size = path.stat().st_size
+                path.unlink()
+                removed += 1
+                freed += size
+    entries.sort()  # least recently used first
+    size = sum(e[1] for e in entries)
+    kept = len(entries)
+    for _, length, path in entries:
+        if size <= max_bytes:
+            break
+        with contextlib.suppress(OSError):
+            path.unlink()
+            size -= length
+            kept -= 1
+            removed += 1
+            freed += length
+            with contextlib.suppress(OSError):
+                path.parent.rmdir()  # only when it is now empty
+    return PruneResult(removed=removed, freed=freed, entries=kept, size=size)
+
+
+__all__ = [
+    "CACHE_ENV",
+    "CACHE_MAX_SIZE_ENV",
+    "CacheStats",
+    "PruneResult",
+    "Store",
+    "cache_key",
+    "code_version",
+    "default_cache_dir",
+    "default_max_bytes",
+    "digest",
+    "parse_size",
+    "prune",
+]

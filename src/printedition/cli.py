@@ -23,6 +23,7 @@ from printedition.settings import (
     DEFAULT_COLOUR,
     DEFAULT_FORMAT,
     DEFAULT_VARIANT,
+    LAYOUT_TIMEOUT,
     VARIANTS,
     find_variant,
     page_formats_text,
@@ -284,6 +285,14 @@ def epub(
 )
 @click.option("--month", default="", help="Folio month (default: the newest article's).")
 @click.option("--issue-line", default="", help="Masthead issue line, e.g. 'No. 57 · June 2024'.")
+@click.option(
+    "--layout-timeout",
+    type=click.FloatRange(0),
+    default=LAYOUT_TIMEOUT,
+    show_default=True,
+    help="Seconds each layout may take (a story's, per story for the pages); past it the story "
+    "is left out and named in an Error line. 0: no limit.",
+)
 @style_option
 @handle_errors
 def pdf(
@@ -297,6 +306,7 @@ def pdf(
     proof: bool,
     month: str,
     issue_line: str,
+    layout_timeout: float,
     style: str | None,
 ) -> None:
     """Lay out article pages (or model JSON) as a print-ready newspaper PDF."""
@@ -316,6 +326,7 @@ def pdf(
         variant=variant,
         month=month,
         issue_line=issue_line,
+        layout_timeout=layout_timeout,
     )
     articles = [load_article(path) for path in inputs]
     for article, _ in articles:
@@ -324,10 +335,13 @@ def pdf(
     edition = Edition.of(articles)
     where = PressOutputs(proof=output) if proof else PressOutputs(press=output)
     result = write_pdf(edition, where, options)
+    from printedition.press.schedule import LAYOUT_FAILED
+
     seen: set[tuple[str, str, str]] = set()
+    left_out = [w for w in result.warnings if w.code == LAYOUT_FAILED]
     for w in result.warnings:
         key = (w.code, w.message, w.where)
-        if key not in seen:
+        if key not in seen and w.code != LAYOUT_FAILED:
             seen.add(key)
             warn(f"{w.where}: {w.message} [{w.code}]" if w.where else f"{w.message} [{w.code}]")
     if result.flatplan is not None:
@@ -343,6 +357,10 @@ def pdf(
         if not result.preflight.ok:
             click.echo(f"Error: {output}: preflight failed", err=True)
             sys.exit(1)
+    for w in left_out:  # the others were printed; these stories were not
+        click.echo(f"Error: {one_line(w.where)}: {one_line(w.message)}", err=True)
+    if left_out:
+        sys.exit(1)
 
 
 @main.command()
@@ -440,16 +458,6 @@ def issue() -> None:
     (build); an issue.toml drafted from a WordPress site or export (draft)."""
 
 
-def _default_cache_dir() -> Path:
-    import os
-
-    env = os.environ.get("PRINTEDITION_CACHE")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "printedition"
-
-
 class _IssueProgress:
     """A one-line progress bar on a terminal (stderr); nothing otherwise."""
 
@@ -487,7 +495,8 @@ class _IssueProgress:
 @click.option("--allow-private", is_flag=True,
               help="Allow fetching from private, loopback and link-local addresses.")  # fmt: skip
 @click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Build cache (default: $PRINTEDITION_CACHE or ~/.cache/printedition).")  # fmt: skip
+              help="Build cache (default: $PRINTEDITION_CACHE or the platform's cache folder, "
+                   "~/.cache/printedition on Linux).")  # fmt: skip
 @click.option("--no-cache", is_flag=True, help="Rebuild everything (the cache is not read).")
 @click.option("--no-check", is_flag=True, help="Skip EPUBCheck (the press preflight always runs).")
 @style_option
@@ -510,6 +519,7 @@ def issue_build(
     import dataclasses
     import os
 
+    from printedition.cache import default_cache_dir, default_max_bytes
     from printedition.errors import ConfigError
     from printedition.issue import build_issue, load_manifest
     from printedition.issue.build import BuildOptions
@@ -528,7 +538,8 @@ def issue_build(
         manifest = dataclasses.replace(manifest, paper=paper)
     options = BuildOptions(
         out_dir=out_dir,
-        cache_dir=cache_dir or _default_cache_dir(),
+        cache_dir=cache_dir or default_cache_dir(),
+        cache_max_bytes=default_max_bytes(),
         jobs=jobs,
         only=wanted,
         strict=strict,
@@ -648,6 +659,7 @@ def issue_draft(
     story a guess), fetching each post once into the build cache."""
     import os
 
+    from printedition.cache import default_cache_dir
     from printedition.errors import ConfigError
     from printedition.wordpress import draft
     from printedition.wordpress.rest import credentials_from_env
@@ -658,7 +670,7 @@ def issue_draft(
     options = draft.DraftOptions(
         out=out, window=window, wordpress=site or "", wxr=wxr, categories=categories,
         status=status, section_order=tuple(order.split(",")), number=number or 0, like=like,
-        cache_dir=cache_dir or _default_cache_dir(), allow_private=allow_private,
+        cache_dir=cache_dir or default_cache_dir(), allow_private=allow_private,
         credentials=credentials_from_env(dict(os.environ)), force=force,
     )  # fmt: skip
     result = draft.draft_issue(options, progress=None if quiet else warn_progress)
@@ -674,6 +686,40 @@ def issue_draft(
 
 def warn_progress(line: str) -> None:
     click.echo(one_line(line), err=True)
+
+
+# --- cache ----------------------------------------------------------------------------------
+# (`printedition cache prune`)
+
+
+@main.group()
+def cache() -> None:
+    """The build cache (the platform's cache folder, or $PRINTEDITION_CACHE)."""
+
+
+@cache.command("prune")
+@click.option(
+    "--max-size",
+    "max_size",
+    metavar="SIZE",
+    default=None,
+    help="Keep at most this much, e.g. 500M or 2G (default: $PRINTEDITION_CACHE_MAX_SIZE or 2G).",
+)
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="The cache to prune (default: where issue build keeps it).")  # fmt: skip
+@handle_errors
+def cache_prune(max_size: str | None, cache_dir: Path | None) -> None:
+    """Delete the least recently used cache entries until the cache fits in SIZE
+    (and temporary files left by killed builds)."""
+    from printedition.cache import default_cache_dir, default_max_bytes, parse_size, prune
+
+    folder = cache_dir or default_cache_dir()
+    limit = parse_size(max_size) if max_size is not None else default_max_bytes()
+    result = prune(folder, limit)
+    click.echo(
+        f"Pruned {folder}: removed {result.removed} file(s), {result.freed / 1e6:.1f} MB; "
+        f"{result.entries} entries, {result.size / 1e6:.1f} MB kept (limit {limit / 1e6:.1f} MB)"
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -60,6 +60,11 @@ class OutputError(PrinteditionError):
     """An output cannot be written (missing directory, no permission, full disk)."""
 
 
+class LayoutError(PrinteditionError):
+    """A layout did not finish: past its time budget (Limits.layout_timeout), or the process
+    laying it out died."""
+
+
 class ConfigError(PrinteditionError):
     """A setting, font, ICC profile or option is invalid or missing."""
 

@@ -1,6 +1,8 @@
 """Writing outputs safely: temp file in the target folder, fsync, then rename into place.
 
-An interrupted or failed write never leaves a partial file at the destination.
+An interrupted or failed write never leaves a partial file at the destination. The temporary
+file (``.NAME.XXXXXXXX.part``) is locked while it is written, so a later build can tell the
+one a killed build left (``abandoned``: no one holds its lock) from a live one and remove it.
 """
 
 from __future__ import annotations
@@ -9,10 +11,16 @@ import contextlib
 import errno
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from printedition.errors import OutputError
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
 
 def describe_os_error(exc: OSError) -> str:
@@ -47,7 +55,11 @@ def atomic_path(dest: Path) -> Iterator[Path]:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name[:80]}.", suffix=".part", dir=folder)
     except OSError as exc:
         raise OutputError(f"cannot write here: {_describe(exc)}", where=str(dest)) from None
-    os.close(fd)
+    if fcntl is not None:
+        _lock(fd)  # held until the file is renamed or removed: it is being written
+    else:  # pragma: no cover - Windows cannot rename a file that is open
+        os.close(fd)
+        fd = -1
     tmp = Path(tmp_name)
     try:
         yield tmp
@@ -62,6 +74,38 @@ def atomic_path(dest: Path) -> Iterator[Path]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
+PART_AGE = 3600.0  # where files cannot be locked, a temporary file this old is abandoned
+
+
+def _lock(fd: int) -> bool:
+    """An exclusive lock on an open file, without waiting; False if another holds it."""
+    if fcntl is None:  # pragma: no cover - Windows: ages decide
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def abandoned(path: Path) -> bool:
+    """Whether a temporary file was left by a writer that is gone (killed, crashed): no
+    process holds its lock (or, where there are no locks, it is over ``PART_AGE`` old)."""
+    try:
+        if fcntl is None:  # pragma: no cover
+            return time.time() - path.stat().st_mtime > PART_AGE
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        return _lock(fd)
+    finally:
+        os.close(fd)
 
 
 def _sync_folder(folder: Path) -> None:

@@ -15,6 +15,7 @@ from datetime import datetime
 from html import escape
 from urllib.parse import urlsplit
 
+from printedition.bounds import ZWSP, break_long_words
 from printedition.model import (
     Article,
     Block,
@@ -72,6 +73,15 @@ def attr(value: str) -> str:
 
 
 def text(value: str) -> str:
+    """Escape for element content; a word longer than a column gets break opportunities,
+    ``<wbr/>`` (both writers print through here, so the press and the EPUB break it alike;
+    unlike U+200B, a ``<wbr/>`` is not copied, searched or read aloud with the word)."""
+    return escape(break_long_words(xml_safe(value)), quote=False).replace(ZWSP, "<wbr/>")
+
+
+def plain_text(value: str) -> str:
+    """Escape for content that must hold no markup (``<title>``) or must copy whole (a URL
+    shown as a reference, which its stylesheet breaks anywhere)."""
     return escape(xml_safe(value), quote=False)
 
 
@@ -339,7 +349,7 @@ def render_article_html(article: Article) -> str:
     canonical = f'<link rel="canonical" href="{attr(article.url)}"/>' if article.url else ""
     return (
         f'<!DOCTYPE html>\n<html{lang}>\n<head>\n<meta charset="utf-8"/>\n'
-        f"<title>{text(article.headline)}</title>\n{canonical}\n</head>\n<body>\n<article>\n"
+        f"<title>{plain_text(article.headline)}</title>\n{canonical}\n</head>\n<body>\n<article>\n"
         f"{render_header(article, opts)}\n{render_article_body(article, opts)}\n"
         "</article>\n</body>\n</html>\n"
     )
@@ -351,6 +361,7 @@ __all__ = [
     "byline_text",
     "format_date",
     "inline_text",
+    "plain_text",
     "render_article_body",
     "render_article_html",
     "render_block",

@@ -13,6 +13,11 @@ from dataclasses import dataclass
 
 from printedition.errors import ConfigError
 
+LAYOUT_TIMEOUT = 60.0  # seconds: see Limits.layout_timeout
+# The build cache is pruned to this many bytes, least recently used first, at the end of each
+# issue build and by `printedition cache prune` ($PRINTEDITION_CACHE_MAX_SIZE overrides it).
+CACHE_MAX_BYTES = 2 * 1024**3
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Limits:
@@ -29,6 +34,15 @@ class Limits:
     fetch_retries: int = 2
     max_redirects: int = 5
     article_timeout: float = 120.0  # seconds of normalising per article
+    # Pathological runs are cut (with a warning naming the article) before any layout: a
+    # word with no break opportunity costs WeasyPrint time that grows faster than its square.
+    max_word_chars: int = 500  # a run of letters with no break (a pasted blob) is cut past this
+    max_paragraph_chars: int = 10_000  # a paragraph, caption, cell or quote is cut at a word
+    max_table_columns: int = 16  # columns past this are dropped
+    max_table_cells: int = 5_000  # rows past this many cells are dropped
+    # Seconds one press layout (a story's measure; per story for the front pages and pages) may
+    # take, in a worker process that is stopped past it: the story is left out and reported.
+    layout_timeout: float = LAYOUT_TIMEOUT  # 0: no limit (layouts then run in this process)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

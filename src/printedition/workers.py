@@ -1,15 +1,26 @@
-"""Workers: a process pool made only when there is work to share.
+"""Workers: a process pool made only when there is work to share, and timed workers.
 
 Goes in: how many worker processes a build may use (``--jobs``). Comes out: ``WorkerPool``, used
-by the issue build's ingest and image stages and by the press pipeline's parts.
+by the issue build's ingest and image stages, and its ``timed`` workers, which run the press
+layouts each under a time budget: a call past it is stopped by ending its process (a thread
+cannot be stopped), reported as ``Failed``, and the process is replaced for the next call.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
+import math
 import multiprocessing
-from collections.abc import Callable, Sequence
-from typing import TypeVar
+import os
+import signal
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -21,6 +32,7 @@ class WorkerPool:
     def __init__(self, jobs: int) -> None:
         self.jobs = max(1, jobs)
         self._executor: cf.ProcessPoolExecutor | None = None
+        self._timed: TimedWorkers | None = None
 
     def executor(self) -> cf.ProcessPoolExecutor:
         if self._executor is None:
@@ -53,9 +65,180 @@ class WorkerPool:
             raise
         return results
 
+    def timed(self) -> TimedWorkers:
+        """Workers for calls under a time budget (as many as ``jobs``), made on first use."""
+        if self._timed is None:
+            self._timed = TimedWorkers(self.jobs)
+        return self._timed
+
     def close(self) -> None:
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
+        if self._timed is not None:
+            self._timed.close()
 
 
-__all__ = ["WorkerPool"]
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Failed:
+    """A timed call that did not finish: past its budget, or its process died."""
+
+    reason: str  # "took longer than 60 s", "its process ended (signal 9)"
+    timed_out: bool = False
+
+
+class _WarmUp:
+    """Sent to a new worker with the function it will run: unpickling it imports its module
+    (WeasyPrint, a second or more) before any call's budget starts."""
+
+
+START_SECONDS = 300.0  # the longest a new worker's start (its imports) is waited for
+
+
+def _serve(conn: Connection) -> None:
+    """Worker side: run each ``(fn, arg)`` received and send back its result or exception."""
+    # Ctrl-C reaches the whole process group: the caller handles it and ends this process.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        try:
+            task = conn.recv()
+        except EOFError:
+            return
+        if task is None:
+            return
+        fn, arg = task
+        if isinstance(arg, _WarmUp):  # fn's module is imported now: reply, call nothing
+            conn.send(("ok", None))
+            continue
+        try:
+            reply: tuple[str, Any] = ("ok", fn(arg))
+        except BaseException as exc:  # handed to the caller, which raises it
+            reply = ("raised", exc)
+        try:
+            conn.send(reply)
+        except Exception as exc:  # an exception or result that cannot be pickled
+            conn.send(("raised", RuntimeError(f"{type(exc).__name__}: {exc}")))
+
+
+@contextlib.contextmanager
+def _safe_path() -> Iterator[None]:
+    """A spawned interpreter puts its working folder first on sys.path and lists it: a folder
+    the user never handed over. Start it as ``python -P`` would (the parent's path is set in
+    the child anyway)."""
+    before = os.environ.get("PYTHONSAFEPATH")
+    os.environ["PYTHONSAFEPATH"] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("PYTHONSAFEPATH", None)
+        else:
+            os.environ["PYTHONSAFEPATH"] = before
+
+
+class _Worker:
+    def __init__(self) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self.conn, child = ctx.Pipe()
+        self.process: BaseProcess = ctx.Process(
+            target=_serve, args=(child,), name="printedition-timed", daemon=True
+        )
+        with _safe_path():
+            self.process.start()
+        child.close()
+
+    def stop(self) -> None:
+        """End the process now (it may be deep in a C call: only a kill stops it)."""
+        self.process.kill()
+        self.process.join()
+        self.conn.close()
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.conn.send(None)
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.stop()
+        else:
+            self.conn.close()
+
+
+def _started(fn: Callable[[Any], Any]) -> _Worker:
+    """A new worker, ready to run ``fn`` (a failure to start shows at its first call)."""
+    worker = _Worker()
+    with contextlib.suppress(OSError, EOFError):
+        worker.conn.send((fn, _WarmUp()))
+        if worker.conn.poll(START_SECONDS):
+            worker.conn.recv()
+    return worker
+
+
+def _ended(worker: _Worker) -> str:
+    worker.stop()
+    code = worker.process.exitcode
+    why = f"signal {-code}" if code is not None and code < 0 else f"exit {code}"
+    return f"its process ended ({why})"
+
+
+class TimedWorkers:
+    """Long-lived worker processes (spawned on first use, one per job) that each run one call
+    at a time. A call past its budget has its process killed and replaced; the caller gets
+    ``Failed`` for it and the other calls' results. The same call gives the same result in
+    any worker, so a build stays deterministic."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = max(1, jobs)
+        self._idle: list[_Worker] = []
+
+    def run(self, fn: Callable[[T], R], items: Sequence[T], seconds: float) -> list[R | Failed]:
+        """``fn`` on each item, at most ``jobs`` at once, each within ``seconds`` (0: no
+        limit); results in the items' order. An exception raised by ``fn`` is raised here."""
+        results: dict[int, R | Failed] = {}
+        pending = deque(enumerate(items))
+        busy: dict[Connection, tuple[_Worker, int, float]] = {}
+        try:
+            while pending or busy:
+                while pending and len(busy) < self.jobs:
+                    worker = self._idle.pop() if self._idle else _started(fn)
+                    n, item = pending.popleft()
+                    try:
+                        worker.conn.send((fn, item))
+                    except OSError:  # it died before its first call (it could not start)
+                        results[n] = Failed(reason=_ended(worker))
+                        continue
+                    deadline = time.monotonic() + seconds if seconds > 0 else math.inf
+                    busy[worker.conn] = (worker, n, deadline)
+                if not busy:
+                    continue
+                soonest = min(d for _, _, d in busy.values())
+                left = None if soonest == math.inf else max(0.0, soonest - time.monotonic())
+                for conn in wait(list(busy), timeout=left):
+                    assert isinstance(conn, Connection)
+                    worker, n, _ = busy.pop(conn)
+                    try:
+                        status, value = conn.recv()
+                    except (EOFError, OSError):
+                        results[n] = Failed(reason=_ended(worker))
+                        continue
+                    self._idle.append(worker)
+                    if status == "raised":
+                        raise value
+                    results[n] = value
+                now = time.monotonic()
+                for conn, (worker, n, deadline) in list(busy.items()):
+                    if now >= deadline:
+                        del busy[conn]
+                        worker.stop()
+                        results[n] = Failed(
+                            reason=f"took longer than {seconds:g} s", timed_out=True
+                        )
+        finally:
+            for worker, _, _ in busy.values():
+                worker.stop()
+        return [results[n] for n in range(len(items))]
+
+    def close(self) -> None:
+        while self._idle:
+            self._idle.pop().close()
+
+
+__all__ = ["Failed", "TimedWorkers", "WorkerPool"]

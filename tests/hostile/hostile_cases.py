@@ -18,6 +18,7 @@ import base64
 import json
 import os
 import shutil
+import string
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -435,6 +436,25 @@ def _long_words(folder: Path) -> None:
     (folder / "index.html").write_text(page(body), encoding="utf-8")
 
 
+def _no_spaces(letters: int) -> Builder:
+    """One paragraph of ``letters`` letters without a space (a pasted blob, a spammer's line):
+    a layout that searches it for a break takes minutes and gigabytes."""
+
+    def build(folder: Path) -> None:
+        run = (string.ascii_lowercase * (letters // 26 + 1))[:letters]
+        (folder / "index.html").write_text(page(f"<p>{run}</p>"), encoding="utf-8")
+
+    return build
+
+
+def _wide_table(folder: Path) -> None:
+    """A table of 20,000 columns (a spreadsheet pasted sideways)."""
+    head = "".join(f"<th>c{i}</th>" for i in range(20_000))
+    row = "".join(f"<td>{i}</td>" for i in range(20_000))
+    table = f"<table><thead><tr>{head}</tr></thead><tbody><tr>{row}</tr></tbody></table>"
+    (folder / "index.html").write_text(page(table), encoding="utf-8")
+
+
 def _long_headline(folder: Path) -> None:
     headline = " ".join(f"word{i}" for i in range(300))
     (folder / "index.html").write_text(page("", headline=headline), encoding="utf-8")
@@ -658,6 +678,10 @@ CASES: tuple[Case, ...] = (
     Case("rtl-cjk-emoji", "script", _rtl_cjk_emoji, checks=("glyph-warning",)),
     Case("long-words", "overflow", _long_words, checks=("no-overflow",)),
     Case("headline-300-words", "overflow", _long_headline, expect=EITHER),
+    # (Each stalled the press for minutes before runs were capped and layouts timed.)
+    Case("word-200k-letters", "stall", _no_spaces(200_000), checks=("no-overflow",)),
+    Case("paragraph-2mb-no-spaces", "stall", _no_spaces(2_000_000), checks=("no-overflow",)),
+    Case("table-20000-columns", "stall", _wide_table, checks=("no-overflow",)),
     # --- model JSON inputs ------------------------------------------------------------------------
     # (``normalise`` reads HTML, so a model JSON given to it may be refused or read as text.)
     Case(

@@ -7,12 +7,16 @@ modified time, ``file-as`` forms, an accessibility audit, and the package metada
 
 from __future__ import annotations
 
+import functools
 import os
 import re
+import tomllib
+import unicodedata
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from importlib import resources
 
 from printedition.errors import ConfigError
 from printedition.model import Article
@@ -66,10 +70,77 @@ _PARTICLES = frozenset(
 )
 
 
-def file_as(name: str) -> str:
-    """'Jane van Dyke' → 'van Dyke, Jane' (particles stay with the surname)."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FamilyNames:
+    """The table of ``data/family_names.toml``: how to tell a name written family name first."""
+
+    family_first: frozenset[str]
+    ambiguous: frozenset[str]
+    vietnamese_middle: frozenset[str]
+
+
+@functools.cache
+def family_names() -> FamilyNames:
+    data = tomllib.loads(
+        resources.files("printedition").joinpath("data/family_names.toml").read_text("utf-8")
+    )
+    return FamilyNames(
+        family_first=frozenset(data["family_first"]),
+        ambiguous=frozenset(data["ambiguous"]),
+        vietnamese_middle=frozenset(data["vietnamese_middle"]),
+    )
+
+
+def _plain(word: str) -> str:
+    """'Nguyễn' → 'nguyen', 'Đỗ' → 'do': the form the table is written in."""
+    decomposed = unicodedata.normalize("NFD", word.casefold().replace("đ", "d"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _east_asian_script(ch: str) -> bool:
+    code = ord(ch)
+    return (
+        0x1100 <= code <= 0x11FF  # Hangul Jamo
+        or 0x3040 <= code <= 0x30FF  # kana
+        or 0x3400 <= code <= 0x9FFF  # CJK ideographs
+        or 0xAC00 <= code <= 0xD7AF  # Hangul syllables
+        or 0xF900 <= code <= 0xFAFF
+        or 0x20000 <= code <= 0x3FFFF
+    )
+
+
+def _vietnamese_letters(name: str) -> bool:
+    lowered = name.casefold()
+    return any(c in "ăâđêôơư" or 0x1EA0 <= ord(c) <= 0x1EF9 for c in lowered)
+
+
+def family_name_first(name: str) -> bool:
+    """Whether ``name`` is written family name first (Vietnamese, Chinese, Korean, Hungarian
+    order), judged by its script and the table of family names — never by where it came from."""
+    if any(_east_asian_script(c) for c in name):
+        return True
     parts = name.split()
     if len(parts) < 2:
+        return False
+    table = family_names()
+    first, rest = _plain(parts[0]).strip(".,"), [_plain(p) for p in parts[1:]]
+    if first in table.family_first:
+        return True
+    if first in table.ambiguous:
+        if len(rest) > 1 and rest[0] in table.vietnamese_middle:
+            return True  # Lê Văn Lương, Le Thi Hong
+        if rest[-1] in table.family_first:
+            return False  # Hà Nguyễn, Yi Wang: given name first
+        # Vietnamese letters, or a hyphenated given name: Kim Jong-un, Moon Jae-in
+        return _vietnamese_letters(name) or (len(rest) == 1 and "-" in rest[0])
+    return False
+
+
+def file_as(name: str) -> str:
+    """'Jane van Dyke' → 'van Dyke, Jane' (particles stay with the surname); a name written
+    family name first ('Nguyễn Thị Hà', 'Kim Jong-un', '習近平') is filed as written."""
+    parts = name.split()
+    if len(parts) < 2 or family_name_first(name):
         return name
     cut = len(parts) - 1
     while cut > 1 and parts[cut - 1].lower() in _PARTICLES:
@@ -231,6 +302,7 @@ __all__ = [
     "Audit",
     "MetaEntry",
     "clean_language",
+    "family_name_first",
     "file_as",
     "modified_time",
     "newest_date",

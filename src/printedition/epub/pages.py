@@ -40,6 +40,7 @@ from printedition.render import (
     ImageResolver,
     RenderOptions,
     attr,
+    plain_text,
     render_article_body,
     render_header,
     text,
@@ -93,7 +94,7 @@ def document(*, title: str, lang: str, body: str, body_class: str = "") -> bytes
         '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n'
         '<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops"'
         f' lang="{attr(lang)}" xml:lang="{attr(lang)}"{direction}>\n<head>\n'
-        f'<meta charset="utf-8"/>\n<title>{text(title)}</title>\n'
+        f'<meta charset="utf-8"/>\n<title>{plain_text(title)}</title>\n'
         f'<link rel="stylesheet" type="text/css" href="{CSS_HREF}"/>\n</head>\n'
         f"<body{cls}>\n{body}\n</body>\n</html>\n"
     ).encode()
@@ -392,7 +393,7 @@ def colophon_document(
             item.append(f"<p>{'; '.join(dates)}.</p>")
         href = epub_href(entry.url) if entry.url else None
         if href:
-            item.append(f'<p class="source-url"><a href="{attr(href)}">{text(entry.url)}</a></p>')
+            item.append(f'<p class="source-url"><a href="{attr(href)}">{plain_text(entry.url)}</a></p>')
         item.append("</li>")
         parts.append("".join(item))
     parts.append("</ul>")

@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
+from printedition.bounds import bound_article
 from printedition.errors import InputError
 from printedition.model import Article, from_json
 from printedition.resources import ResourcePolicy
@@ -65,7 +66,7 @@ def load_article(path: Path, *, limits: Limits | None = None) -> tuple[Article, 
         # file:///etc/passwd as its source must not open /etc to its image URLs.
         if src.scheme == "file" and page.suffix.lower() in _PAGE_SUFFIXES and page.is_file():
             policy = policy.with_root(page.parent)
-        return article, policy
+        return bound_article(article, limits, where=str(path)), policy
     from printedition.ingest.normalise import normalise_file
 
     return normalise_file(path, limits=limits), policy

@@ -15,6 +15,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml import etree
 
+from printedition.bounds import bound_article
 from printedition.errors import InputError, NoArticleError
 from printedition.ingest import blocks as blk
 from printedition.ingest.clean import (
@@ -395,7 +396,7 @@ def _normalise_page(
         BuildWarning(code=w.code, message=w.message, where=w.where or where) for w in ctx.warnings
     )
     warnings.extend(_warnings(article, meta, extraction.method, extraction.text_length, where))
-    return article.with_changes(warnings=tuple(warnings))
+    return bound_article(article.with_changes(warnings=tuple(warnings)), limits, where=where)
 
 
 def _mostly_links(content: HtmlElement) -> bool:

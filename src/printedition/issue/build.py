@@ -13,9 +13,16 @@ The stages, in order (each named in the progress output):
 5. epub: one EPUB per article and the issue EPUB (epub/), its cover the front page rendered
    to an image — cached likewise;
 6. check: EPUBCheck on every EPUB in one Java run, preflight on the press PDF — results cached
+<<<<<<< HEAD
    by the output's digest; then downloads/: the EPUBs under their conventional names, their
    covers, index.html and opds.xml (issue/shelf.py, downloads/);
 7. report: report.json, summary.txt.
+=======
+   by the output's digest;
+7. report: report.json, summary.txt; the ledger of the per-article EPUBs written (ledger.py):
+   those of articles that left the manifest are removed, as are temporary files a killed
+   build left (at the start).
+>>>>>>> stall
 
 Outputs are written with ``outputs.atomic_path``: an interrupted build leaves the previous
 outputs whole. A failing article is reported and the rest still build (``strict`` stops at
@@ -31,7 +38,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from printedition.cache import CacheStats, Store
+from printedition.cache import CacheStats, Store, prune
 from printedition.errors import InputError, OutputError
 from printedition.issue.context import (
     EPUB_MAX_EDGE,
@@ -42,6 +49,7 @@ from printedition.issue.context import (
     WorkerPool,
     no_progress,
 )
+from printedition.issue.ledger import ARTICLES, remove_leftovers, remove_stale
 from printedition.issue.manifest import ArticleEntry, Manifest
 from printedition.issue.report import ArticleReport, IssueReport
 from printedition.issue.shelf import write_issue_downloads
@@ -75,7 +83,7 @@ def build_issue(
         ) from None
     store = Store(options.cache_dir, enabled=options.use_cache)
     stats = CacheStats()
-    notes: list[BuildWarning] = []
+    notes: list[BuildWarning] = remove_leftovers(out)  # a killed build's temporary files
     pool = WorkerPool(options.jobs)
     stages: dict[str, float] = {}
     mark = time.perf_counter()
@@ -107,6 +115,11 @@ def build_issue(
         pool.close()
     stats.add(store.stats)
     notes.extend(store.take_problems())
+    if "epub" in options.only:
+        written = {
+            f"{ARTICLES}/{x.article.slug}.epub": x.entry.source for x in loaded if x.entry.in_epub
+        }
+        notes.extend(remove_stale(out, written, [entry.source for entry, _, _ in failed]))
     articles = _article_reports(manifest, loaded, failed)
     result = IssueReport(
         manifest=str(manifest.path),
@@ -123,6 +136,8 @@ def build_issue(
     )
     atomic_write_text(out / "report.json", result.to_json())
     atomic_write_text(out / "summary.txt", result.summary())
+    if options.use_cache and options.cache_max_bytes is not None:
+        prune(options.cache_dir, options.cache_max_bytes)  # this build's entries are the newest
     return result
 
 

@@ -36,6 +36,7 @@ class BuildOptions:
     use_cache: bool = True
     validate: bool = True
     source_date_epoch: int | None = None
+    cache_max_bytes: int | None = None  # prune the cache to this after the build (None: never)
 
 
 @dataclass(slots=True)
@@ -81,6 +82,7 @@ def press_options(manifest: Manifest) -> PressOptions:
         issue_line=f"{issue_line} · {info.cover_date}",
         month=info.cover_date,
         strict_images=False,
+        layout_timeout=manifest.limits.layout_timeout,
     )
 
 

@@ -23,6 +23,7 @@ PROBLEM_CODES = frozenset(
         "internal-error",
         "image-broken",
         "image-missing",
+        "layout-failed",  # the story's press layout did not finish: it is not in print
     }
 )
 

@@ -48,7 +48,7 @@ from printedition.press.options import PressOptions, PressResult
 from printedition.press.parts import EditionMatter
 from printedition.press.pdf import PressOutputs, write_pdf
 from printedition.press.pictures import stream_digest
-from printedition.press.schedule import Controls, Edition, EditionSection
+from printedition.press.schedule import LAYOUT_FAILED, Controls, Edition, EditionSection
 from printedition.press.sheet import flatplan_sheet
 from printedition.style import PageStyle
 
@@ -240,9 +240,11 @@ def write_outputs(
                 )
                 atomic_write_bytes(sheet_path, sheet)
                 store.put("flatplan-sheet", key, sheet)
-            for kind, path in paths.items():
-                store.put(kind, key, path.read_bytes())
-            store.put_json("press-pdf-meta", key, meta)
+            # A story left out for time is tried again next build (the machine may be idle).
+            if not any(w.code == LAYOUT_FAILED for w in result.warnings):
+                for kind, path in paths.items():
+                    store.put(kind, key, path.read_bytes())
+                store.put_json("press-pdf-meta", key, meta)
             for kind, path in paths.items():
                 outputs.append(
                     _pdf_report(kind, path, meta, cached=False, seconds=meta["seconds"])
@@ -378,6 +380,11 @@ def _attribute_press_warnings(
     for x in in_print:
         for url, _ in x.images.digests if x.images else ():
             owners.setdefault(url, x)
+        # A story left out of the layout is named by its source.
+        article = x.print_article
+        for name in (article.source_url, article.url, article.slug):
+            if name:
+                owners.setdefault(name, x)
     for raw in meta.get("warnings", []):
         w = BuildWarning(**raw)
         owner = owners.get(w.where)

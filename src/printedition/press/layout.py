@@ -31,6 +31,7 @@ from printedition.render import (
     attr,
     byline_text,
     format_date,
+    plain_text,
     render_block,
     render_figure,
     render_inlines,
@@ -428,7 +429,7 @@ def build_document(
     head = (
         f'<!DOCTYPE html>\n<html lang="{attr(language)}">\n<head>\n<meta charset="utf-8"/>\n'
         f"{date_meta(furniture.date)}"
-        f"<title>{text(paper.name)}{(' · ' + text(month)) if month else ''}</title>\n"
+        f"<title>{plain_text(paper.name)}{(' · ' + plain_text(month)) if month else ''}</title>\n"
         f"{stylesheet_links(geometry.style, sheets)}"
         f"<style>\n{page_css(geometry, bleed_mm=bleed_mm)}{extra_css}</style>\n"
         "</head>\n<body>\n"

@@ -17,6 +17,7 @@ from printedition.model import BuildWarning
 from printedition.press.flatplan import Flatplan
 from printedition.press.preflight import PreflightReport
 from printedition.settings import (
+    LAYOUT_TIMEOUT,
     PAGE_FORMATS,
     PageFormat,
     Paper,
@@ -52,6 +53,7 @@ class PressOptions:
     masthead: bool = True  # the first page carries the masthead
     pad_to_multiple: int = 4  # pages come in sheets of 4
     strict_images: bool = True  # a missing or broken photo stops the build (else: warning)
+    layout_timeout: float = LAYOUT_TIMEOUT  # seconds per layout (Limits.layout_timeout)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

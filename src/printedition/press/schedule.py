@@ -29,6 +29,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from printedition.cache import Store, cache_key
+from printedition.errors import LayoutError
 from printedition.images import ProcessedImage
 from printedition.model import Article, BuildWarning, word_count
 from printedition.press.body import Body, Strip
@@ -60,10 +61,11 @@ from printedition.press.parts import (
 from printedition.press.pictures import ImageCache
 from printedition.resources import ResourcePolicy
 from printedition.style import PageStyle
-from printedition.workers import WorkerPool
+from printedition.workers import Failed, WorkerPool
 
 ATTEMPTS = 5  # plans tried until every body fits its legs
 BODY = "mk-body"  # the class of the body the measuring layout writes as strips
+LAYOUT_FAILED = "layout-failed"  # the warning code of a story left out (the report's problem)
 
 # The edition's own matter with the stories' page numbers (slug → page) written in.
 FrontPages = Callable[[Mapping[str, int]], EditionMatter]
@@ -124,14 +126,16 @@ def render_job(job: tuple[str, dict[str, bytes], str, str, PageStyle, str]) -> R
     return render(html, images, variant=variant, date=date, style=style, strip=strip)
 
 
-class _Layouts:
-    """Layouts by their HTML: from the cache, in this process or on the workers."""
+Laid = tuple[bytes, dict[str, object]]  # a document's PDF and its record
 
-    def __init__(
-        self, store: Store, pool: WorkerPool | None, options: PressOptions, date: str
-    ) -> None:
+
+class _Layouts:
+    """Layouts by their HTML: from the cache, or on the timed workers (each layout within
+    ``options.layout_timeout``; with no limit, in this process or the pool's executor)."""
+
+    def __init__(self, store: Store, pool: WorkerPool, options: PressOptions, date: str) -> None:
         self.store = store
-        self.pool = pool if pool is not None and pool.jobs > 1 else None
+        self.pool = pool
         self.options = options
         self.date = date
         self.laid_out = 0
@@ -141,11 +145,17 @@ class _Layouts:
         return cache_key(kind, html, self.options.variant)
 
     def many(
-        self, kind: str, jobs: Sequence[tuple[str, dict[str, bytes]]], *, strip: str = ""
-    ) -> list[tuple[bytes, dict[str, object]]]:
+        self,
+        kind: str,
+        jobs: Sequence[tuple[str, dict[str, bytes]]],
+        *,
+        strip: str = "",
+        stories: int = 1,
+    ) -> list[Laid | Failed]:
         """Each document's PDF and its record (pages, boxes, warnings; ``strip``: the strips
-        of the element of that class, its PDF a page for each)."""
-        out: list[tuple[bytes, dict[str, object]] | None] = [None] * len(jobs)
+        of the element of that class, its PDF a page for each), or ``Failed``. The budget is
+        per story: a document that holds ``stories`` of them gets as many."""
+        out: list[Laid | Failed | None] = [None] * len(jobs)
         todo: list[int] = []
         for n, (html, _) in enumerate(jobs):
             key = self.key(kind, html)
@@ -160,7 +170,11 @@ class _Layouts:
             (jobs[n][0], jobs[n][1], self.options.variant, self.date, self.options.style, strip)
             for n in todo
         ]
-        if self.pool is not None and len(work) > 1:
+        results: list[Rendered | Failed]
+        if self.options.layout_timeout > 0:
+            budget = self.options.layout_timeout * max(1, stories)
+            results = self.pool.timed().run(render_job, work, budget)
+        elif self.pool.jobs > 1 and len(work) > 1:
             futures = [self.pool.executor().submit(render_job, w) for w in work]
             try:
                 results = [f.result() for f in futures]
@@ -170,6 +184,9 @@ class _Layouts:
         else:
             results = [render_job(w) for w in work]
         for n, laid in zip(todo, results, strict=True):
+            if isinstance(laid, Failed):
+                out[n] = laid
+                continue
             made: dict[str, object] = {
                 "pages": len(laid.spaces),
                 "boxes": [dict(b) for b in laid.boxes],
@@ -185,6 +202,37 @@ class _Layouts:
             out[n] = (laid.pdf, made)
             self.laid_out += 1
         return [x for x in out if x is not None]
+
+    def one(
+        self, kind: str, html: str, images: dict[str, bytes], what: str, *, stories: int
+    ) -> Laid:
+        """One document of the whole edition (front pages, contents, the pages), which holds
+        ``stories`` stories: a layout that does not finish is an error."""
+        (laid,) = self.many(kind, [(html, images)], stories=stories)
+        if isinstance(laid, Failed):
+            raise LayoutError(f"laying out {what} {_reason(laid)}", where="the print edition")
+        return laid
+
+
+_RAISE = "raise Limits.layout_timeout: [limits] layout_timeout in issue.toml, pdf --layout-timeout"
+
+
+def _reason(failed: Failed) -> str:
+    return failed.reason + (f" ({_RAISE})" if failed.timed_out else "")
+
+
+def _left_out(article: Article, failed: Failed, what: str) -> BuildWarning:
+    """The report line of a story whose layout did not finish: it names the article."""
+    return BuildWarning(
+        code=LAYOUT_FAILED,
+        message=f"laying out {what} {_reason(failed)}: the story is left out of the print edition",
+        where=article.source_url or article.url or article.slug,
+    )
+
+
+def _check_left(parts: Sequence[StoryParts], failed: Sequence[BuildWarning]) -> None:
+    if not parts and failed:
+        raise LayoutError(failed[0].message.split(": the story")[0], where=failed[0].where)
 
 
 def _warnings(record: Mapping[str, object]) -> list[BuildWarning]:
@@ -246,7 +294,35 @@ def lay_out(
     on_front: Callable[[bytes], None] | None = None,
 ) -> LaidOut:
     """The edition made up: measured, planned, set in legs and composed into pages
-    (``on_front`` called with the front pages' PDF as soon as they are laid out)."""
+    (``on_front`` called with the front pages' PDF as soon as they are laid out). A story
+    whose measure does not finish in time is left out (a ``layout-failed`` warning naming
+    it); without the pool of a build, one timed worker is started for the layouts."""
+    workers = pool if pool is not None else WorkerPool(1)
+    try:
+        return _lay_out(
+            edition,
+            options,
+            store=store,
+            pool=workers,
+            cache=cache,
+            colours=colours,
+            on_front=on_front,
+        )
+    finally:
+        if pool is None:
+            workers.close()
+
+
+def _lay_out(
+    edition: Edition,
+    options: PressOptions,
+    *,
+    store: Store,
+    pool: WorkerPool,
+    cache: ImageCache,
+    colours: bool,
+    on_front: Callable[[bytes], None] | None,
+) -> LaidOut:
     started = time.perf_counter()
     articles = edition.articles
     style = options.style
@@ -263,13 +339,20 @@ def lay_out(
     measure_html = [
         (measure_document(p.story, geometry, furniture, language), p.images) for p in parts
     ]
-    measured = layouts.many("mk-measure", measure_html, strip=BODY)
-    bodies = {
-        p.story.article.slug: (pdf, Body(_strips(record)))
-        for p, (pdf, record) in zip(parts, measured, strict=True)
-    }
+    measured_all = layouts.many("mk-measure", measure_html, strip=BODY)
+    # A story whose measure (its one layout: the legs are cut from its strips) does not
+    # finish in time is left out, named in the report; the rest are made up without it.
+    failed: list[BuildWarning] = [
+        _left_out(p.story.article, m, "the story")
+        for p, m in zip(parts, measured_all, strict=True)
+        if isinstance(m, Failed)
+    ]
+    kept = [(p, m) for p, m in zip(parts, measured_all, strict=True) if not isinstance(m, Failed)]
+    parts = [p for p, _ in kept]
+    _check_left(parts, failed)
+    bodies = {p.story.article.slug: (pdf, Body(_strips(record))) for p, (pdf, record) in kept}
     measures: dict[str, StoryMeasure] = {}
-    for p, (_, record) in zip(parts, measured, strict=True):
+    for p, (_, record) in kept:
         slug = p.story.article.slug
         control = edition.controls.get(slug, Controls())
         words = word_count(p.story.article)
@@ -299,12 +382,14 @@ def lay_out(
         shape = front_document(
             options, dataclasses.replace(shape_matter, contents_html=""), edition=articles
         )
-        ((_, record),) = layouts.many("mk-front", [(shape.html, shape.images)])
+        _, record = layouts.one(
+            "mk-front", shape.html, shape.images, "the front pages", stories=len(parts)
+        )
         front_count = _pages(record)
         top_mm = 0.0
         if shape_matter.contents_html:
             box = box_document(_contents_box(shape_matter.contents_html), geometry, furniture, language)
-            ((_, record),) = layouts.many("mk-box", [(box, {})])
+            _, record = layouts.one("mk-box", box, {}, "the contents", stories=len(parts))
             tops = _boxes(record).get("box", (0.0, 0.0))
             top_mm = tops[1] - tops[0] + style.makeup.story_gap_mm
     masthead_mm = top_mm
@@ -374,7 +459,9 @@ def lay_out(
         numbers = {slug: plan.start_page(slug) or 0 for slug in measures}
         matter = edition.front_pages(numbers)
         front = front_document(options, dataclasses.replace(matter, contents_html=""), edition=articles)
-        ((pdf, record),) = layouts.many("mk-front", [(front.html, front.images)])
+        pdf, record = layouts.one(
+            "mk-front", front.html, front.images, "the front pages", stories=len(parts)
+        )
         out.append(PartLayout(pdf=pdf, pages=_pages(record), warnings=tuple(_warnings(record))))
         if on_front is not None:
             on_front(pdf)
@@ -408,7 +495,9 @@ def lay_out(
         sections={p.story.article.slug: p.section for p in parts},
     )
     html_bytes += len(html.encode("utf-8"))
-    ((pages_pdf, record),) = layouts.many("mk-pages", [(html, {**dict(matter.images), **photos.images})])
+    pages_pdf, record = layouts.one(
+        "mk-pages", html, {**dict(matter.images), **photos.images}, "the pages", stories=len(parts)
+    )
     warnings.extend(w for w in _warnings(record) if w not in warnings)
     composed = overlay_legs(pages_pdf, cuts, geometry, first_page=front_count + 1)
     out.append(PartLayout(pdf=composed, pages=len(plan.pages)))
@@ -429,7 +518,7 @@ def lay_out(
             relaid=0,
             seconds=round(time.perf_counter() - started, 3),
         ),
-        warnings=tuple(warnings),
+        warnings=(*failed, *warnings),
     )
 
 
@@ -452,6 +541,7 @@ def _pages(record: Mapping[str, object]) -> int:
 
 
 __all__ = [
+    "LAYOUT_FAILED",
     "Controls",
     "Edition",
     "EditionSection",

@@ -56,6 +56,7 @@ class Body:
     _memo: dict[tuple[int, tuple[float, ...]], float] = field(
         init=False, repr=False, compare=False
     )
+    _where: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         reach: list[float] = []
@@ -71,6 +72,11 @@ class Body:
         object.__setattr__(self, "_reach", tuple(reach))
         object.__setattr__(self, "_breaks", tuple(breaks))
         object.__setattr__(self, "_memo", {})
+        where: dict[str, int] = {}
+        for n, strip in enumerate(self.strips):
+            if strip.ident:
+                where.setdefault(strip.ident, n)
+        object.__setattr__(self, "_where", where)
 
     def __len__(self) -> int:
         return len(self.strips)
@@ -175,7 +181,7 @@ class Body:
         return Body(tuple(kept))
 
     def index_of(self, ident: str) -> int | None:
-        return next((n for n, s in enumerate(self.strips) if s.ident == ident), None)
+        return self._where.get(ident)
 
     def leg_mm(self, cut: Cut) -> float:
         if cut.empty:

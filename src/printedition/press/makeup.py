@@ -168,13 +168,19 @@ def figure_html(
     return html.replace("<figure", f'<figure style="width: {width_mm:.2f}mm"', 1)
 
 
+ART_MAX = 8  # pictures of a body that may stand across columns (a gallery's rest stay in it)
+
+
 def art_figures(story: StoryLayout) -> dict[str, Figure]:
-    """The pictures in the story's body that may stand across columns, by their id there."""
-    return {
-        f"art-{i}": block
-        for i, block in enumerate(story.article.body)
-        if isinstance(block, Figure) and story.hrefs.get(block.image.url) and not block.decorative
-    }
+    """The pictures in the story's body that may stand across columns, by their id there (the
+    first ``ART_MAX``)."""
+    found: dict[str, Figure] = {}
+    for i, block in enumerate(story.article.body):
+        if len(found) >= ART_MAX:
+            break
+        if isinstance(block, Figure) and story.hrefs.get(block.image.url) and not block.decorative:
+            found[f"art-{i}"] = block
+    return found
 
 
 def body_html(story: StoryLayout, language: str) -> str:

@@ -26,11 +26,11 @@ from printedition.ingest.clean import (
     flatten_deep,
     parse_html,
     prepare,
-    remove_clutter,
     select,
     strip_junk,
     text_of,
 )
+from printedition.ingest.clutter import remove_clutter
 from printedition.ingest.extract import (
     BYLINE_WORDS,
     KEEP_ATTR,

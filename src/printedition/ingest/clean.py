@@ -1,22 +1,19 @@
-"""Bytes → a parsed, de-cluttered HTML tree.
+"""Page text → a parsed, de-cluttered HTML tree.
 
-Goes in: the raw bytes (or text) of a page. Comes out: an lxml document with scripts, styles,
-forms, hidden elements and always-clutter removed, lazy images made real, text decoded with the
-page's own charset (BOM, then ``<meta charset>``, then UTF-8, then cp1252).
+Goes in: a page's text (see decode.py for its bytes). Comes out: an lxml document with
+scripts, styles, forms, hidden elements and always-clutter removed, lazy images made real.
 """
 
 from __future__ import annotations
 
-import codecs
 import re
 from collections.abc import Iterator
 from typing import cast
 
 from lxml import etree
 
-from printedition.errors import InputError, NoArticleError
+from printedition.errors import NoArticleError
 from printedition.ingest.selectors import Rules
-from printedition.model import BuildWarning
 
 # Plain lxml elements (not lxml.html's): lxml.html looks up a Python class for every element
 # it touches, which costs more than the whole extraction.
@@ -44,101 +41,9 @@ def text_of(el: HtmlElement) -> str:
     return str(_STRING(el))
 
 
-_META_CHARSET = re.compile(
-    rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.I
-)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
-_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"%PDF", "a PDF file"),
-    (b"PK\x03\x04", "a ZIP archive (EPUB, DOCX…)"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"RIFF", "a RIFF file (WebP, WAV…)"),
-    (b"\x7fELF", "a program"),
-)
 # libxml2 stops reading HTML nested deeper than this; what follows is lost.
 PARSER_DEPTH_LIMIT = 255
-
-
-def decode_html(data: bytes, where: str = "") -> tuple[str, list[BuildWarning]]:
-    """Decode page bytes the way a browser would; refuse empty and binary files."""
-    warnings: list[BuildWarning] = []
-    if not data.strip():
-        raise InputError("the file is empty: expected an HTML page", where=where)
-    for magic, kind in _MAGIC:
-        if data.startswith(magic):
-            raise InputError(f"this is {kind}, not an HTML page", where=where)
-    for bom, codec in (
-        (codecs.BOM_UTF8, "utf-8"),
-        (codecs.BOM_UTF16_LE, "utf-16-le"),
-        (codecs.BOM_UTF16_BE, "utf-16-be"),
-    ):
-        if data.startswith(bom):
-            text = data[len(bom) :].decode(codec, errors="replace")
-            return _check_text(text, where, warnings), warnings
-    head = data[:8192]
-    if head.count(b"\x00") > 0:
-        raise InputError("binary data (NUL bytes), not an HTML page", where=where)
-    declared = None
-    m = _META_CHARSET.search(data[:4096])
-    if m:
-        name = m.group(1).decode("ascii", "replace").lower()
-        try:
-            declared = codecs.lookup(name).name
-        except LookupError:
-            warnings.append(
-                BuildWarning(
-                    code="unknown-charset", message=f"unknown charset {name!r}", where=where
-                )
-            )
-    if declared in ("latin-1", "iso8859-1", "ascii", "us-ascii", "cp1252"):
-        declared = "cp1252"  # browsers read these labels as windows-1252
-    try:
-        # Valid UTF-8 with non-ASCII text almost never happens by chance in a legacy encoding,
-        # and saved pages are often re-encoded without fixing their <meta charset>.
-        return _check_text(data.decode("utf-8"), where, warnings), warnings
-    except UnicodeDecodeError:
-        pass
-    if declared and declared not in ("utf-8", "utf-16", "utf-16-le", "utf-16-be"):
-        text = data.decode(declared, errors="replace")
-        return _check_text(text, where, warnings), warnings
-    text = data.decode("utf-8", errors="replace")
-    bad = text.count("\ufffd")
-    if declared == "utf-8" and bad <= max(3, len(text) // 2000):
-        warnings.append(
-            BuildWarning(
-                code="invalid-bytes",
-                message=f"{bad} byte sequence(s) are not valid UTF-8 and were replaced",
-                where=where,
-            )
-        )
-        return _check_text(text, where, warnings), warnings
-    # Undeclared or mislabelled legacy page: the web's usual fallback.
-    warnings.append(
-        BuildWarning(
-            code="encoding-guessed",
-            message="the page is not valid UTF-8; read it as Windows-1252",
-            where=where,
-        )
-    )
-    return _check_text(data.decode("cp1252", errors="replace"), where, warnings), warnings
-
-
-_BINARY = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
-
-
-def _check_text(text: str, where: str, warnings: list[BuildWarning]) -> str:
-    sample = text[:20000]
-    controls = len(_BINARY.findall(sample))
-    if sample and controls / len(sample) > 0.05:
-        raise InputError(
-            "the file holds binary data or invalid bytes, not an HTML page", where=where
-        )
-    if "<" not in sample and len(text) > 0:
-        raise InputError("no HTML markup found: expected an HTML page", where=where)
-    return text
 
 
 _PARSER = etree.HTMLParser(

@@ -20,7 +20,6 @@ from printedition.ingest import blocks as blk
 from printedition.ingest.clean import (
     PARSER_DEPTH_LIMIT,
     HtmlElement,
-    decode_html,
     deeper_than,
     drop,
     flatten_deep,
@@ -31,6 +30,7 @@ from printedition.ingest.clean import (
     text_of,
 )
 from printedition.ingest.clutter import remove_clutter
+from printedition.ingest.decode import decode_html
 from printedition.ingest.extract import (
     BYLINE_WORDS,
     KEEP_ATTR,
@@ -71,12 +71,14 @@ def normalise_article(
     *,
     limits: Limits | None = None,
     slug: str | None = None,
+    content_type: str = "",
 ) -> Article:
     """Turn one article page into the chapter model.
 
     ``base_url`` is where the page came from: relative links and images resolve against it
-    (or against the page's ``<base href>``). Raises ``InputError`` for pages that cannot be
-    read and ``NoArticleError`` when no article is found.
+    (or against the page's ``<base href>``); ``content_type``, the HTTP header it came with
+    (its charset is trusted after a byte-order mark). Raises ``InputError`` for pages that
+    cannot be read and ``NoArticleError`` when no article is found.
     """
     return _normalise(
         html,
@@ -85,6 +87,7 @@ def normalise_article(
         image_base=None,
         limits=limits or Limits(),
         slug=slug,
+        content_type=content_type,
     )
 
 
@@ -226,6 +229,7 @@ def _normalise(
     image_base: str | None,
     limits: Limits,
     slug: str | None,
+    content_type: str = "",
 ) -> Article:
     with time_limit(limits.article_timeout, where=where, what="normalising the page"):
         return _normalise_page(
@@ -235,6 +239,7 @@ def _normalise(
             image_base=image_base,
             limits=limits,
             slug=slug,
+            content_type=content_type,
         )
 
 
@@ -246,6 +251,7 @@ def _normalise_page(
     image_base: str | None,
     limits: Limits,
     slug: str | None,
+    content_type: str,
 ) -> Article:
     warnings: list[BuildWarning] = []
     size = len(html)
@@ -256,7 +262,7 @@ def _normalise_page(
             where=where,
         )
     if isinstance(html, bytes):
-        text, decode_warnings = decode_html(html, where)
+        text, decode_warnings = decode_html(html, where, content_type)
         warnings.extend(decode_warnings)
     else:
         if not html.strip():

@@ -153,8 +153,6 @@ def remove_clutter(content: HtmlElement, rules: Rules, protected: set[HtmlElemen
     return removed
 
 
-
-
 def _squash(text: str) -> str:
     return " ".join(text.split())
 
@@ -317,7 +315,9 @@ def _remove_release_tail(content: HtmlElement, rules: Rules, protected: set[Html
         for t in tail:
             heading = t.tag in _HEADINGS
             t_text = _squash(text_of(t))
-            if heading and not (rules.about_heading.match(t_text) or rules.release_end.match(t_text)):
+            if heading and not (
+                rules.about_heading.match(t_text) or rules.release_end.match(t_text)
+            ):
                 break
             doomed.append(t)
         size = sum(measure(_LEN, d) for d in doomed)

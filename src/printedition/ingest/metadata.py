@@ -54,7 +54,9 @@ class PageMeta:
     tags: list[str] = field(default_factory=list)
     canonical: str = ""
     base_href: str = ""
-    image: str = ""
+    image: str = ""  # the share image (og:image, else JSON-LD image), as written
+    image_alt: str = ""  # og:image:alt
+    image_width: int = 0  # og:image:width, when given
     naive_dates: bool = False
 
 
@@ -209,6 +211,7 @@ def read_metadata(doc: HtmlElement) -> PageMeta:
 
     values: dict[str, str] = {}
     multi: dict[str, list[str]] = {}
+    alt_text = image_width = ""
     for el in doc.iter("meta"):
         content = el.get("content")
         if not content or not content.strip():
@@ -216,6 +219,11 @@ def read_metadata(doc: HtmlElement) -> PageMeta:
         content = plain_text(content)
         prop = el.get("property") or ""
         name = el.get("name") or ""
+        key = (prop or name).strip().lower()
+        if key in ("og:image:alt", "twitter:image:alt") and not alt_text:
+            alt_text = content
+        elif key == "og:image:width" and not image_width:
+            image_width = content
         matched = False
         for p in prop.split():
             m = _PROPERTY.search(p)
@@ -384,9 +392,26 @@ def read_metadata(doc: HtmlElement) -> PageMeta:
     base = doc.find(".//base[@href]")
     if base is not None:
         meta.base_href = base.get("href", "").strip()
-    image = values.get("og:image", "")
-    meta.image = image
+    meta.image = values.get("og:image", "") or _ld_image(
+        art.get("image") if art is not None else None, by_id
+    )
+    meta.image_alt = alt_text
+    meta.image_width = int(image_width) if image_width.isdigit() and len(image_width) < 7 else 0
     return meta
+
+
+def _ld_image(value: Any, by_id: dict[str, dict[str, Any]]) -> str:
+    """A JSON-LD ``image``: a URL, an ``ImageObject`` (or its ``@id``), or a list of them."""
+    for item in _as_list(value):
+        if isinstance(item, str) and item.strip():
+            return item.strip()
+        if isinstance(item, dict):
+            if "url" not in item and "contentUrl" not in item and isinstance(item.get("@id"), str):
+                item = by_id.get(item["@id"], item)
+            url = item.get("url") or item.get("contentUrl")
+            if isinstance(url, str) and url.strip():
+                return url.strip()
+    return ""
 
 
 def byline_from_markup(el: HtmlElement) -> list[Author]:

@@ -38,7 +38,8 @@ from printedition.ingest.extract import (
     find_byline_node,
     kept,
 )
-from printedition.ingest.media import image_ref, is_tracker
+from printedition.ingest.lead import choose_lead, lead_element
+from printedition.ingest.media import image_ref
 from printedition.ingest.metadata import PageMeta, byline_from_markup, read_metadata
 from printedition.ingest.readability import inner_text, link_density, text_len, text_similarity
 from printedition.ingest.selectors import GroupMatches, default_rules
@@ -191,18 +192,6 @@ def _kicker(found: list[HtmlElement], scopes: list[HtmlElement]) -> str:
     return ""
 
 
-def _lead_element(found: list[HtmlElement], scopes: list[HtmlElement]) -> HtmlElement | None:
-    for el in _first_in(found, scopes):
-        img = (
-            el if el.tag == "img" else next((i for i in el.iter("img") if not is_tracker(i)), None)
-        )
-        if img is None:
-            continue
-        fig = next((a for a in img.iterancestors("figure")), None)
-        return fig if fig is not None else img
-    return None
-
-
 def _mark(doc: HtmlElement, found: GroupMatches) -> None:
     """Tag journalism the clean-up must keep, and each element's role (credit, pull quote,
     note), as attributes: they survive the copies the extractor makes."""
@@ -303,7 +292,7 @@ def _normalise_page(
     scopes = _header_scopes(doc, found)
     standfirst = _standfirst(found["standfirst"], scopes)
     kicker = _kicker(found["kicker"], scopes) or meta.section
-    lead_el = _lead_element(found["lead_image"], scopes) if scopes else None
+    lead_el = lead_element(_first_in(found["lead_image"], scopes)) if scopes else None
     authors = list(meta.authors)
     if not authors:
         body_el = doc.find("body")
@@ -344,18 +333,7 @@ def _normalise_page(
             )
         )
 
-    lead: Figure | None = None
-    if lead_el is not None:
-        ctx.credits.update(e for e in rules.credit(lead_el) if isinstance(e, etree._Element))
-        lead_blocks = blk.block(lead_el, ctx)
-        lead = next((b for b in lead_blocks if isinstance(b, Figure)), None)
-        if lead is not None:
-            body = [
-                b for b in body if not (isinstance(b, Figure) and b.image.url == lead.image.url)
-            ]
-    if lead is None and body and isinstance(body[0], Figure):
-        lead = body[0]
-        body = body[1:]
+    lead, body = choose_lead(lead_el, body, meta, ctx, found["lead_image"])
 
     body_texts = {
         _norm(inline_text(b.content)) for b in iter_blocks(tuple(body)) if isinstance(b, Paragraph)

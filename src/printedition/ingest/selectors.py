@@ -285,6 +285,16 @@ def _regex(patterns: list[str], where: str) -> re.Pattern[str]:
         raise ConfigError(f"pattern in {where} is not a valid regular expression: {exc}") from None
 
 
+def _credit_label(data: dict[str, Any], where: str) -> re.Pattern[str]:
+    words = "|".join(f"(?:{p})" for p in _get(data, "journalism", "credit_labels", where))
+    marks = "|".join(f"(?:{p})" for p in _get(data, "journalism", "credit_marks", where))
+    one = rf"(?:(?:{words})(?:\s*(?::|\.{{2,}}|…)|\s+by\b)|{marks})"
+    try:
+        return re.compile(rf"^(?:\s*{one}\s*)+", re.I)
+    except re.error as exc:
+        raise ConfigError(f"pattern in {where} [journalism] credit_labels: {exc}") from None
+
+
 def _whole(data: dict[str, Any], key: str, where: str, case: bool = False) -> re.Pattern[str]:
     """A [clutter] list as one pattern that must match a whole text (trailing ":" or "." and
     spaces allowed); ``case``: the patterns' letter case matters."""
@@ -319,6 +329,10 @@ class Rules:
     note: Selector
     credit: Selector
     credit_patterns: tuple[re.Pattern[str], ...]
+    credit_label: re.Pattern[str]  # the labels ("Photo:", "©") leading a credit, repeated
+    credit_trailing: frozenset[str]  # tags that end a caption as its credit (<small>, <cite>)
+    not_lead_image: re.Pattern[str]  # share-image URLs that are no article's photo (a logo)
+    lead_min_width: int  # a share image narrower than this (og:image:width) is no lead
     # [clutter]: structure-and-text rules for what stands inside the body (see clutter.py)
     list_label: re.Pattern[str]  # whole text of a label over a list of links ("Most read")
     chrome: re.Pattern[str]  # whole text of gallery/player controls ("Image 1 of 8")
@@ -378,6 +392,10 @@ def rules_from_toml(text: str, where: str = "boilerplate.toml") -> Rules:
         note=sel("journalism", "note"),
         credit=sel("journalism", "credit"),
         credit_patterns=credit_patterns,
+        credit_label=_credit_label(data, where),
+        credit_trailing=frozenset(_get(data, "journalism", "credit_trailing", where)),
+        not_lead_image=_regex(_get(data, "journalism", "not_lead_image", where), where),
+        lead_min_width=int(_get(data, "journalism", "lead_min_width", where)),
         list_label=_whole(data, "list_labels", where),
         chrome=_whole(data, "chrome", where),
         release_end=_whole(data, "release_end", where),

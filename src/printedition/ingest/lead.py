@@ -63,6 +63,8 @@ def choose_lead(
             ]
     if lead is None and body and isinstance(body[0], Figure):
         return body[0], body[1:]
+    if lead is None:
+        lead = share_image(meta, body, ctx, elsewhere or [])
     return lead, body
 
 

@@ -94,12 +94,15 @@ def test_the_set_scores() -> None:
         "information on a device.</p></div>",
         '<div class="s"><h3>The morning briefing</h3><p>Enter your email address</p><p>By '
         "signing up you agree to our terms.</p></div>",
+        '<div class="tools"><a href="#">Share</a> <a href="#">Tweet</a> <span>Email</span> '
+        "<span>Print</span></div>",
     ],
 )
 def test_each_kind_of_clutter_goes(clutter: str) -> None:
     text = _text(clutter)
     for word in ("Image 3", "Tags", "Alpha", "Most read", "Another story", "Shares fall",
-                 "moderated", "Join the", "Acme", "privacy", "partners", "briefing", "email"):  # fmt: skip
+                 "moderated", "Join the", "Acme", "privacy", "partners", "briefing", "email",
+                 "Share", "Tweet", "Email", "Print"):  # fmt: skip
         assert word not in text, f"{word!r} kept from {clutter!r}"
     assert text.count("Paragraph") == 6
 

@@ -107,10 +107,12 @@ def remove_clutter(content: HtmlElement, rules: Rules, protected: set[HtmlElemen
         if nav.getparent() is not None and _link_share(nav) > 0.5 and safe(nav):
             drop(nav)  # a menu (the element says so), never journalism
             removed += 1
-    removed += _remove_chrome(content, rules, protected)
+    # the short elements' texts, read once for the label passes (each skips what went)
+    short = short_texts(content, _SHORT_TAGS, 80)
+    removed += _remove_chrome(content, short, rules, protected)
     removed += _remove_repeated_captions(content)
-    removed += _remove_labelled_lists(content, rules, safe)
-    removed += _remove_release_tail(content, rules, protected)
+    removed += _remove_labelled_lists(content, short, rules, safe)
+    removed += _remove_release_tail(content, short, rules, protected)
     limit = rules.clutter_text_max
     for el in list(content.iterdescendants(*(_TEASER_TAGS | _TEXT_TAGS))):
         if el.getparent() is None:
@@ -153,6 +155,26 @@ def remove_clutter(content: HtmlElement, rules: Rules, protected: set[HtmlElemen
     return removed
 
 
+def short_texts(
+    root: HtmlElement, tags: tuple[str, ...], limit: int
+) -> list[tuple[HtmlElement, str]]:
+    """Elements of these tags below ``root`` whose text is 1 to ``limit`` characters, with
+    that text whitespace-collapsed (a paragraph whose own first words are already longer is
+    skipped before its whole text is read)."""
+    out: list[tuple[HtmlElement, str]] = []
+    for el in root.iterdescendants(*tags):
+        own = el.text
+        if own is not None and len(own) > 2 * limit:
+            continue
+        raw = text_of(el)
+        if not raw or len(raw) > 2 * limit:
+            continue
+        text = _squash(raw)
+        if 0 < len(text) <= limit:
+            out.append((el, text))
+    return out
+
+
 def _squash(text: str) -> str:
     return " ".join(text.split())
 
@@ -166,20 +188,29 @@ def _in_table(el: HtmlElement) -> bool:
 _CHROME_TAGS = ("p", "div", "span", "li", "a", "small", "em", "strong", "b", "i", *_HEADINGS)
 
 
-def _remove_chrome(content: HtmlElement, rules: Rules, protected: set[HtmlElement]) -> int:
+_HAS_CAPTION = etree.XPath("boolean(.//figcaption | .//*[contains(@class, 'aption')])")
+
+
+Short = list[tuple[HtmlElement, str]]
+
+
+def _still_in(root: HtmlElement) -> Callable[[HtmlElement], bool]:
+    top = root.getroottree().getroot()
+    return lambda el: el.getparent() is not None and el.getroottree().getroot() is top
+
+
+def _remove_chrome(
+    content: HtmlElement, short: Short, rules: Rules, protected: set[HtmlElement]
+) -> int:
     """Gallery and player controls standing alone ("Image 1 of 8", "1 / 8", "Caption",
     "Expand"): never journalism, even inside a figure kept whole."""
     removed = 0
-    for el in list(content.iterdescendants(*_CHROME_TAGS)):
-        if el.getparent() is None or el in protected:
+    inside = _still_in(content)
+    for el, text in short:
+        if len(text) > 60 or el.tag not in _CHROME_TAGS or el in protected or not inside(el):
             continue
-        raw = text_of(el)
-        if not raw or len(raw) > 120:
-            continue
-        text = _squash(raw)
         if (
-            text
-            and rules.chrome.match(text)
+            rules.chrome.match(text)
             and el.find(".//img") is None
             and not _in_table(el)
             and not any(d in protected for d in el.iterdescendants())
@@ -198,6 +229,8 @@ def _remove_repeated_captions(content: HtmlElement) -> int:
     copies go, the first stays (with the elements around or inside it that say the same)."""
     seen: dict[str, HtmlElement] = {}
     removed = 0
+    if not _HAS_CAPTION(content):
+        return 0
     for el in list(content.iterdescendants("figcaption", "p", "div", "span")):
         if el.getparent() is None or el.find(".//img") is not None:
             continue
@@ -228,6 +261,8 @@ def _near(a: HtmlElement, b: HtmlElement, content: HtmlElement, length: int) -> 
 
 
 _LABEL_TAGS = ("p", "div", "span", "strong", "b", "dt", "li", "header", *_HEADINGS)
+_RELEASE_TAGS = ("p", "div", "strong", "b", "span", *_HEADINGS)
+_SHORT_TAGS = tuple(dict.fromkeys((*_CHROME_TAGS, *_LABEL_TAGS, *_RELEASE_TAGS)))
 
 
 def _link_text(el: HtmlElement, outside: HtmlElement) -> float:
@@ -246,16 +281,14 @@ def _links_over(box: HtmlElement, label: HtmlElement) -> bool:
 
 
 def _remove_labelled_lists(
-    content: HtmlElement, rules: Rules, safe: Callable[[HtmlElement], bool]
+    content: HtmlElement, short: Short, rules: Rules, safe: Callable[[HtmlElement], bool]
 ) -> int:
     """A label ("Most read", "Related", "Tags", "Topics") with the links it stands over; a
     label over prose is a subheading and stays."""
     removed = 0
-    for label in list(content.iterdescendants(*_LABEL_TAGS)):
-        if label.getparent() is None:
-            continue
-        raw = text_of(label)
-        if not raw or len(raw) > 80 or not rules.list_label.match(_squash(raw)):
+    inside = _still_in(content)
+    for label, text in short:
+        if label.tag not in _LABEL_TAGS or not rules.list_label.match(text) or not inside(label):
             continue
         target = label
         parent = target.getparent()
@@ -286,16 +319,17 @@ def _remove_labelled_lists(
 _BLOCKS = ("p", "div", "section", "aside", "ul", "ol", "table", "figure", "blockquote", "pre")
 
 
-def _remove_release_tail(content: HtmlElement, rules: Rules, protected: set[HtmlElement]) -> int:
+def _remove_release_tail(
+    content: HtmlElement, short: Short, rules: Rules, protected: set[HtmlElement]
+) -> int:
     """A press release's tail: its end mark ("###") and what follows it, or an "About Acme" /
     "Media contact" heading over a company's description and contacts, to the end of the
     body (or the next heading of another kind). Never more than a third of the body."""
     total = measure(_LEN, content) or 1
-    for el in content.iterdescendants("p", "div", "strong", "b", "span", *_HEADINGS):
-        raw = text_of(el)
-        if not raw or len(raw) > 80:
+    inside = _still_in(content)
+    for el, text in short:
+        if el.tag not in _RELEASE_TAGS or not inside(el):
             continue
-        text = _squash(raw)
         end_mark = bool(rules.release_end.match(text))
         if not end_mark and not rules.about_heading.match(text):
             continue

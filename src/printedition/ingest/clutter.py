@@ -164,8 +164,8 @@ def short_texts(
     out: list[tuple[HtmlElement, str]] = []
     for el in root.iterdescendants(*tags):
         own = el.text
-        if own is not None and len(own) > 2 * limit:
-            continue
+        if (own is not None and len(own) > 2 * limit) or len(el) > 3:
+            continue  # (a label is short, and holds few elements)
         raw = text_of(el)
         if not raw or len(raw) > 2 * limit:
             continue
@@ -188,7 +188,7 @@ def _in_table(el: HtmlElement) -> bool:
 _CHROME_TAGS = ("p", "div", "span", "li", "a", "small", "em", "strong", "b", "i", *_HEADINGS)
 
 
-_HAS_CAPTION = etree.XPath("boolean(.//figcaption | .//*[contains(@class, 'aption')])")
+_CAPTIONS = etree.XPath(".//figcaption | .//*[contains(@class, 'aption')]")
 
 
 Short = list[tuple[HtmlElement, str]]
@@ -207,11 +207,12 @@ def _remove_chrome(
     removed = 0
     inside = _still_in(content)
     for el, text in short:
-        if len(text) > 60 or el.tag not in _CHROME_TAGS or el in protected or not inside(el):
+        if len(text) > 60 or el.tag not in _CHROME_TAGS or not rules.chrome.match(text):
+            continue
+        if el in protected or not inside(el):
             continue
         if (
-            rules.chrome.match(text)
-            and el.find(".//img") is None
+            el.find(".//img") is None
             and not _in_table(el)
             and not any(d in protected for d in el.iterdescendants())
         ):
@@ -220,44 +221,39 @@ def _remove_chrome(
     return removed
 
 
-def _is_caption(el: HtmlElement) -> bool:
-    return el.tag == "figcaption" or "caption" in (el.get("class") or "").lower()
-
-
 def _remove_repeated_captions(content: HtmlElement) -> int:
-    """A caption written a second time (a gallery's thumbnail strip, an overlay): the later
-    copies go, the first stays (with the elements around or inside it that say the same)."""
-    seen: dict[str, HtmlElement] = {}
+    """A caption written a second time in its own small box (a gallery's thumbnail strip, an
+    overlay): the other copies go, the caption stays. Two photos in one article may share a
+    credit; only a copy near the caption goes."""
     removed = 0
-    if not _HAS_CAPTION(content):
-        return 0
-    for el in list(content.iterdescendants("figcaption", "p", "div", "span")):
-        if el.getparent() is None or el.find(".//img") is not None:
+    inside = _still_in(content)
+    for cap in select(_CAPTIONS, content):
+        if not inside(cap):
             continue
-        raw = text_of(el)
-        if len(raw) > 600:
+        text = _squash(text_of(cap))
+        if len(text) < 20 or len(text) > 600:
             continue
-        text = _squash(raw)
-        if len(text) < 20:
+        limit = 3 * len(text) + 300
+        box = cap
+        parent = box.getparent()
+        while (
+            parent is not None
+            and parent is not content
+            and len(parent) <= 12  # (a gallery's box holds few elements: no need to read more)
+            and measure(_LEN, parent) < limit
+        ):
+            box, parent = parent, parent.getparent()
+        if box is cap:
             continue
-        first = seen.get(text)
-        if first is None:
-            if _is_caption(el) or any(_is_caption(d) for d in el.iterdescendants()):
-                seen[text] = el
-            continue
-        related = first in el.iterancestors() or el in first.iterancestors()
-        if not related and _near(first, el, content, len(text)):
-            drop(el)
-            removed += 1
+        around = {cap, *cap.iterancestors(), *cap.iterdescendants()}
+        for el in list(box.iterdescendants("figcaption", "p", "div", "span")):
+            if el in around or not inside(el) or el.find(".//img") is not None:
+                continue
+            raw = text_of(el)
+            if len(raw) >= len(text) and _squash(raw) == text:
+                drop(el)
+                removed += 1
     return removed
-
-
-def _near(a: HtmlElement, b: HtmlElement, content: HtmlElement, length: int) -> bool:
-    """Whether ``a`` and ``b`` stand in one small box (a gallery, a slide), not merely in the
-    same article (two photos by one photographer share a credit)."""
-    ancestors = set(a.iterancestors())
-    common = next((x for x in b.iterancestors() if x in ancestors), None)
-    return common is not None and common is not content and measure(_LEN, common) < 3 * length + 300
 
 
 _LABEL_TAGS = ("p", "div", "span", "strong", "b", "dt", "li", "header", *_HEADINGS)
@@ -328,10 +324,10 @@ def _remove_release_tail(
     total = measure(_LEN, content) or 1
     inside = _still_in(content)
     for el, text in short:
-        if el.tag not in _RELEASE_TAGS or not inside(el):
+        if el.tag not in _RELEASE_TAGS:
             continue
         end_mark = bool(rules.release_end.match(text))
-        if not end_mark and not rules.about_heading.match(text):
+        if (not end_mark and not rules.about_heading.match(text)) or not inside(el):
             continue
         start = el
         while start.getparent() is not None and start.getparent() is not content:

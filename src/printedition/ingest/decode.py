@@ -75,49 +75,38 @@ def decode_html(
     declared = _codec(
         EncodingDetector.find_declared_encoding(data, is_html=True), "the page", where, warnings
     )
+
+    def warn(code: str, message: str) -> None:
+        warnings.append(BuildWarning(code=code, message=message, where=where))
+
     for source, name in (("HTTP header", header), ("meta", declared)):
         if name == "utf-8":
             text = data.decode("utf-8", errors="replace")
             bad = text.count("\ufffd")
             if bad <= max(3, len(text) // 2000):
-                warnings.append(
-                    BuildWarning(
-                        code="invalid-bytes",
-                        message=f"{bad} byte sequence(s) are not valid UTF-8 and were replaced",
-                        where=where,
-                    )
+                warn(
+                    "invalid-bytes", f"{bad} byte sequence(s) are not valid UTF-8 and were replaced"
                 )
                 return _check_text(text, where), warnings
         elif name and name not in _UNICODE:
             decoded = _decode(data, name)
             if decoded is not None:
                 return _check_text(decoded, where), warnings
-            warnings.append(
-                BuildWarning(
-                    code="encoding-mislabelled",
-                    message=f"the {source} says {name} but the bytes are not: detected instead",
-                    where=where,
-                )
+            warn(
+                "encoding-mislabelled", f"the {source} says {name} but the bytes are not: detected"
             )
     detected = detect_encoding(data)
     for name in (detected, "cp1252"):
         decoded = _decode(data, name) if name else None
         if decoded is not None:
-            warnings.append(
-                BuildWarning(
-                    code="encoding-guessed",
-                    message=f"the page does not say its encoding and is not UTF-8: read as {name}",
-                    where=where,
-                )
+            warn(
+                "encoding-guessed",
+                f"the page does not say its encoding and is not UTF-8: read as {name}",
             )
             return _check_text(decoded, where), warnings
-    warnings.append(
-        BuildWarning(
-            code="encoding-guessed",
-            message="the page's encoding could not be told: read as Windows-1252, bad bytes "
-            "replaced",
-            where=where,
-        )
+    warn(
+        "encoding-guessed",
+        "the page's encoding could not be told: read as cp1252, bad bytes replaced",
     )
     return _check_text(data.decode("cp1252", errors="replace"), where), warnings
 

@@ -185,7 +185,8 @@ def _in_table(el: HtmlElement) -> bool:
     return parent is not None and parent.tag in ("td", "th")
 
 
-_CHROME_TAGS = ("p", "div", "span", "li", "a", "small", "em", "strong", "b", "i", *_HEADINGS)
+# (an inline element standing alone, "<div><a>Expand</a></div>", is read through its block)
+_CHROME_TAGS = ("p", "div", "span", "li", *_HEADINGS)
 
 
 _CAPTIONS = etree.XPath(".//figcaption | .//*[contains(@class, 'aption')]")
@@ -256,8 +257,8 @@ def _remove_repeated_captions(content: HtmlElement) -> int:
     return removed
 
 
-_LABEL_TAGS = ("p", "div", "span", "strong", "b", "dt", "li", "header", *_HEADINGS)
-_RELEASE_TAGS = ("p", "div", "strong", "b", "span", *_HEADINGS)
+_LABEL_TAGS = ("p", "div", "span", "dt", "li", "header", *_HEADINGS)
+_RELEASE_TAGS = ("p", "div", "span", *_HEADINGS)
 _SHORT_TAGS = tuple(dict.fromkeys((*_CHROME_TAGS, *_LABEL_TAGS, *_RELEASE_TAGS)))
 
 

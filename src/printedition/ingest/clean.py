@@ -52,6 +52,20 @@ _PARSER = etree.HTMLParser(
 
 
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_C0 = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+
+
+def _has_control_chars(text: str) -> bool:
+    """Whether ``_CONTROL_CHARS`` would find anything, told on the UTF-8 bytes (byte
+    operations scan a page in about half the time the regular expression takes)."""
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return True
+    if len(data.translate(None, _C0)) != len(data):
+        return True
+    # U+FFFE and U+FFFF (U+FFxx share their first two bytes: one search for most pages)
+    return b"\xef\xbf" in data and (b"\xef\xbf\xbe" in data or b"\xef\xbf\xbf" in data)
 
 
 def _control_replacement(m: re.Match[str]) -> str:
@@ -63,7 +77,8 @@ def parse_html(text: str, where: str = "") -> HtmlElement:
     text = _XML_DECL.sub("", text, count=1)
     # NUL and the other C0 controls (but tab, LF, CR; form feed is HTML whitespace) cannot be
     # carried by lxml text nodes: setting one later raises ValueError. Browsers drop them too.
-    text = _CONTROL_CHARS.sub(_control_replacement, text)
+    if _has_control_chars(text):
+        text = _CONTROL_CHARS.sub(_control_replacement, text)
     try:
         root = etree.fromstring(text, _PARSER) if text.strip() else None
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):

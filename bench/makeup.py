@@ -318,7 +318,8 @@ WORD = re.compile(
 def contents_numbers(pdf: Path, page: int, headlines: dict[str, str]) -> dict[str, int | None]:
     """The number printed beside each headline on the contents page: the headline's first words
     found in reading order, then the first number to the right on its first line (or the next
-    three lines within half the page's width)."""
+    three lines within half the page's width; a number at the end of the first line, however far
+    to the right, as a contents box across the page sets it)."""
     placed = [
         (float(x0), float(y0), float(x1), float(y1), html.unescape(t))
         for x0, y0, x1, y1, t in WORD.findall(_pages_text(pdf, page)[0])
@@ -340,7 +341,7 @@ def contents_numbers(pdf: Path, page: int, headlines: dict[str, str]) -> dict[st
             numbers = [
                 w for w in placed
                 if w[4].isdigit() and w[0] > x0 and y0 - 2 <= (w[1] + w[3]) / 2 <= y1 + 3 * line
-                and w[0] - x0 < width / 2
+                and (w[0] - x0 < width / 2 or abs(w[1] - y0) <= line / 2)  # (or at the line's end)
             ]  # fmt: skip
             if numbers:
                 best = min(numbers, key=lambda w: (abs(w[1] - y0) > line / 2, w[1], w[0]))

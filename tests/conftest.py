@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import pytest
+
+if TYPE_CHECKING:  # imported by the fixture: a session that never builds an issue stays light
+    from printedition.issue import IssueReport
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -18,3 +26,32 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def update_golden(request: pytest.FixtureRequest) -> bool:
     """True when the run was asked to rewrite golden files."""
     return bool(request.config.getoption("--update-golden"))
+
+
+# The sample issue built once per test session: test_issue_build.py and test_downloads.py (and
+# test_stamp.py) read the same build instead of each paying for a cold one.
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_ISSUE = ROOT / "samples" / "issue" / "issue.toml"
+
+
+@dataclass
+class SampleIssue:
+    out: Path
+    cache: Path
+    report: IssueReport
+    workdir: Path  # a copy of samples/ that tests may edit (and must put back)
+
+
+@pytest.fixture(scope="session")
+def sample_issue(tmp_path_factory: pytest.TempPathFactory) -> SampleIssue:
+    from printedition.issue import BuildOptions, build_issue, load_manifest
+
+    base = tmp_path_factory.mktemp("issue")
+    work = base / "work"
+    shutil.copytree(ROOT / "samples" / "articles", work / "articles")
+    (work / "issue").mkdir()
+    shutil.copy(SAMPLE_ISSUE, work / "issue" / "issue.toml")
+    out, cache = base / "out", base / "cache"
+    options = BuildOptions(out_dir=out, cache_dir=cache, source_date_epoch=1_790_000_000)
+    report = build_issue(load_manifest(work / "issue" / "issue.toml"), options)
+    return SampleIssue(out=out, cache=cache, report=report, workdir=work)

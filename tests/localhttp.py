@@ -28,14 +28,17 @@ class Server:
 
 
 @contextlib.contextmanager
-def serve(routes: dict[str, Route | Reply | bytes]) -> Iterator[Server]:
-    """Serve ``routes`` (path → reply) on 127.0.0.1; unknown paths answer 404."""
+def serve(
+    routes: dict[str, Route | Reply | bytes], fallback: Route | None = None
+) -> Iterator[Server]:
+    """Serve ``routes`` (path → reply) on 127.0.0.1; other paths go to ``fallback`` or
+    answer 404."""
     state = Server(base="", routes=routes)
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             state.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
-            route = state.routes.get(self.path)
+            route = state.routes.get(self.path, fallback)
             if route is None:
                 reply = Reply(404, b"<html><body>Not found</body></html>")
             elif isinstance(route, bytes):

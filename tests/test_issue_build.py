@@ -38,13 +38,9 @@ def copy_samples(dest: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
-    base = tmp_path_factory.mktemp("issue")
-    manifest = copy_samples(base / "work")
-    out, cache = base / "out", base / "cache"
-    options = BuildOptions(out_dir=out, cache_dir=cache, source_date_epoch=1_790_000_000)
-    report = build_issue(load_manifest(manifest), options)
-    yield Built(out=out, cache=cache, report=report, workdir=base / "work")
+def built(sample_issue: Built) -> Iterator[Built]:
+    # One cold build per session (conftest.py), shared with the downloads and stamp tests.
+    yield sample_issue
 
 
 def pdftotext(pdf: Path, page: int, *, layout: bool = False) -> str:
@@ -186,7 +182,7 @@ def test_one_edited_article_redoes_only_what_depends_on_it(built: Built, tmp_pat
     original = page.read_bytes()
     cache = tmp_path / "cache"
     shutil.copytree(built.cache, cache)
-    parts_before = {k: set(Store(cache).entries([k])) for k in ("mk-measure", "mk-legs")}
+    parts_before = {k: set(Store(cache).entries([k])) for k in ("mk-measure",)}
     try:
         html = original.decode("utf-8")
         edited = html.replace("remain valid,", "remain valid for a further two weeks,", 1)
@@ -210,13 +206,14 @@ def test_one_edited_article_redoes_only_what_depends_on_it(built: Built, tmp_pat
         "issue-42.epub",
         "issue-42-press.pdf",
         "issue-42-proof.pdf",
+        "index.html",  # the downloads folder, written afresh into the new output folder
     }
     rail = next(a for a in report.articles if a.slug == "rail-strike-called-off")
     assert rail.words > next(a for a in built.report.articles if a.slug == rail.slug).words
-    # The PDFs are made up from measured stories set in legs: only the edited story is
-    # measured and set again; every other story's measure and legs come from the cache (the
-    # pages, a layout of positioned boxes, are laid out again). A layout written to the
-    # cache is one laid out.
+    # The PDFs are made up from measured stories cut into legs: only the edited story is
+    # laid out again; every other story's measure (and the strips its legs are cut from)
+    # comes from the cache (the pages, a layout of positioned boxes, are laid out again). A
+    # layout written to the cache is one laid out.
     for kind, before in parts_before.items():
         laid_out = set(Store(cache).entries([kind])) - before
         assert len(laid_out) == 1, (kind, len(laid_out))
@@ -254,7 +251,7 @@ def test_corrupt_cache_entries_are_detected_and_rebuilt(built: Built, tmp_path: 
     # and the issue EPUB.
     assert sum(1 for a in report.articles if not a.cached) == 1
     redone = {Path(o.path).name for o in report.outputs if not o.cached}
-    assert redone == {"issue-42-press.pdf", "issue-42-proof.pdf", "issue-42.epub"}
+    assert redone == {"issue-42-press.pdf", "issue-42-proof.pdf", "issue-42.epub", "index.html"}
     # Rebuilt to the same outputs, byte for byte (the reports carry timings).
     for path in built.out.rglob("*"):
         if path.is_file() and path.name not in ("report.json", "summary.txt"):
@@ -328,8 +325,9 @@ def test_a_cold_jobs_2_build_gives_the_same_bytes_as_one_process(
         one, two = built.out / name, tmp_path / "j2" / name
         assert _page_texts(two) == _page_texts(one), name  # a readable diff first
     epubs = sorted(p.relative_to(built.out) for p in built.out.rglob("*.epub"))
-    assert len(epubs) == 10
-    for rel in [*epubs, Path("issue-42-press.pdf"), Path("issue-42-proof.pdf")]:
+    assert len(epubs) == 20  # 10 built, and the same 10 in downloads/ under their names
+    pages = [Path("downloads/index.html"), Path("downloads/opds.xml")]
+    for rel in [*epubs, *pages, Path("issue-42-press.pdf"), Path("issue-42-proof.pdf")]:
         assert (tmp_path / "j2" / rel).read_bytes() == (built.out / rel).read_bytes(), rel
 
 

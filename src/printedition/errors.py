@@ -37,6 +37,14 @@ class FetchError(InputError):
     """A URL could not be fetched (HTTP error, timeout, refused address)."""
 
 
+class HTTPStatusError(FetchError):
+    """The server answered with an HTTP error status (``status``: 401, 404, …)."""
+
+    def __init__(self, message: str, *, status: int, where: str = "") -> None:
+        self.status = status
+        super().__init__(message, where=where)
+
+
 class UnsafeResourceError(InputError):
     """A resource points somewhere we never read: local files outside the input,
     private or metadata addresses, unsupported schemes."""

@@ -431,7 +431,7 @@ def labelled_sheet(
             draw.text((rect[0] + 3, rect[1] + 3), label[:28], fill=colour)
         draw.text((x, y + h + 6), captions[i] if i < len(captions) else "", fill=(0, 0, 0))
     out = io.BytesIO()
-    sheet.save(out, "PNG", optimize=True)
+    sheet.save(out, "PNG", compress_level=3)  # (optimize=True took seconds for a few % less)
     return out.getvalue()
 
 
@@ -457,5 +457,5 @@ def contact_sheet(pages: list[bytes], *, width: int = 2400, per_row: int = 4) ->
         sheet.paste(s, (x, y))
         draw.text((x, y + s.height + 6), f"page {i + 1}", fill=(0, 0, 0))
     out = io.BytesIO()
-    sheet.save(out, "PNG", optimize=True)
+    sheet.save(out, "PNG", compress_level=3)  # (optimize=True took seconds for a few % less)
     return out.getvalue()

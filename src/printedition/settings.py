@@ -32,6 +32,15 @@ class Limits:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class EpubBudget:
+    """How large an EPUB may be. Send-to-Kindle refuses files over 50 MB by e-mail, and large
+    files are slow to download and open on e-ink readers."""
+
+    warn_bytes: int = 20_000_000  # over this the build warns (epub-large)
+    max_bytes: int = 50_000_000  # over this the EPUB is not written: an error
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Paper:
     """Who publishes: printed in the masthead, folios and the EPUB colophon."""
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from printedition import __version__
 from printedition.cover import CoverSpec, generate_cover
+from printedition.epub.budget import check_size
 from printedition.epub.imagestore import ImageCache, ImageStore, process_image
 from printedition.epub.metadata import (
     Audit,
@@ -56,7 +57,7 @@ from printedition.model import Article, BuildWarning, ImageRef, figures
 from printedition.outputs import atomic_path
 from printedition.render import byline_text, format_date, xml_safe
 from printedition.resources import ResourcePolicy, read_resource
-from printedition.settings import Limits, Paper
+from printedition.settings import EpubBudget, Limits, Paper
 from printedition.style import PageStyle, default_style
 
 
@@ -86,6 +87,7 @@ class EpubOptions:
     source_date_epoch: int | None = None  # default: $SOURCE_DATE_EPOCH, else newest date
     sections: tuple[Section, ...] = ()
     limits: Limits = field(default_factory=Limits)
+    budget: EpubBudget = field(default_factory=EpubBudget)  # warn / fail above these sizes
     style: PageStyle = field(default_factory=default_style)  # its epub.css is the book's
 
 
@@ -406,10 +408,11 @@ def write_epub(
     # 5. The zip, atomically.
     with atomic_path(out) as tmp:
         write_zip(tmp, members, facts.modified)
+        large = check_size(tmp.stat().st_size, options.budget, where=str(out))
     return EpubResult(
         path=Path(out),
         identifier=facts.identifier,
-        warnings=tuple(images.warnings),
+        warnings=(*images.warnings, *([large] if large else [])),
         images=len(images.files),
         bytes=Path(out).stat().st_size,
         conforms=audit.conforms,

@@ -20,14 +20,15 @@ import json
 import socket
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from printedition import __version__
 from printedition.cache import Store, cache_key
-from printedition.errors import FetchError, UnsafeResourceError
+from printedition.errors import FetchError, HTTPStatusError, UnsafeResourceError
 from printedition.resources import check_host
 from printedition.settings import Limits, Paper
 
@@ -35,6 +36,7 @@ _TRANSIENT_STATUS = {408, 425, 429, 500, 502, 503, 504}
 _REDIRECT_STATUS = {301, 302, 303, 307, 308}
 _CHUNK = 64 * 1024
 _MAX_BACKOFF = 30.0
+_PRIVATE_HEADERS = {"set-cookie", "authorization", "www-authenticate"}
 
 
 def user_agent(paper_url: str = Paper().url) -> str:
@@ -58,6 +60,16 @@ class FetchResult:
     data: bytes
     content_type: str = ""
     from_cache: bool = False  # served from the disk cache after a 304 (or no revalidation)
+    headers: dict[str, str] = field(default_factory=dict)  # the response's (lower-case names)
+
+
+@dataclass(slots=True)
+class FetchStats:
+    """What a ``Fetcher`` sent: every request, those with validators, and 304 answers."""
+
+    requests: int = 0
+    conditional: int = 0
+    not_modified: int = 0
 
 
 class _Transient(Exception):
@@ -146,54 +158,67 @@ class Fetcher:
         self.options = options or FetchOptions()
         self.cache = cache
         self._sleep = sleep
+        self.stats = FetchStats()
 
     def __call__(self, url: str) -> bytes:
         return self.fetch(url).data
 
     # -- public ------------------------------------------------------------------------------
 
-    def fetch(self, url: str, *, max_bytes: int | None = None) -> FetchResult:
-        """GET ``url`` following at most ``max_redirects`` redirects; see the module doc."""
+    def fetch(
+        self, url: str, *, max_bytes: int | None = None, headers: Mapping[str, str] | None = None
+    ) -> FetchResult:
+        """GET ``url`` following at most ``max_redirects`` redirects; see the module doc.
+        ``headers`` are sent with every request (an API's Accept, its Authorization)."""
         limits = self.options.limits
         cap = max_bytes if max_bytes is not None else limits.max_fetch_bytes
         meta_key = cache_key("fetch", url) if self.cache is not None else ""
         cached = self._cached(meta_key)
         current = url
+        extra = dict(headers or {})
         for _hop in range(limits.max_redirects + 1):
-            headers = {}
+            sent = dict(extra)
             if cached is not None and cached["url"] == current:
                 if cached.get("etag"):
-                    headers["If-None-Match"] = cached["etag"]
+                    sent["If-None-Match"] = cached["etag"]
                 if cached.get("last_modified"):
-                    headers["If-Modified-Since"] = cached["last_modified"]
-            resp = self._with_retries(current, headers, cap, where=url)
+                    sent["If-Modified-Since"] = cached["last_modified"]
+            resp = self._with_retries(current, sent, cap, where=url)
             if resp.status in _REDIRECT_STATUS:
                 location = resp.headers.get("location", "")
                 if not location:
                     raise FetchError(f"HTTP {resp.status} redirect without a Location", where=url)
-                current = urljoin(current, location)
+                target = urljoin(current, location)
+                if _origin(target) != _origin(current):
+                    # credentials are for the site asked, never for where it points
+                    extra.pop("Authorization", None)
+                current = target
                 continue
             if resp.status == 304 and cached is not None and cached["url"] == current:
                 body = self.cache.get("fetchbody", cached["body"]) if self.cache else None
                 if body is not None:
+                    self.stats.not_modified += 1
+                    stored = cached.get("headers")
                     return FetchResult(
                         url=url,
                         final_url=cached["final_url"],
                         data=body,
                         content_type=cached.get("content_type", ""),
                         from_cache=True,
+                        headers=dict(stored) if isinstance(stored, dict) else {},
                     )
                 # The body went missing or was corrupt: ask again without validators.
                 cached = None
-                resp = self._with_retries(current, {}, cap, where=url)
+                resp = self._with_retries(current, extra, cap, where=url)
             if resp.status != 200:
                 reason = http.client.responses.get(resp.status, "error")
-                raise FetchError(f"HTTP {resp.status} {reason}", where=url)
+                raise HTTPStatusError(f"HTTP {resp.status} {reason}", status=resp.status, where=url)
             result = FetchResult(
                 url=url,
                 final_url=current,
                 data=resp.data,
                 content_type=resp.headers.get("content-type", ""),
+                headers=resp.headers,
             )
             self._store(meta_key, current, resp, result)
             return result
@@ -201,7 +226,7 @@ class Fetcher:
 
     # -- internals ---------------------------------------------------------------------------
 
-    def _cached(self, meta_key: str) -> dict[str, str] | None:
+    def _cached(self, meta_key: str) -> dict[str, Any] | None:
         if self.cache is None:
             return None
         meta = self.cache.get_json("fetchmeta", meta_key)
@@ -223,6 +248,8 @@ class Fetcher:
             "last_modified": modified,
             "content_type": result.content_type,
             "body": body_key,
+            # kept for a 304 (an API's X-WP-TotalPages); never cookies
+            "headers": {k: v for k, v in resp.headers.items() if k not in _PRIVATE_HEADERS},
         }
         self.cache.put("fetchmeta", meta_key, json.dumps(meta, sort_keys=True).encode())
 
@@ -232,6 +259,10 @@ class Fetcher:
         retries = max(0, self.options.limits.fetch_retries)
         delay = self.options.backoff
         for attempt in range(retries + 1):
+            self.stats.requests += 1
+            self.stats.conditional += int(
+                "If-None-Match" in headers or "If-Modified-Since" in headers
+            )
             try:
                 return self._request(url, headers, cap, where=where)
             except _Transient as exc:
@@ -323,6 +354,14 @@ class Fetcher:
             conn.close()
 
 
+def _origin(url: str) -> tuple[str, str]:
+    try:
+        parts = urlsplit(url)
+        return parts.scheme.lower(), parts.netloc.lower()
+    except ValueError:
+        return "", url
+
+
 def fetch_url(
     url: str, options: FetchOptions | None = None, *, cache: Store | None = None
 ) -> bytes:
@@ -330,4 +369,4 @@ def fetch_url(
     return Fetcher(options, cache=cache).fetch(url).data
 
 
-__all__ = ["FetchOptions", "FetchResult", "Fetcher", "fetch_url", "user_agent"]
+__all__ = ["FetchOptions", "FetchResult", "FetchStats", "Fetcher", "fetch_url", "user_agent"]

@@ -13,7 +13,8 @@ The stages, in order (each named in the progress output):
 5. epub: one EPUB per article and the issue EPUB (epub/), its cover the front page rendered
    to an image — cached likewise;
 6. check: EPUBCheck on every EPUB in one Java run, preflight on the press PDF — results cached
-   by the output's digest;
+   by the output's digest; then downloads/: the EPUBs under their conventional names, their
+   covers, index.html and opds.xml (issue/shelf.py, downloads/);
 7. report: report.json, summary.txt.
 
 Outputs are written with ``outputs.atomic_path``: an interrupted build leaves the previous
@@ -43,6 +44,7 @@ from printedition.issue.context import (
 )
 from printedition.issue.manifest import ArticleEntry, Manifest
 from printedition.issue.report import ArticleReport, IssueReport
+from printedition.issue.shelf import write_issue_downloads
 from printedition.issue.work import (
     ImageJob,
     ImageResult,
@@ -96,6 +98,9 @@ def build_issue(
         _images_all(manifest, options, pool, loaded, report, stats, notes)
         lap("images")
         outputs = write_outputs(manifest, options, pool, store, loaded, report, notes, lap)
+        # 6b. downloads: the EPUBs under their conventional names, covers, page and feed.
+        outputs.extend(write_issue_downloads(manifest, out, loaded, outputs, notes))
+        lap("downloads")
     except StopBuild as stop:
         raise stop.error from None
     finally:

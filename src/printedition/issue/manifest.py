@@ -43,6 +43,7 @@ from printedition.style import (
     default_style,
     load_style,
 )
+from printedition.wordpress.records import WordPressRef
 
 PANEL_KINDS = ("subscription", "appeal", "contents", "notice")
 ONLY = ("both", "print", "epub")
@@ -102,6 +103,7 @@ class ArticleEntry:
     size: str = ""  # lead | standard | brief ("": by its length)
     page: int = 0  # 0: where the flatplan puts it
     span: int = 0  # 0: the flatplan chooses
+    wordpress: WordPressRef | None = None  # ``wordpress = <post id>`` under ``[source]``
 
     @property
     def is_url(self) -> bool:
@@ -271,13 +273,13 @@ def _toml_error_line(message: str) -> int:
 
 def parse_manifest(data: dict[str, Any], path: Path, text: str) -> Manifest:
     r = _Reader(path, text)
-    r.table(data, (), ("title", "paper", "issue", "cover", "sections", "house", "limits"))
+    r.table(data, (), ("title", "source", "paper", "issue", "cover", "sections", "house", "limits"))
     title = r.string(data, ("title",), default="")
     paper = _paper(r, data.get("paper", {}))
     if "issue" not in data:
         raise r.fail(("issue",), "is missing: add an [issue] table with number and cover_date")
     issue = _issue(r, data["issue"])
-    sections = _sections(r, data.get("sections"))
+    sections = _sections(r, data.get("sections"), _wp_source(r, data.get("source")))
     cover = _cover(r, data.get("cover"), sections)
     house = _house(r, data.get("house", []))
     limits = _limits(r, data.get("limits", {}))
@@ -393,7 +395,23 @@ def _issue(r: _Reader, raw: Any) -> IssueInfo:
     )
 
 
-def _sections(r: _Reader, raw: Any) -> tuple[Section, ...]:
+def _wp_source(r: _Reader, raw: Any) -> WordPressRef | None:
+    """``[source]``: the WordPress site (``site = "https://…"``) or export file (``wxr``)
+    that ``wordpress = <post id>`` entries come from."""
+    if raw is None:
+        return None
+    d = r.table(raw, ("source",), ("site", "wxr"))
+    site = r.string(d, ("source", "site"), default="")
+    wxr = r.string(d, ("source", "wxr"), default="")
+    if bool(site) == bool(wxr):
+        raise r.fail(("source",), 'give one of site = "https://…" or wxr = "export.xml"')
+    if site and (urlsplit(site).scheme not in ("http", "https") or not urlsplit(site).hostname):
+        raise r.fail(("source", "site"), f"must be the site's http(s) address, not {site!r}")
+    path = str(r.local_file(wxr, ("source", "wxr"), what="export file")) if wxr else ""
+    return WordPressRef(post=0, site=site.rstrip("/"), wxr=path)
+
+
+def _sections(r: _Reader, raw: Any, wp: WordPressRef | None = None) -> tuple[Section, ...]:
     if raw is None:
         raise r.fail(
             ("sections",), 'is missing: add [[sections]] tables with title = "…" and articles'
@@ -419,7 +437,7 @@ def _sections(r: _Reader, raw: Any) -> tuple[Section, ...]:
             )
         entries = []
         for j, a in enumerate(arts):
-            entry = _article(r, a, (*k, "articles", j))
+            entry = _article(r, a, (*k, "articles", j), wp)
             if entry.source in seen_sources:
                 first = r.lines.line(seen_sources[entry.source])
                 raise r.fail((*k, "articles", j), f"this article is already listed at line {first}")
@@ -448,14 +466,24 @@ def _source(r: _Reader, value: str, key: KeyPath) -> str:
     return str(path)
 
 
-def _article(r: _Reader, raw: Any, k: KeyPath) -> ArticleEntry:
+def _article(r: _Reader, raw: Any, k: KeyPath, wp: WordPressRef | None) -> ArticleEntry:
     line = r.lines.line(k)
     if isinstance(raw, str):
         return ArticleEntry(source=_source(r, raw.strip(), k), line=line)
-    known = ("source", "slug", "headline", "kicker", "standfirst", "description", "lead",
+    known = ("source", "wordpress", "slug", "headline", "kicker", "standfirst", "description", "lead",
              "lead_alt", "lead_caption", "lead_credit", "only", "size", "page", "span")  # fmt: skip
     d = r.table(raw, k, known)
-    source = _source(r, r.string(d, (*k, "source")), (*k, "source"))
+    ref = None
+    if "wordpress" in d:
+        post = r.integer(d, (*k, "wordpress"), default=None, low=1)
+        if wp is None:
+            raise r.fail((*k, "wordpress"), 'needs a [source] table with site = "https://…"')
+        if "source" in d:
+            raise r.fail((*k, "source"), "give either source or wordpress, not both")
+        ref = WordPressRef(post=post, site=wp.site, wxr=wp.wxr)
+        source = ref.label
+    else:
+        source = _source(r, r.string(d, (*k, "source")), (*k, "source"))
     lead: LeadOverride | None = None
     if "lead" in d:
         value = r.string(d, (*k, "lead"))
@@ -499,6 +527,7 @@ def _article(r: _Reader, raw: Any, k: KeyPath) -> ArticleEntry:
         size=r.choice(d, (*k, "size"), SIZES, "") if "size" in d else "",
         page=r.integer(d, (*k, "page"), default=0, low=1) if "page" in d else 0,
         span=r.integer(d, (*k, "span"), default=0, low=1) if "span" in d else 0,
+        wordpress=ref,
     )
 
 

@@ -223,6 +223,20 @@ def ingest(job: IngestJob) -> IngestResult:
     fetcher = make_fetcher(store, job.limits, job.allow_private, job.paper_url)
     cached = False
     try:
+        if job.entry.wordpress is not None:
+            from printedition.wordpress.source import load_post_article
+
+            post, cached = load_post_article(job.entry.wordpress, store, fetcher, job.limits)
+            return IngestResult(
+                index=job.index,
+                article=apply_overrides(post, job.entry),
+                policy=ResourcePolicy(
+                    limits=job.limits, fetcher=fetcher, allow_private=job.allow_private
+                ),
+                cached=cached,
+                seconds=time.perf_counter() - start,
+                problems=tuple(store.take_problems()),
+            )
         data, base_url, path, content_type = _read_page(job, fetcher)
         limits_key = dataclasses.asdict(job.limits)
         key = cache_key("model", data, base_url, limits_key, content_type)

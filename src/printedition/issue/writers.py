@@ -187,9 +187,9 @@ def write_outputs(
     cover_item = next((x for x in in_print if x.entry.source == manifest.cover.article), None)
     cover_item = cover_item or (in_print[0] if in_print else None)
 
-    # 5–6. EPUBs are written once the press PDF exists (the issue EPUB's cover is its front
-    # page); EPUBCheck then runs alongside the proof layout: Java and WeasyPrint share the
-    # machine instead of taking turns.
+    # 5–6. EPUBs are written once the front page is laid out (the issue EPUB's cover is the
+    # front page); EPUBCheck then runs alongside the rest of the press work: Java and the
+    # press share the machine instead of taking turns.
     press_path = out / f"{stem}-press.pdf"
     side = _EpubSide(manifest, options, store, in_epub, report, press_path)
 
@@ -227,6 +227,9 @@ def write_outputs(
                 store=store,
                 pool=pool,
                 cache=StoreImageCache(store),
+                # The EPUBs (their cover is the front page) and their check start as soon as
+                # the front page is laid out, alongside the rest of the press work.
+                on_front=lambda pdf: side.start(front=_cover_of(store, key, pdf)),
             )
             meta = _print_meta(result, time.perf_counter() - started)
             if "flatplan" in meta:
@@ -250,9 +253,13 @@ def write_outputs(
             for o in outputs:
                 if o.valid is False:
                     raise StopBuild(PrinteditionError(f"{o.validator} failed", where=o.path))
-        side.start(with_front_page=True)
+        # (The front page as the EPUBs' cover, kept with the print outputs it came with.)
+        cover = store.get("epub-cover", key) if cached else None
+        if cached and cover is None:  # (an entry gone from the cache: page 1 of the press file)
+            cover = _cover_of(store, key, press_path.read_bytes())
+        side.start(front=cover)
     lap("print")
-    side.start(with_front_page=False)  # no press PDF this time: the EPUB writer draws a cover
+    side.start(front=None)  # no press PDF this time: the EPUB writer draws a cover
     outputs.extend(side.join())
     lap("epub+check (after print)")
     return outputs
@@ -280,16 +287,17 @@ class _EpubSide:
         self.result: list[OutputReport] = []
         self.error: BaseException | None = None
 
-    def start(self, *, with_front_page: bool) -> None:
+    def start(self, *, front: bytes | None) -> None:
+        """Write the EPUBs and start their check; ``front``: the front page as an image for
+        the issue EPUB's cover (None: the manifest's cover or one the EPUB writer draws)."""
         if self.started:
             return
         self.started = True
-        manifest, options, store, items, report, press_path = self.args
+        manifest, options, store, items, report, _ = self.args
         if "epub" not in options.only or not items:
             return
-        front = None
-        if with_front_page and manifest.cover.epub_cover is None:
-            front = _front_page_image(store, press_path)
+        if manifest.cover.epub_cover is not None:
+            front = None
         self.result = _epubs(manifest, options, store, items, front, report)
         if options.validate:
             self.thread = threading.Thread(target=self._check, name="issue-epubcheck", daemon=True)
@@ -380,9 +388,19 @@ def _attribute_press_warnings(
             owner.warnings.append(w)
 
 
-def _front_page_image(store: Store, press_pdf: Path) -> bytes | None:
-    """Page 1 of the press PDF (trimmed) as a JPEG for the EPUB cover; cached by PDF digest."""
-    data = press_pdf.read_bytes()
+def _cover_of(store: Store, print_key: str, front_pdf: bytes) -> bytes | None:
+    """The front page (page 1 of ``front_pdf``) as the EPUBs' cover, kept in the cache with
+    the print outputs of ``print_key`` (a rebuild that takes those from the cache takes it
+    too)."""
+    jpeg = _front_page_image(store, front_pdf)
+    if jpeg is not None:
+        store.put("epub-cover", print_key, jpeg)
+    return jpeg
+
+
+def _front_page_image(store: Store, data: bytes) -> bytes | None:
+    """Page 1 of the PDF ``data`` (trimmed) as a JPEG for the EPUB cover; cached by PDF
+    digest."""
     key = cache_key("frontpage", data)
     cached = store.get("frontpage", key)
     if cached is not None:
@@ -439,6 +457,7 @@ def _epubs(
     base = EpubOptions(
         rights=manifest.paper.paper.rights,
         publisher=manifest.paper.paper.publisher,
+        masthead=manifest.paper.paper.name,  # the paper's name on the articles' covers too
         source_date_epoch=sde,
         limits=manifest.limits,
         max_image_edge=EPUB_MAX_EDGE,

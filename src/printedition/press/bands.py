@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from printedition.press.flatplan import EPS, Grid, StoryMeasure
 
+GROW_SCALES = (1.15, 1.3, 1.5, 1.75, 2.0)  # pictures grown into a page's foot
 STORY_BONUS = 0.04  # a page of several stories is worth this share of its area per story
 
 
@@ -89,14 +90,15 @@ def shape(
     if pspan and story.photo is not None:
         photo = story.photo.height(grid, pspan, scale)
         caption = story.photo.caption_mm.get(pspan, 2 * grid.line_mm) + 2.0
-    # Legs: allow a line at every leg's end (paragraph breaks, widows and orphans).
-    need = story.body_mm + span * grid.line_mm
     if picture_led:
-        body = grid.lines(need / span)
+        body = legs_height(story, grid, [0.0] * span, photo=True)
         height = photo + caption + head + body
     else:
         # The legs under the photo start below it, on the next whole line.
-        body = grid.lines((need + pspan * grid.lines(photo + caption)) / span)
+        below = grid.lines(photo + caption) if pspan else 0.0
+        body = legs_height(
+            story, grid, [below if i < pspan else 0.0 for i in range(span)], photo=pspan > 0
+        )
         if pspan:
             body = max(body, grid.lines(photo + caption) + 2 * grid.line_mm)
         height = head + body
@@ -115,6 +117,18 @@ def shape(
         picture_led=picture_led,
         boxed=boxed,
     )
+
+
+def legs_height(story: StoryMeasure, grid: Grid, offsets: list[float], *, photo: bool = False) -> float:
+    """The height of legs (each ``offsets[i]`` shorter: under a photo) that hold the body:
+    exact from its strips, else estimated with a line at every leg's end (paragraph breaks,
+    widows and orphans). ``photo``: the photo is placed (a body picture shown as the photo
+    leaves the legs)."""
+    body = story.photo_body if photo and story.photo_key else story.body
+    if body is not None and len(body):
+        return body.balanced(offsets)
+    span = len(offsets)
+    return grid.lines((story.body_mm + span * grid.line_mm + sum(offsets)) / span)
 
 
 def _min_span(story: StoryMeasure, grid: Grid) -> int:
@@ -186,6 +200,34 @@ class Planner:
                 scale=self.scale,
             )
         return self._shapes[key]
+
+    def grow(self, band: Band, height: float) -> Band:
+        """``band`` with its pictures as large as keeps it within ``height`` (each cell on
+        its own; the same band when none can grow)."""
+        cells = []
+        changed = False
+        for cell in band.cells:
+            best = cell
+            if cell.photo_span and cell.story.photo is not None:
+                for scale in GROW_SCALES:
+                    if scale <= self.scale:
+                        continue
+                    bigger = shape(
+                        cell.story,
+                        self.grid,
+                        cell.span,
+                        lead=cell.lead,
+                        picture_led=cell.picture_led,
+                        boxed=cell.boxed,
+                        scale=scale,
+                    )
+                    if bigger is None or bigger.height > height + EPS:
+                        break
+                    if bigger.height > best.height + EPS and bigger.photo_span == cell.photo_span:
+                        best = bigger
+            changed = changed or best is not cell
+            cells.append(best)
+        return Band(cells=tuple(cells)) if changed else band
 
     def _cells(self, story: StoryMeasure, span: int, width: int, *, first: bool, lead: bool) -> list[Shape]:
         """Ways ``story`` can stand at ``span`` in a band: the first cell with its headline at
@@ -331,4 +373,4 @@ def _partitions(total: int, parts: int) -> Iterable[tuple[int, ...]]:
 
 
 
-__all__ = ["AreaFill", "Band", "Planner", "Shape", "brief_height", "shape"]
+__all__ = ["AreaFill", "Band", "Planner", "Shape", "brief_height", "legs_height", "shape"]

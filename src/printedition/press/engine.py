@@ -27,6 +27,7 @@ with warnings.catch_warnings():
 
 from printedition.errors import ConfigError, OutputError
 from printedition.model import BuildWarning
+from printedition.press.body import Strip
 from printedition.press.layout import IMAGE_SCHEME
 from printedition.settings import variant_named
 from printedition.style import PageStyle, default_style
@@ -191,19 +192,31 @@ class Rendered:
     warnings: tuple[BuildWarning, ...] = ()
     # Each page's elements with an id: id → (top, bottom) in mm from the page's top edge.
     boxes: tuple[dict[str, tuple[float, float]], ...] = ()
+    # ``strips``: the stripped element's pieces, in order (its PDF has one page for each).
+    strips: tuple[Strip, ...] = ()
 
 
 def render(
-    html: str, images: dict[str, bytes], *, variant: str, date: str, style: PageStyle
+    html: str,
+    images: dict[str, bytes],
+    *,
+    variant: str,
+    date: str,
+    style: PageStyle,
+    strip: str = "",
 ) -> Rendered:
     """Lay ``html`` out and write its PDF; every page measured, the log kept as warnings.
     ``date`` (ISO) stamps the subset fonts when SOURCE_DATE_EPOCH is not set; the
-    stylesheets and fonts are the ``style`` folder's."""
+    stylesheets and fonts are the ``style`` folder's. ``strip``: the class of an element
+    whose content is written as strips instead of the pages (``strips``): one PDF page for
+    each of its lines and unbreakable blocks, the page it stood on pruned to that piece, so
+    that the pieces can be laid in columns of any height without laying the text out again."""
     fetcher = PressFetcher(images, style)
     boxes: list[dict[str, tuple[float, float]]] = []
+    strips: list[Strip] = []
     with _captured_weasyprint_log() as log, _source_date(date):
         spaces: list[PageSpace] = []
-        pdf = _render(html, fetcher, variant, spaces, boxes)
+        pdf = _render(html, fetcher, variant, spaces, boxes, strip=strip, strips=strips)
     if fetcher.missing:
         raise ConfigError(
             f"the style is missing {', '.join(sorted(set(fetcher.missing)))}",
@@ -220,7 +233,27 @@ def render(
             continue  # the subsetter in use is an installation detail, not a layout problem
         seen.add(message)
         found.append(BuildWarning(code="layout", message=message, where="weasyprint"))
-    return Rendered(pdf=pdf, spaces=tuple(spaces), warnings=tuple(found), boxes=tuple(boxes))
+    return Rendered(
+        pdf=pdf, spaces=tuple(spaces), warnings=tuple(found), boxes=tuple(boxes), strips=tuple(strips)
+    )
+
+
+_FONT_CONFIGS: dict[tuple[int, str], Any] = {}
+
+
+def _font_config(fetcher: PressFetcher) -> Any:
+    """One font configuration a process and style folder, kept from layout to layout: a new
+    one loads every system font and decodes the style's web fonts again (seconds a
+    document). The same bytes come out either way; the style's fonts are fetched once."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    key = (os.getpid(), fetcher.base_url)
+    found = _FONT_CONFIGS.get(key)
+    if found is None:
+        for old in [k for k in _FONT_CONFIGS if k[0] != key[0]]:
+            del _FONT_CONFIGS[old]  # (a forked worker's parent's)
+        found = _FONT_CONFIGS[key] = FontConfiguration()
+    return found
 
 
 def _render(
@@ -229,13 +262,18 @@ def _render(
     variant: str,
     spaces: list[PageSpace] | None = None,
     boxes: list[dict[str, tuple[float, float]]] | None = None,
+    *,
+    strip: str = "",
+    strips: list[Strip] | None = None,
 ) -> bytes:
     """Lay ``html`` out and write the PDF; ``spaces``, when given, receives each page's
     measurements (the house material is fitted to them)."""
     document = weasyprint.HTML(string=html, base_url=fetcher.base_url, url_fetcher=fetcher)
     pdf_variant = variant_named(variant).weasyprint
     try:
-        rendered = document.render(pdf_variant=pdf_variant, uncompressed_pdf=False)
+        rendered = document.render(
+            pdf_variant=pdf_variant, uncompressed_pdf=False, font_config=_font_config(fetcher)
+        )
         if spaces is not None:
             spaces.extend(_measure(rendered))
         if boxes is not None:
@@ -246,6 +284,11 @@ def _render(
                         for key, box in sorted(page.anchors.items())
                     }
                 )
+        if strip:
+            pages, found = strip_pages(rendered, strip)
+            if strips is not None:
+                strips.extend(found)
+            rendered = rendered.copy(pages)
         out = rendered.write_pdf(pdf_variant=pdf_variant, uncompressed_pdf=False)
     except OSError as exc:
         # WeasyPrint writes the embedded fonts to a temporary folder: a full /tmp lands here.
@@ -260,9 +303,166 @@ def _render(
     return out
 
 
+# ---------------------------------------------------------------------------------------------
+# Strips: a laid-out element cut into the pieces a column may break between
+# ---------------------------------------------------------------------------------------------
+
+AVOID = frozenset({"avoid", "avoid-page", "avoid-column"})
+
+
+def _decorated(box: Any) -> bool:
+    """Whether a block draws anything of its own (background, border): it is kept whole."""
+    if getattr(box, "background", None) is not None:
+        return True
+    return any(
+        getattr(box, f"border_{side}_width", 0) for side in ("top", "right", "bottom", "left")
+    )
+
+
+def _extent(box: Any) -> tuple[float, float]:
+    """The vertical extent of ``box`` and everything in it (floats reach past a line)."""
+    top, bottom = float("inf"), float("-inf")
+    for node in _descendants(box):
+        y = getattr(node, "position_y", None)
+        if y is None:
+            continue
+        height = node.margin_height() if hasattr(node, "margin_height") else 0.0
+        margin_top = getattr(node, "margin_top", 0) or 0
+        margin_bottom = getattr(node, "margin_bottom", 0) or 0
+        top = min(top, y + margin_top)
+        bottom = max(bottom, y + height - margin_bottom)
+    return top, bottom
+
+
+def _pieces(box: Any, path: tuple[Any, ...], out: list[tuple[tuple[Any, ...], Any]]) -> None:
+    """The lines and unbreakable blocks in ``box``, each with the boxes above it."""
+    from weasyprint.formatting_structure import boxes
+
+    for child in box.children:
+        here = (*path, child)
+        whole = (
+            not isinstance(child, boxes.BlockContainerBox)
+            or isinstance(child, boxes.TableCellBox | boxes.InlineBlockBox)
+            or not child.children
+            or child.style["break_inside"] in AVOID
+            or _decorated(child)
+        )
+        if isinstance(child, boxes.LineBox) or whole:
+            out.append((path, child))
+        else:
+            _pieces(child, here, out)
+
+
+def _breakable(a: tuple[tuple[Any, ...], Any], b: tuple[tuple[Any, ...], Any]) -> bool:
+    """Whether a column may end after piece ``a`` when ``b`` follows (the style's
+    ``break-*``, ``orphans`` and ``widows``)."""
+    (path_a, box_a), (path_b, box_b) = a, b
+    chain_a, chain_b = (*path_a, box_a), (*path_b, box_b)
+    common = 0
+    while common < min(len(chain_a), len(chain_b)) and chain_a[common] is chain_b[common]:
+        common += 1
+    if any(box.style["break_inside"] in AVOID for box in chain_a[1:common]):
+        return False
+    after, before = chain_a[common], chain_b[common]
+    parent = chain_a[common - 1]
+    lines = [c for c in parent.children if c.__class__.__name__ == "LineBox"]
+    if after in lines and before in lines:
+        n = lines.index(after) + 1
+        return bool(n >= parent.style["orphans"] and len(lines) - n >= parent.style["widows"])
+    # Between blocks: the ones that end here and the ones that start here may ask not to part.
+    if any(box.style["break_after"] in AVOID for box in chain_a[common:]):
+        return False
+    return not any(box.style["break_before"] in AVOID for box in chain_b[common:])
+
+
+def _pruned(chain: tuple[Any, ...], piece: Any) -> Any:
+    """A copy of the page box holding only ``piece`` (and the boxes above it)."""
+    node = piece
+    for parent in reversed(chain):
+        copy = parent.copy()
+        copy.children = [node]
+        node = copy
+    return node
+
+
+def strip_pages(document: Any, name: str) -> tuple[list[Any], list[Strip]]:
+    """The pieces of the element of class ``name`` (lines, unbreakable blocks), each as a
+    page of its own, and where they stood. A piece whose extent reaches into the next one
+    (a drop capital) is not broken after."""
+    from weasyprint.document import Page
+
+    pages: list[Any] = []
+    strips: list[Strip] = []
+    offset = 0.0
+    found: list[tuple[tuple[Any, ...], Any]] = []
+    idents: list[str] = []
+    where: list[tuple[float, float, float]] = []
+    for page in document.pages:
+        page_box = page._page_box
+        top_of_area = page_box.content_box_y()
+        chain = _chain_to(page_box, name)
+        if chain is not None:
+            pieces: list[tuple[tuple[Any, ...], Any]] = []
+            _pieces(chain[-1], chain, pieces)
+            for path, piece in pieces:
+                top, bottom = _extent(piece)
+                if top == float("inf"):
+                    continue
+                found.append((path, piece))
+                idents.append(_ident((*path[len(chain) :], piece)))
+                where.append((offset + top - top_of_area, offset + bottom - top_of_area, top))
+                pages.append(Page(_pruned(path, piece)))
+        offset += page_box.height
+    reach = float("-inf")  # the lowest point of any piece so far
+    below = [float("inf")] * (len(where) + 1)  # the highest point of any piece after n
+    for n in range(len(where) - 1, -1, -1):
+        below[n] = min(below[n + 1], where[n][0])
+    for n, (piece, (top, bottom, own)) in enumerate(zip(found, where, strict=True)):
+        nxt = found[n + 1] if n + 1 < len(found) else None
+        reach = max(reach, bottom)
+        breakable = nxt is None or (
+            piece[0][0] is not nxt[0][0]  # another page: the layout broke there
+            or (_breakable(piece, nxt) and reach <= below[n + 1] + 0.5)
+        )
+        strips.append(
+            Strip(
+                top_mm=top * PX_TO_MM,
+                bottom_mm=bottom * PX_TO_MM,
+                page_top_mm=own * PX_TO_MM,
+                breakable=breakable,
+                ident=idents[n],
+                page=n,
+            )
+        )
+    return pages, strips
+
+
+def _ident(boxes: tuple[Any, ...]) -> str:
+    """The id of the innermost element with one among ``boxes`` (a piece and the boxes
+    between it and the stripped element)."""
+    for box in reversed(boxes):
+        element = getattr(box, "element", None)
+        if element is not None and element.get("id"):
+            return str(element.get("id"))
+    return ""
+
+
+def _chain_to(page_box: Any, name: str) -> tuple[Any, ...] | None:
+    """The boxes from the page down to the first one of the element of class ``name``."""
+    stack: list[tuple[Any, ...]] = [(page_box,)]
+    while stack:
+        chain = stack.pop()
+        box = chain[-1]
+        element = getattr(box, "element", None)
+        if element is not None and name in (element.get("class") or "").split() and len(chain) > 1:
+            return chain
+        stack.extend((*chain, child) for child in reversed(getattr(box, "children", None) or ()))
+    return None
+
+
 def render_html_only(html: str, images: dict[str, bytes], style: PageStyle) -> bytes:
     """WeasyPrint alone on an already generated document (the benchmark's baseline)."""
     return _render(html, PressFetcher(images, style), "x-1a")
 
 
-__all__ = ["PageSpace", "PressFetcher", "Rendered", "render", "render_html_only"]
+__all__ = ["PageSpace", "PressFetcher", "Rendered", "Strip", "render", "render_html_only"]

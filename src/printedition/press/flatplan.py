@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from printedition.press.body import Body
+
 EPS = 0.01
 FILLER_WARN = 0.15  # a page with more of its text area as filler than this is reported
 
@@ -79,6 +81,15 @@ class Photo:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Art:
+    """A picture in a story's body that may stand across columns on the pages a long story
+    runs on to (taken out of its legs there): ``key`` its id in the body."""
+
+    key: str
+    photo: Photo
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class StoryMeasure:
     """One story as measured: its head at each span (``lead`` the larger headline a page's
     lead gets), its body in one column, its photo."""
@@ -95,6 +106,12 @@ class StoryMeasure:
     rank: str = "standard"  # "lead" | "standard" | "brief"
     page: int | None = None  # pinned to start on this page
     span: int | None = None  # the editor's span
+    body: Body | None = None  # the body's strips (None: estimated from ``body_mm``)
+    art: tuple[Art, ...] = ()  # pictures in the body, in order
+    # A story with no lead photo shows the best picture of its body instead: its id there
+    # (taken out of the legs where the photo is placed), and the body without it.
+    photo_key: str = ""
+    photo_body: Body | None = None
 
     @property
     def is_brief(self) -> bool:
@@ -134,6 +151,15 @@ class Leg:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ArtPlace:
+    """A picture from the body set across columns: its box (photo and caption)."""
+
+    key: str
+    box: Rect
+    photo_mm: float  # the photo's own height
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Placed:
     """A story's piece on one page: its rectangle, where head and photo stand, its legs."""
 
@@ -150,6 +176,8 @@ class Placed:
     section_label: str = ""  # a section strip stands above the box
     continues: bool = False  # the story runs on to the next page
     continued: bool = False  # the story runs on from the page before
+    art: tuple[ArtPlace, ...] = ()  # pictures from its body set across columns here
+    photo_key: str = ""  # the photo is its body's picture of this id (no lead photo)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -180,6 +208,17 @@ class Flatplan:
     scale: float  # the photos' scale the plan was made for
     warnings: tuple[str, ...] = ()
     unplaced: tuple[str, ...] = ()  # stories that did not fit a fixed page count
+
+    def art_keys(self, slug: str) -> frozenset[str]:
+        """The pictures of ``slug``'s body that stand across columns (not in its legs)."""
+        keys = {a.key for p in self.pages for s in p.stories if s.slug == slug for a in s.art}
+        keys.update(
+            s.photo_key
+            for p in self.pages
+            for s in p.stories
+            if s.slug == slug and s.photo is not None and s.photo_key
+        )
+        return frozenset(keys)
 
     def start_page(self, slug: str) -> int | None:
         for page in self.pages:
@@ -230,6 +269,7 @@ def plan_report(plan: Flatplan, *, front_pages: int = 0) -> dict[str, Any]:
                     "picture_led": placed.picture_led,
                     "boxed": placed.boxed,
                     "photo_columns": placed.photo.span if placed.photo is not None else 0,
+                    "art_columns": [a.box.span for a in placed.art],
                 }
             )
             if placed.continues:
@@ -291,6 +331,8 @@ def summary_lines(report: Mapping[str, Any]) -> list[str]:
 
 __all__ = [
     "EPS",
+    "Art",
+    "ArtPlace",
     "Flatplan",
     "Grid",
     "Leg",

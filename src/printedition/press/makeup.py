@@ -5,31 +5,28 @@ geometry and the style. The steps:
 
 1. measure (``measure_document`` → ``read_measure``): one small document a story, its head set
    at every span (as a page lead and not), its photo's caption at every span, its head as a
-   brief, and its body in one column on a tall page: heights read from WeasyPrint's boxes;
+   brief, and its body (class ``mk-body``) in one column on a tall page: heights read from
+   WeasyPrint's boxes; the engine writes the body as strips (a PDF page for each line and
+   unbreakable block) that the legs are later cut from, so a body is laid out once;
 2. (``flatplan.make_flatplan`` decides where everything stands);
-3. legs (``legs_document``): the story's body set once more as a run of single-column pages,
-   one page per leg at the leg's planned height (``@page :nth(k)``), so it breaks exactly into
-   the legs the plan gives; a leg page beyond the plan means the body did not fit (checked);
+3. (``legs.cut_legs``: the strips shared out over the legs the plan gives);
 4. pages (``pages_document``): every page of the edition with its furniture and, at the
    positions of the plan, each story's head, photo, caption, box and rules, the "In brief"
    label, section strips, house panels and the run-on lines;
-5. (``overlay_legs``: the legs laid on their pages with pikepdf, as form XObjects; text stays
-   text).
+5. (``legs.overlay_legs``: the legs drawn on their pages as form XObjects; text stays text).
 
 Nothing here lays out: the engine does, in its own module.
 """
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import pikepdf
-
-from printedition.model import ImageRef, word_count
-from printedition.press.flatplan import Flatplan, Leg, Photo, Placed, Rect, StoryMeasure
+from printedition.model import Figure, ImageRef, word_count
+from printedition.press.body import Body
+from printedition.press.flatplan import Art, Flatplan, Leg, Photo, Placed, Rect, StoryMeasure
 from printedition.press.house import gap_tier
 from printedition.press.layout import (
     PT_PER_MM,
@@ -135,6 +132,19 @@ def photo_html(
     fig = story.article.lead
     if fig is None:
         return ""
+    return figure_html(story, fig, width_mm, height_mm, measure=measure)
+
+
+def figure_html(
+    story: StoryLayout,
+    fig: Figure,
+    width_mm: float,
+    height_mm: float,
+    *,
+    measure: bool = False,
+) -> str:
+    """A picture of the story in a box ``width_mm`` × ``height_mm``, its caption and credit
+    under it; ``measure``: the caption alone."""
     opts = _options(story)
     if measure:
         opts = RenderOptions(resolve_image=lambda ref: "measure", links=True, pull_quotes="show")
@@ -158,15 +168,29 @@ def photo_html(
     return html.replace("<figure", f'<figure style="width: {width_mm:.2f}mm"', 1)
 
 
+def art_figures(story: StoryLayout) -> dict[str, Figure]:
+    """The pictures in the story's body that may stand across columns, by their id there."""
+    return {
+        f"art-{i}": block
+        for i, block in enumerate(story.article.body)
+        if isinstance(block, Figure) and story.hrefs.get(block.image.url) and not block.decorative
+    }
+
+
 def body_html(story: StoryLayout, language: str) -> str:
     """The story's body as it runs down its legs (inline photos at column width)."""
     article = story.article
     lang = article.language if article.language and not article.language.lower().startswith("en") else language
     blocks = body_blocks_html(story, _options(story))
+    art = art_figures(story)
+    for i in range(min(len(blocks), len(article.body))):
+        # Pictures carry their id: where the body is cut into legs, one may be taken out.
+        if f"art-{i}" in art and blocks[i].startswith("<figure"):
+            blocks[i] = f'<figure id="art-{i}"' + blocks[i][len("<figure") :]
     return (
-        f'<div class="body mk-body" lang="{attr(lang)}"><span id="body-start"></span>\n'
+        f'<div class="body mk-body" lang="{attr(lang)}">\n'
         + "\n".join(b for b in blocks if b)
-        + '\n<span id="body-end"></span></div>'
+        + "\n</div>"
     )
 
 
@@ -213,6 +237,12 @@ def measure_document(story: StoryLayout, geometry: Geometry, furniture: Furnitur
     heads.append(
         f'<div class="mk-measure" id="b-head">{head_html(story, geometry, 1, brief=True)}</div>'
     )
+    for key, fig in art_figures(story).items():
+        for span in range(1, cols + 1):
+            heads.append(
+                f'<div class="mk-measure" id="a{key}-{span}">'
+                f"{figure_html(story, fig, geometry.span_mm(span), 0.0, measure=True)}</div>"
+            )
     css = (
         f"@page {{ size: {width:.2f}mm {TALL_MM:g}mm; margin: 0; }}\n"
         f"@page body {{ size: {geometry.column_width_mm:.2f}mm {TALL_MM:g}mm; margin: 0; }}\n"
@@ -231,10 +261,12 @@ class Measure:
     caption_mm: dict[int, float]
     brief_head_mm: float
     body_mm: float
+    art_caption_mm: dict[str, dict[int, float]]  # picture id → span → its caption's height
 
 
-def read_measure(pages: Sequence[Mapping[str, tuple[float, float]]]) -> Measure:
-    """Heights from the measured document's boxes (each page's ids: top and bottom in mm)."""
+def read_measure(pages: Sequence[Mapping[str, tuple[float, float]]], body_mm: float) -> Measure:
+    """Heights from the measured document's boxes (each page's ids: top and bottom in mm);
+    ``body_mm``: the body's height in one column (from its strips)."""
     boxes: dict[str, tuple[int, float, float]] = {}
     for n, found in enumerate(pages):
         for key, (top, bottom) in found.items():
@@ -242,24 +274,26 @@ def read_measure(pages: Sequence[Mapping[str, tuple[float, float]]]) -> Measure:
     heads: dict[int, float] = {}
     leads: dict[int, float] = {}
     captions: dict[int, float] = {}
+    art: dict[str, dict[int, float]] = {}
     for key, (_, top, bottom) in boxes.items():
+        if key.startswith("aart-"):
+            ident, _, span = key[1:].rpartition("-")
+            art.setdefault(ident, {})[int(span)] = bottom - top
+            continue
         kind, _, rest = key.partition("-")
         if kind == "h":
             span, lead = rest.split("-")
             (leads if lead == "1" else heads)[int(span)] = bottom - top
         elif kind == "c":
             captions[int(rest)] = bottom - top
-    # The body starts at the top of the page after the heads' page(s).
-    start_page, start, _ = boxes.get("body-start", (1, 0.0, 0.0))
-    page, _, end = boxes.get("body-end", (start_page, 0.0, 0.0))
-    body = (page - start_page) * TALL_MM + end - start
     _, btop, bbottom = boxes.get("b-head", (0, 0.0, 0.0))
     return Measure(
         head_mm=heads,
         lead_head_mm=leads,
         caption_mm=captions,
         brief_head_mm=bbottom - btop,
-        body_mm=max(body, 0.0),
+        body_mm=max(body_mm, 0.0),
+        art_caption_mm=art,
     )
 
 
@@ -272,11 +306,34 @@ def story_measure(
     size: tuple[int, int] | None,
     page: int | None = None,
     span: int | None = None,
+    body: Body | None = None,
+    sizes: Mapping[str, tuple[int, int]] | None = None,
 ) -> StoryMeasure:
+    """The story as the packer sees it; ``sizes``: its photos' pixels by URL."""
     article = story.article
+    art = tuple(
+        Art(
+            key=key,
+            photo=Photo(
+                width_px=sizes[fig.image.url][0],
+                height_px=sizes[fig.image.url][1],
+                caption_mm=measure.art_caption_mm.get(key, {}),
+            ),
+        )
+        for key, fig in art_figures(story).items()
+        if sizes is not None and fig.image.url in sizes
+    )
     photo = None
+    photo_key = ""
     if size is not None and article.lead is not None:
         photo = Photo(width_px=size[0], height_px=size[1], caption_mm=measure.caption_mm)
+    elif article.lead is None:
+        # No lead photo: the body's sharpest picture (the first of equals) is shown as the
+        # story's photo, as an editor would pick it, taken out of its legs where it is placed.
+        shown = max(art, key=lambda a: a.photo.width_px, default=None)
+        if shown is not None:
+            photo, photo_key = shown.photo, shown.key
+            art = tuple(a for a in art if a is not shown)
     return StoryMeasure(
         slug=article.slug,
         section=section,
@@ -290,6 +347,10 @@ def story_measure(
         rank=rank,
         page=page,
         span=span,
+        body=body,
+        art=art,
+        photo_key=photo_key,
+        photo_body=body.without(frozenset({photo_key})) if body is not None and photo_key else None,
     )
 
 
@@ -314,21 +375,6 @@ def story_legs(plan: Flatplan, slug: str) -> list[tuple[int, Leg]]:
             if placed.slug == slug:
                 found.extend((page.number, leg) for leg in placed.legs)
     return found
-
-
-def legs_document(
-    story: StoryLayout,
-    legs: Sequence[Leg],
-    geometry: Geometry,
-    furniture: Furniture,
-    language: str,
-) -> str:
-    """The body set as one page per leg, each the leg's height."""
-    width = geometry.column_width_mm
-    rules = [f"@page {{ size: {width:.2f}mm {TALL_MM:g}mm; margin: 0; }}"]
-    for n, leg in enumerate(legs, start=1):
-        rules.append(f"@page :nth({n}) {{ size: {width:.2f}mm {leg.height_mm:.3f}mm; }}")
-    return _document(geometry, furniture, "\n".join(rules) + "\n", body_html(story, language), language)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -487,9 +533,23 @@ def _placed_html(
         )
     if placed.photo is not None:
         ph = placed.photo
+        shown = art_figures(story).get(placed.photo_key) if placed.photo_key else story.article.lead
+        picture = (
+            figure_html(story, shown, geometry.span_mm(ph.span), placed.photo_mm) if shown else ""
+        )
         items.append(
             f'<div class="mk-at" style="{_at(geometry, ph.column, ph.top_mm, ph.span, ph.height_mm)}">'
-            f"{photo_html(story, geometry.span_mm(ph.span), placed.photo_mm)}</div>"
+            f"{picture}</div>"
+        )
+    art = art_figures(story)
+    for place in placed.art:
+        fig = art.get(place.key)
+        if fig is None:
+            continue
+        box = place.box
+        items.append(
+            f'<div class="mk-at" style="{_at(geometry, box.column, box.top_mm, box.span, box.height_mm)}">'
+            f"{figure_html(story, fig, geometry.span_mm(box.span), place.photo_mm)}</div>"
         )
     if placed.continues:
         nxt = next((p.number for p in plan.pages if any(s.slug == placed.slug and s.continued for s in p.stories)), None)
@@ -501,79 +561,8 @@ def _placed_html(
             )
     if placed.continued and placed.legs:
         start = starts.get(placed.slug)
-        leg = placed.legs[0]
         items.append(
-            f'<p class="mk-jump from" style="{_at(geometry, leg.column, max(0.0, leg.top_mm - label), box.span, label - 2)}">'
+            f'<p class="mk-jump from" style="{_at(geometry, box.column, box.top_mm, box.span, label - 2)}">'
             f"{text(story.article.headline)} · continued from page {start}</p>"
         )
     return items
-
-
-# ---------------------------------------------------------------------------------------------
-# 5. Legs on pages
-# ---------------------------------------------------------------------------------------------
-
-
-def _move_links(pdf: pikepdf.Pdf, page: pikepdf.Page, leg: pikepdf.Page, rect: pikepdf.Rectangle) -> None:
-    """The leg's links, moved with it onto the page (a form carries no annotations)."""
-    annots = leg.obj.get("/Annots")
-    if annots is None:
-        return
-    box = [float(v) for v in leg.obj.MediaBox]
-    dx, dy = rect.llx - box[0], rect.lly - box[1]
-    target = page.obj.get("/Annots")
-    if target is None:
-        target = pdf.make_indirect(pikepdf.Array())
-        page.obj["/Annots"] = target
-    for annot in annots:
-        if annot.get("/Subtype") != "/Link" or "/A" not in annot:
-            continue  # internal links point into the leg's own document: left out
-        copy = pdf.copy_foreign(annot)
-        r = [float(v) for v in annot.Rect]
-        copy.Rect = pikepdf.Array([r[0] + dx, r[1] + dy, r[2] + dx, r[3] + dy])
-        if "/P" in copy:
-            del copy["/P"]
-        target.append(copy)
-
-
-def overlay_legs(
-    pages_pdf: bytes,
-    legs: Mapping[str, tuple[bytes, Sequence[tuple[int, Leg]]]],
-    geometry: Geometry,
-    *,
-    first_page: int,
-) -> bytes:
-    """Each story's leg pages laid on the page and at the place the plan gives them."""
-    mm = 72 / 25.4
-    with pikepdf.open(io.BytesIO(pages_pdf)) as pdf:
-        sources = []
-        try:
-            for slug in sorted(legs):
-                data, placed = legs[slug]
-                source = pikepdf.open(io.BytesIO(data))
-                sources.append(source)
-                for k, (number, leg) in enumerate(placed):
-                    if k >= len(source.pages):
-                        break  # the body ended in an earlier leg
-                    page = pdf.pages[number - first_page]
-                    form = pdf.copy_foreign(source.pages[k].as_form_xobject())
-                    name = pikepdf.Name(f"/Leg{len(sources)}x{k}")
-                    page.add_resource(form, pikepdf.Name.XObject, name)
-                    trim = [float(v) for v in page.obj.get("/TrimBox", page.obj.MediaBox)]
-                    x = trim[0] + (geometry.side_mm + leg.column * (geometry.column_width_mm + geometry.column_gap_mm)) * mm
-                    top = trim[3] - (geometry.top_mm + leg.top_mm) * mm
-                    rect = pikepdf.Rectangle(
-                        x, top - leg.height_mm * mm, x + geometry.column_width_mm * mm, top
-                    )
-                    placement = page.calc_form_xobject_placement(form, name, rect)
-                    page.contents_add(b"q\n", prepend=True)
-                    page.contents_add(b"Q\n" + placement)
-                    _move_links(pdf, page, source.pages[k], rect)
-            for page in pdf.pages:
-                page.contents_coalesce()
-            out = io.BytesIO()
-            pdf.save(out, static_id=True, deterministic_id=False)
-        finally:
-            for source in sources:
-                source.close()
-    return out.getvalue()

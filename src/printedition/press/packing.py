@@ -27,14 +27,18 @@ so the issue fills the smallest multiple of four pages that holds it.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from printedition.errors import InputError
 from printedition.press.bands import BOX_MM, AreaFill, Planner, Shape, brief_height
+from printedition.press.body import Body
 from printedition.press.flatplan import (
     EPS,
+    Art,
+    ArtPlace,
     Flatplan,
     Grid,
     Leg,
@@ -46,6 +50,7 @@ from printedition.press.flatplan import (
     StoryMeasure,
 )
 
+JUMP_LINES = 1.5  # a "continued on page" line under a long story's last leg on a page
 MIN_LEG_LINES = 12  # the last legs of a run-on story are at least this long
 RUN_ON_SHARE = 0.18  # a story opens in what is left of a page this tall, and runs on
 
@@ -85,6 +90,7 @@ def _place(cell: Shape, grid: Grid, column: int, top: float, height: float, labe
         head=head,
         photo=photo,
         photo_mm=cell.photo,
+        photo_key=cell.story.photo_key if photo is not None else "",
         legs=tuple(legs),
         lead=cell.lead,
         picture_led=cell.picture_led,
@@ -130,6 +136,52 @@ def _opener(story: StoryMeasure, planner: Planner, room: float, *, lead: bool) -
     return None
 
 
+class _Rest:
+    """What of a story's body is still to place, as legs are given to it: exact from its
+    strips, else estimated with a line lost at every leg's end."""
+
+    def __init__(self, story: StoryMeasure, grid: Grid, *, photo: bool = False) -> None:
+        body = story.photo_body if photo and story.photo_key else story.body
+        self.body = body if body is not None and len(body) else None
+        self.grid = grid
+        self.at = 0  # the first strip not yet placed
+        self.mm = self.body.height_mm if self.body is not None else story.body_mm
+
+    def take(self, heights: list[float]) -> None:
+        if self.body is not None:
+            _, self.at = self.body.run(heights, self.at)
+            self.mm = self.body.rest_mm(self.at)
+        else:
+            self.mm -= sum(h - self.grid.line_mm for h in heights)
+
+    def balanced(self, offsets: list[float]) -> float:
+        """The height of legs (each ``offsets[i]`` shorter) that hold the rest."""
+        if self.body is not None:
+            return self.body.balanced(offsets, self.at)
+        span = len(offsets)
+        return self.grid.lines((self.mm + sum(offsets)) / span + self.grid.line_mm)
+
+    def state(self) -> tuple[Body | None, int, float]:
+        return self.body, self.at, self.mm
+
+    def restore(self, state: tuple[Body | None, int, float]) -> None:
+        self.body, self.at, self.mm = state
+
+    def next_art(self, story: StoryMeasure) -> Art | None:
+        """The next picture still ahead in the text whose pixels carry two columns, taken
+        out of the body to stand across columns."""
+        if self.body is None:
+            return None
+        for art in story.art:
+            index = self.body.index_of(art.key)
+            if index is None or index < self.at or art.photo.max_span(self.grid) < 2:
+                continue
+            self.body = self.body.without(frozenset({art.key}))
+            self.mm = self.body.rest_mm(self.at)
+            return art
+        return None
+
+
 def _run_on(
     story: StoryMeasure,
     planner: Planner,
@@ -138,6 +190,7 @@ def _run_on(
     label: str,
     *,
     lead: bool = True,
+    scale: float = 1.0,
 ) -> _PageWork:
     """A story longer than the space it opens in: its head across the page, then full-width
     legs to the foot and over the following pages; returns the page its last legs stand on
@@ -161,14 +214,15 @@ def _run_on(
         if pspan
         else None
     )
-    remaining = story.body_mm
     legs_top = head.bottom_mm
+    jump = JUMP_LINES * grid.line_mm  # the "continued on page" line under the last leg
     legs: list[Leg] = []
     for i in range(cols):
         offset = below if i < pspan else 0.0
-        h = max(grid.line_mm, grid.height_mm - legs_top - offset)
+        h = max(grid.line_mm, grid.height_mm - legs_top - offset - jump)
         legs.append(Leg(column=i, top_mm=legs_top + offset, height_mm=h))
-        remaining -= h - grid.line_mm
+    rest = _Rest(story, grid, photo=photo is not None)
+    rest.take([leg.height_mm for leg in legs])
     page.stories.append(
         Placed(
             slug=story.slug,
@@ -177,27 +231,68 @@ def _run_on(
             head=head,
             photo=photo,
             photo_mm=cell.photo,
+            photo_key=story.photo_key if photo is not None else "",
             legs=tuple(legs),
             lead=lead,
             section_label=label,
-            continues=remaining > 0,
+            continues=rest.mm > 0,
         )
     )
     page.covered += cols * (grid.height_mm - top)
     page.section = page.section or story.section
     page.top = grid.height_mm  # its legs run to the foot
     shortest = MIN_LEG_LINES * grid.line_mm
-    while remaining > 0:
+    while rest.mm > 0:
         page = _PageWork(number=page.number + 1, top=0.0, section=story.section)
         pages.append(page)
-        # The last legs: as many columns as keep each leg a readable length (a photo or a
-        # table in the text needs room), all ending together.
-        span = max(1, min(cols, int(remaining // shortest)))
-        # Under a "continued from" line.
+        # Under a "continued from" line; a picture from the text may head the page across
+        # columns (the text under and beside it) while enough text is left to stand by it.
+        # Not if it would leave the story a few lines overleaf: then it is cropped shorter,
+        # or stays in the text.
         room = grid.height_mm - grid.label_mm
-        h = min(grid.lines(remaining / span + grid.line_mm), room)
-        if span < cols:
-            h = max(h, shortest)
+        saved = rest.state()
+        art = rest.next_art(story) if rest.mm >= shortest * cols else None
+        with_art = rest.state()
+        crops: list[float | None] = [1.0, 0.8, 0.6, None] if art is not None else [None]
+        for crop in crops:
+            if crop is None and art is not None:
+                rest.restore(saved)  # the picture stays in the text
+                art = None
+            else:
+                rest.restore(with_art)
+            art_place: tuple[ArtPlace, ...] = ()
+            if art is not None and crop is not None:
+                # Three columns of five (two of fewer), one more in an issue whose pictures
+                # are enlarged to fill its pages; never more than its pixels carry.
+                wide = (3 if cols >= 5 else 2) + (1 if scale >= 1.3 and cols >= 4 else 0)
+                aspan = min(art.photo.max_span(grid), wide)
+                # (Taller, its sides cropped, in an issue whose pictures are enlarged.)
+                natural = art.photo.height(grid, aspan, max(1.0, min(scale, 1.5)))
+                photo_mm = min(natural * crop, 0.45 * grid.height_mm)
+                caption = art.photo.caption_mm.get(aspan, 2 * grid.line_mm) + 2.0
+                under = grid.lines(photo_mm + caption)
+                box = Rect(column=0, span=aspan, top_mm=grid.label_mm, height_mm=photo_mm + caption)
+                art_place = (ArtPlace(key=art.key, box=box, photo_mm=photo_mm),)
+                span = cols
+                offsets = [under if i < aspan else 0.0 for i in range(span)]
+            else:
+                # The last legs: as many columns as keep each leg a readable length (a photo
+                # or a table in the text needs room), all ending together.
+                span = max(1, min(cols, int(rest.mm // shortest)))
+                offsets = [0.0] * span
+            h = min(rest.balanced(offsets), room)
+            if h >= room - EPS:  # runs on again: room for the "continued on page" line
+                h = room - jump
+            if span < cols:
+                h = max(h, shortest)
+            if art_place:
+                h = max(h, min(room, max(offsets) + 4 * grid.line_mm))
+            before = rest.mm
+            rest.take([h - o for o in offsets])
+            if rest.mm >= before:  # a block taller than a page: nothing more can be placed
+                rest.mm = 0.0
+            if not art_place or rest.mm <= 0 or rest.mm >= 2 * shortest:
+                break
         page.stories.append(
             Placed(
                 slug=story.slug,
@@ -207,17 +302,68 @@ def _run_on(
                 photo=None,
                 photo_mm=0.0,
                 legs=tuple(
-                    Leg(column=i, top_mm=grid.label_mm, height_mm=h) for i in range(span)
+                    Leg(column=i, top_mm=grid.label_mm + o, height_mm=h - o)
+                    for i, o in enumerate(offsets)
                 ),
                 continued=True,
-                continues=remaining - span * (h - grid.line_mm) > 0,
+                continues=rest.mm > 0,
+                art=art_place,
             )
         )
         page.covered += span * (h + grid.label_mm)
-        remaining -= span * (h - grid.line_mm)
         end = h + grid.label_mm
         page.top = end + grid.story_gap_mm if end < grid.height_mm - EPS else grid.height_mm
     return page
+
+
+def _fill_foot(
+    fill: AreaFill, planner: Planner, height: float, grid: Grid, *, opens_next: bool
+) -> AreaFill:
+    """The page's last band grown into the space under it, when that space would otherwise
+    be left to filler: its pictures larger (taller, their sides cropped, never below the
+    floor resolution). Not when the next story could open in that space and run on."""
+    if not fill.bands:
+        return fill
+    bottom = fill.bottom
+    if fill.briefs:
+        bottom = max(bottom, grid.label_mm + sum(brief_height(b, grid) for b in fill.briefs))
+    left = height - bottom
+    if left <= grid.line_mm or (opens_next and left >= RUN_ON_SHARE * grid.height_mm):
+        return fill
+    band = fill.bands[-1]
+    grown = planner.grow(band, band.height + left)
+    if grown is band:
+        return fill
+    bands = (*fill.bands[:-1], grown)
+    extra = grown.height - band.height
+    return dataclasses.replace(
+        fill,
+        bands=bands,
+        bottom=fill.bottom + extra,
+        covered=fill.covered + grown.covered - band.covered,
+    )
+
+
+def _open_at_foot(
+    story: StoryMeasure,
+    planner: Planner,
+    page: _PageWork,
+    pages: list[_PageWork],
+    last_section: str,
+) -> _PageWork | None:
+    """``story`` opened in what is left of ``page`` and run on overleaf, if it is long enough
+    to run on and its headline stands above the page's bottom fifth; the page its last legs
+    stand on, or None (``page`` as it was)."""
+    grid = planner.grid
+    label = story.section if story.section != last_section else ""
+    top = page.top + grid.story_gap_mm + (grid.label_mm if label else 0.0)
+    if story.words < 500 or top > 0.8 * grid.height_mm:
+        return None
+    opener = _opener(story, planner, grid.height_mm - top, lead=False)
+    if opener is None:
+        return None
+    page.top = top
+    return _run_on(story, opener, page, pages, label, lead=False, scale=planner.scale)
 
 
 def _plan(
@@ -305,7 +451,9 @@ def _plan(
                 continue
             story = queue.pop(0)
             page.top += label_mm
-            last = _run_on(story, opener, page, pages, label, lead=page.top <= label_mm)
+            last = _run_on(
+                story, opener, page, pages, label, lead=page.top <= label_mm, scale=planner.scale
+            )
             last_section = story.section
             if last.top >= grid.height_mm - EPS:
                 pages.append(_PageWork(number=last.number + 1, top=0.0))
@@ -324,6 +472,17 @@ def _plan(
                 warnings.append(f"{front[0].slug}: does not fit a page")
                 queue.pop(0)
                 continue
+            nxt = front[0] if front else None
+            if nxt is not None and page.top > 0 and height >= RUN_ON_SHARE * grid.height_mm:
+                # Nothing fits whole under what ends here (a long story's last legs): the
+                # next story opens here and runs on overleaf rather than leave the space.
+                opened = _open_at_foot(nxt, planner, page, pages, last_section)
+                if opened is not None:
+                    queue.remove(nxt)
+                    last_section = nxt.section
+                    if opened.top >= grid.height_mm - EPS:
+                        pages.append(_PageWork(number=opened.number + 1, top=0.0))
+                    continue
             _panel_or_empty(page, grid, panels, panel_uses, height)
             if front or (not front and queue):
                 pages.append(_PageWork(number=page.number + 1, top=0.0))
@@ -332,6 +491,9 @@ def _plan(
                 pages.append(_PageWork(number=page.number + 1, top=0.0))
                 continue
             break
+        rest = [q for q in queue if q.slug not in fill.used]
+        ends_here = not rest or rest[0].words < 500 or (rest[0].page or 0) > page.number
+        fill = _fill_foot(fill, planner, height - label_mm, grid, opens_next=not ends_here)
         _lay_fill(fill, page, grid, label, label_mm)
         page.section = page.section or (front[0].section if front else briefs[0].section)
         queue[:] = [q for q in queue if q.slug not in fill.used]
@@ -345,28 +507,17 @@ def _plan(
         left = height - label_mm - bottom
         page.top = grid.height_mm - left
         nxt = queue[0] if queue and (queue[0].page is None or queue[0].page <= page.number) else None
-        opens_high = page.top + grid.story_gap_mm + grid.label_mm <= 0.8 * grid.height_mm
-        if (
-            nxt is not None
-            and left >= RUN_ON_SHARE * grid.height_mm
-            and opens_high  # no headline in the bottom fifth
-            and nxt.words >= 500
-        ):
+        if nxt is not None and left >= RUN_ON_SHARE * grid.height_mm:
             # The next story does not fit what is left: it opens here and runs on overleaf.
-            page.top += grid.story_gap_mm
-            label = nxt.section if nxt.section != last_section else ""
-            page.top += grid.label_mm if label else 0.0
-            opener = _opener(nxt, planner, grid.height_mm - page.top, lead=False)
-            if opener is None:
-                page.top -= grid.story_gap_mm + (grid.label_mm if label else 0.0)
+            opened = _open_at_foot(nxt, planner, page, pages, last_section)
+            if opened is None:
                 _panel_or_empty(page, grid, panels, panel_uses, left)
                 pages.append(_PageWork(number=page.number + 1, top=0.0))
                 continue
             queue.pop(0)
-            last = _run_on(nxt, opener, page, pages, label, lead=False)
             last_section = nxt.section
-            if last.top >= grid.height_mm - EPS:
-                pages.append(_PageWork(number=last.number + 1, top=0.0))
+            if opened.top >= grid.height_mm - EPS:
+                pages.append(_PageWork(number=opened.number + 1, top=0.0))
             continue
         if not queue and briefs and _briefs_at_foot(page, briefs, grid, left):
             continue

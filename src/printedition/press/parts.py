@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from printedition.errors import InputError
 from printedition.images import ProcessedImage
 from printedition.model import Article, BuildWarning
-from printedition.press.flatplan import Flatplan
+from printedition.press.flatplan import ArtPlace, Flatplan
 from printedition.press.layout import (
     FigurePlan,
     Furniture,
@@ -31,6 +31,7 @@ from printedition.press.layout import (
     default_month,
     plan_inline,
 )
+from printedition.press.makeup import art_figures
 from printedition.press.options import PressOptions, check_options, read_icc
 from printedition.press.pictures import (
     ImageCache,
@@ -195,23 +196,48 @@ def lead_photos(
     colours: bool,
     warnings: list[BuildWarning],
 ) -> LeadPhotos:
-    """Each lead photo processed for the box the plan gives it (enlarged boxes crop the
-    photo's sides, so it is resampled for the enlarged width)."""
+    """Each lead photo, and each picture of a body set across columns, processed for the box
+    the plan gives it (enlarged boxes crop the photo's sides, so it is resampled for the
+    enlarged width)."""
     job = _work(options, cache)
     pictures = options.style.pictures
     found = LeadPhotos(hrefs={}, images={}, colours={})
     placed = {}
+    arts: dict[str, list[ArtPlace]] = {}
     for page in plan.pages:
         for p in page.stories:
             if p.photo is not None and p.slug not in placed:
                 placed[p.slug] = p
+            arts.setdefault(p.slug, []).extend(p.art)
     for part in parts:
         article = part.story.article
+        figures = art_figures(part.story)
+        for art in arts.get(article.slug, []):
+            fig = figures.get(art.key)
+            source = part.sources.get(fig.image.url) if fig is not None else None
+            if fig is None or source is None:
+                continue
+            width_mm = geometry.span_mm(art.box.span)
+            fplan = FigurePlan(
+                role="art",
+                columns=art.box.span,
+                width_mm=width_mm,
+                pixel_width=source.width,
+                pixel_height=source.height,
+                min_ppi=pictures.min_ppi,
+                max_ppi=pictures.preferred_ppi,
+                crop_ratio=art.photo_mm / width_mm,
+            )
+            _prepare(found, part, fig.image.url, fplan, job, warnings, colours=colours)
         where = placed.get(article.slug)
-        if where is None or where.photo is None or article.lead is None or part.lead_size is None:
+        if where is None or where.photo is None:
             continue
-        url = article.lead.image.url
-        width_px, height_px = part.lead_size
+        shown = figures.get(where.photo_key) if where.photo_key else article.lead
+        source = part.sources.get(shown.image.url) if shown is not None else None
+        if shown is None or source is None:
+            continue
+        url = shown.image.url
+        width_px, height_px = source.width, source.height
         width_mm = geometry.span_mm(where.photo.span)
         # Cropped to its box: a box shorter than the photo takes off its top and foot, a
         # taller one its sides (the flatplan keeps that above the floor resolution).
@@ -225,16 +251,30 @@ def lead_photos(
             max_ppi=pictures.preferred_ppi,
             crop_ratio=where.photo_mm / width_mm,
         )
-        images: dict[str, bytes] = {}
-        colour_images: dict[str, ProcessedImage] = {}
-        hrefs = prepare_images(
-            article, {url: part.sources[url]}, {url: fplan}, part.policy, job, images, warnings,
-            colour_images if colours else None,
-        )  # fmt: skip
-        found.hrefs[article.slug] = hrefs
-        found.images.update(images)
-        found.colours.update(colour_images)
+        _prepare(found, part, url, fplan, job, warnings, colours=colours)
     return found
+
+
+def _prepare(
+    found: LeadPhotos,
+    part: StoryParts,
+    url: str,
+    fplan: FigurePlan,
+    job: ImageWork,
+    warnings: list[BuildWarning],
+    *,
+    colours: bool,
+) -> None:
+    """One photo processed for its box, its href recorded for the story."""
+    images: dict[str, bytes] = {}
+    colour_images: dict[str, ProcessedImage] = {}
+    hrefs = prepare_images(
+        part.story.article, {url: part.sources[url]}, {url: fplan}, part.policy, job, images,
+        warnings, colour_images if colours else None,
+    )  # fmt: skip
+    found.hrefs.setdefault(part.story.article.slug, {}).update(hrefs)
+    found.images.update(images)
+    found.colours.update(colour_images)
 
 
 def front_document(

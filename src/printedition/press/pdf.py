@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,8 +61,11 @@ def write_pdf(
     store: Store | None = None,
     pool: WorkerPool | None = None,
     cache: ImageCache | None = None,
+    on_front: Callable[[bytes], None] | None = None,
 ) -> PressResult:
-    """Lay ``edition`` out as newspaper pages and write the press file and/or its proof."""
+    """Lay ``edition`` out as newspaper pages and write the press file and/or its proof.
+    ``on_front``: called with the laid-out front pages (a PDF) as soon as they are final (an
+    issue's; the caller may start work that needs the front page)."""
     articles = edition.articles
     if not articles:
         raise InputError("no articles to print")
@@ -80,6 +84,7 @@ def write_pdf(
             pool=pool,
             cache=cache if cache is not None else {},
             colours=outputs.proof is not None,
+            on_front=on_front,
         )
     warnings: list[BuildWarning] = list(laid.warnings)
     for layout in laid.layouts:

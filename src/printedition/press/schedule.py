@@ -10,12 +10,14 @@ the style and the options), and spread over the workers:
    body in one column;
 3. flatplan (``flatplan.make_flatplan``): pages made up; the front pages (issue) are laid out
    first for their count, and again with the stories' page numbers;
-4. legs (``makeup.legs_document``): each body set in its planned legs, checked to fit (a body
-   that needs one more leg page than planned is planned again with its legs a line longer);
-5. pages (``makeup.pages_document``): heads, photos and furniture, the legs laid on.
+4. legs (``legs.cut_legs``): each body's strips (written by the measuring layout) shared out
+   over its planned legs; a body the legs cannot hold is planned again with more room (no
+   layout: the strips are cut, not set again);
+5. pages (``makeup.pages_document``): heads, photos and furniture; the legs drawn on
+   (``legs.overlay_legs``).
 
-A rebuild after one article changed measures and sets that article again; the pages
-document, a fast layout of positioned boxes, is laid out again when any placement moved.
+A rebuild after one article changed measures that article again; the pages document, a fast
+layout of positioned boxes, is laid out again when any placement moved.
 Comes out: the laid-out parts in page order (front pages, made-up pages) and the flatplan.
 """
 
@@ -29,16 +31,16 @@ from dataclasses import dataclass, field
 from printedition.cache import Store, cache_key
 from printedition.images import ProcessedImage
 from printedition.model import Article, BuildWarning, word_count
+from printedition.press.body import Body, Strip
 from printedition.press.engine import Rendered, render
 from printedition.press.flatplan import Flatplan, Grid, Panel, StoryMeasure
 from printedition.press.house import default_panels
 from printedition.press.layout import Geometry, masthead_html
+from printedition.press.legs import StoryLegs, cut_legs, overlay_legs
 from printedition.press.makeup import (
     Measure,
     box_document,
-    legs_document,
     measure_document,
-    overlay_legs,
     pages_document,
     read_measure,
     story_legs,
@@ -61,6 +63,7 @@ from printedition.style import PageStyle
 from printedition.workers import WorkerPool
 
 ATTEMPTS = 5  # plans tried until every body fits its legs
+BODY = "mk-body"  # the class of the body the measuring layout writes as strips
 
 # The edition's own matter with the stories' page numbers (slug → page) written in.
 FrontPages = Callable[[Mapping[str, int]], EditionMatter]
@@ -115,10 +118,10 @@ class LaidOut:
     warnings: tuple[BuildWarning, ...]
 
 
-def render_job(job: tuple[str, dict[str, bytes], str, str, PageStyle]) -> Rendered:
+def render_job(job: tuple[str, dict[str, bytes], str, str, PageStyle, str]) -> Rendered:
     """Worker side: one layout."""
-    html, images, variant, date, style = job
-    return render(html, images, variant=variant, date=date, style=style)
+    html, images, variant, date, style, strip = job
+    return render(html, images, variant=variant, date=date, style=style, strip=strip)
 
 
 class _Layouts:
@@ -138,9 +141,10 @@ class _Layouts:
         return cache_key(kind, html, self.options.variant)
 
     def many(
-        self, kind: str, jobs: Sequence[tuple[str, dict[str, bytes]]]
+        self, kind: str, jobs: Sequence[tuple[str, dict[str, bytes]]], *, strip: str = ""
     ) -> list[tuple[bytes, dict[str, object]]]:
-        """Each document's PDF and its record (pages, boxes, warnings)."""
+        """Each document's PDF and its record (pages, boxes, warnings; ``strip``: the strips
+        of the element of that class, its PDF a page for each)."""
         out: list[tuple[bytes, dict[str, object]] | None] = [None] * len(jobs)
         todo: list[int] = []
         for n, (html, _) in enumerate(jobs):
@@ -153,7 +157,7 @@ class _Layouts:
             else:
                 todo.append(n)
         work = [
-            (jobs[n][0], jobs[n][1], self.options.variant, self.date, self.options.style)
+            (jobs[n][0], jobs[n][1], self.options.variant, self.date, self.options.style, strip)
             for n in todo
         ]
         if self.pool is not None and len(work) > 1:
@@ -170,6 +174,10 @@ class _Layouts:
                 "pages": len(laid.spaces),
                 "boxes": [dict(b) for b in laid.boxes],
                 "warnings": [dataclasses.asdict(w) for w in laid.warnings],
+                "strips": [
+                    [s.top_mm, s.bottom_mm, s.page_top_mm, s.breakable, s.ident, s.page]
+                    for s in laid.strips
+                ],
             }
             key = self.key(kind, jobs[n][0])
             self.store.put(kind, key, laid.pdf)
@@ -184,13 +192,30 @@ def _warnings(record: Mapping[str, object]) -> list[BuildWarning]:
     return [BuildWarning(**w) for w in raw] if isinstance(raw, list) else []
 
 
+def _strips(record: Mapping[str, object]) -> tuple[Strip, ...]:
+    raw = record.get("strips", [])
+    return tuple(
+        Strip(
+            top_mm=float(t),
+            bottom_mm=float(b),
+            page_top_mm=float(o),
+            breakable=bool(k),
+            ident=str(i),
+            page=int(n),
+        )
+        for t, b, o, k, i, n in (raw if isinstance(raw, list) else [])
+    )
+
+
 def _measure_of(record: Mapping[str, object]) -> Measure:
     boxes = record.get("boxes", [])
     pages = tuple(
         {k: (float(v[0]), float(v[1])) for k, v in page.items()}
         for page in (boxes if isinstance(boxes, list) else [])
     )
-    return read_measure(pages)
+    strips = _strips(record)
+    body = strips[-1].bottom_mm - strips[0].top_mm if strips else 0.0
+    return read_measure(pages, body)
 
 
 def _grid(geometry: Geometry, style: PageStyle, first_top: float) -> Grid:
@@ -218,8 +243,10 @@ def lay_out(
     pool: WorkerPool | None,
     cache: ImageCache,
     colours: bool,
+    on_front: Callable[[bytes], None] | None = None,
 ) -> LaidOut:
-    """The edition made up: measured, planned, set in legs and composed into pages."""
+    """The edition made up: measured, planned, set in legs and composed into pages
+    (``on_front`` called with the front pages' PDF as soon as they are laid out)."""
     started = time.perf_counter()
     articles = edition.articles
     style = options.style
@@ -236,14 +263,18 @@ def lay_out(
     measure_html = [
         (measure_document(p.story, geometry, furniture, language), p.images) for p in parts
     ]
-    measured = layouts.many("mk-measure", measure_html)
+    measured = layouts.many("mk-measure", measure_html, strip=BODY)
+    bodies = {
+        p.story.article.slug: (pdf, Body(_strips(record)))
+        for p, (pdf, record) in zip(parts, measured, strict=True)
+    }
     measures: dict[str, StoryMeasure] = {}
     for p, (_, record) in zip(parts, measured, strict=True):
         slug = p.story.article.slug
         control = edition.controls.get(slug, Controls())
         words = word_count(p.story.article)
-        short = words < style.makeup.brief_words and p.story.article.lead is None
-        rank = control.rank or ("brief" if short else "standard")
+        brief = words < style.makeup.brief_words and p.story.article.lead is None
+        rank = control.rank or ("brief" if brief else "standard")
         measures[slug] = story_measure(
             p.story,
             _measure_of(record),
@@ -252,6 +283,8 @@ def lay_out(
             size=p.lead_size,
             page=control.page,
             span=control.span,
+            body=bodies[slug][1],
+            sizes={url: (src.width, src.height) for url, src in p.sources.items()},
         )
         warnings.extend(w for w in _warnings(record) if w not in warnings)
 
@@ -294,48 +327,42 @@ def lay_out(
 
     plan = planned([measures[p.story.article.slug] for p in parts])
 
-    # 4. legs: each body in its planned legs; a body that runs past them is planned again
-    # with a little more room (the measure of one tall column is close, not exact).
-    slugs: list[str] = []
-    legs_laid: list[tuple[bytes, dict[str, object]]] = []
+    # 4. legs: each body's strips shared out over its planned legs; a body they cannot hold
+    # is planned again with the rest added to its measure (the legs' ends fall where the text
+    # may break, so a plan's estimate of a line a leg is close, not exact).
+    cuts: dict[str, StoryLegs] = {}
     for attempt in range(ATTEMPTS):
-        jobs = []
-        slugs = []
+        cuts = {}
+        short: dict[str, float] = {}
         for p in parts:
             slug = p.story.article.slug
             legs = story_legs(plan, slug)
-            if legs:
-                slugs.append(slug)
-                document = legs_document(p.story, [leg for _, leg in legs], geometry, furniture, language)
-                jobs.append((document, p.images))
-        legs_laid = layouts.many("mk-legs", jobs)
-        # Only a body that ran past its legs is planned again (text would be missing); one
-        # that ended a leg early leaves white at its foot, which is not worth a new plan (a
-        # new plan moves other stories' legs too, and each is set again).
-        off = {
-            slug: (_pages(record), len(story_legs(plan, slug)), _overrun(record))
-            for slug, (_, record) in zip(slugs, legs_laid, strict=True)
-            if _pages(record) > len(story_legs(plan, slug))
-        }
-        if not off or attempt == ATTEMPTS - 1:
+            pdf, whole = bodies[slug]
+            body = whole.without(plan.art_keys(slug))  # pictures set across columns
+            if not legs:
+                continue
+            cut = cut_legs(body, legs)
+            if cut is None:
+                short[slug] = body.overflow_mm([leg.height_mm for _, leg in legs])
+                continue
+            cuts[slug] = StoryLegs(pdf=pdf, body=body, legs=tuple(legs), cuts=tuple(cut))
+        if not short or attempt == ATTEMPTS - 1:
             break
-        for slug, (_, _, overrun) in off.items():
-            # What ran past the last leg (on one tall page) is added to the measure, and a
-            # few lines more.
+        for slug, rest in short.items():
             m = measures[slug]
-            body = m.body_mm + overrun + 2 * grid.line_mm * (attempt + 1)
-            measures[slug] = dataclasses.replace(m, body_mm=body)
+            # (Planned from its strips, a body always fits: this is the safety net, planned
+            # from its height with room to spare.)
+            body_mm = m.body_mm + rest + 2 * grid.line_mm * (attempt + 1)
+            measures[slug] = dataclasses.replace(m, body_mm=body_mm, body=None)
         plan = planned([measures[p.story.article.slug] for p in parts])
-    for slug, (_, record) in zip(slugs, legs_laid, strict=True):
-        if _pages(record) > len(story_legs(plan, slug)):
-            warnings.append(
-                BuildWarning(
-                    code="makeup-overflow",
-                    message="the story's body runs past the legs planned for it: text is missing",
-                    where=slug,
-                )
-            )
-        warnings.extend(w for w in _warnings(record) if w not in warnings)
+    warnings.extend(
+        BuildWarning(
+            code="makeup-overflow",
+            message="the story's body runs past the legs planned for it: text is missing",
+            where=slug,
+        )
+        for slug in short
+    )
     warnings.extend(
         BuildWarning(code="makeup", message=m, where="flatplan") for m in plan.warnings
     )
@@ -349,6 +376,8 @@ def lay_out(
         front = front_document(options, dataclasses.replace(matter, contents_html=""), edition=articles)
         ((pdf, record),) = layouts.many("mk-front", [(front.html, front.images)])
         out.append(PartLayout(pdf=pdf, pages=_pages(record), warnings=tuple(_warnings(record))))
+        if on_front is not None:
+            on_front(pdf)
         html_bytes += len(front.html.encode("utf-8"))
 
     # 5. pages: heads, photos and furniture; then the legs laid on.
@@ -381,10 +410,7 @@ def lay_out(
     html_bytes += len(html.encode("utf-8"))
     ((pages_pdf, record),) = layouts.many("mk-pages", [(html, {**dict(matter.images), **photos.images})])
     warnings.extend(w for w in _warnings(record) if w not in warnings)
-    legs_by_slug = {
-        slug: (pdf, story_legs(plan, slug)) for slug, (pdf, _) in zip(slugs, legs_laid, strict=True)
-    }
-    composed = overlay_legs(pages_pdf, legs_by_slug, geometry, first_page=front_count + 1)
+    composed = overlay_legs(pages_pdf, cuts, geometry, first_page=front_count + 1)
     out.append(PartLayout(pdf=composed, pages=len(plan.pages)))
     colour_map: dict[str, ProcessedImage] = dict(photos.colours)
     for p in parts:
@@ -418,15 +444,6 @@ def _boxes(record: Mapping[str, object]) -> dict[str, tuple[float, float]]:
         for key, (top, bottom) in page.items():
             found.setdefault(key, (float(top), float(bottom)))
     return found
-
-
-def _overrun(record: Mapping[str, object]) -> float:
-    """How far down the page after the planned legs the body ended (mm)."""
-    pages = record.get("boxes", [])
-    for page in reversed(pages if isinstance(pages, list) else []):
-        if "body-end" in page:
-            return float(page["body-end"][1])
-    return 0.0
 
 
 def _pages(record: Mapping[str, object]) -> int:

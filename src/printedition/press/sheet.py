@@ -31,7 +31,7 @@ def flatplan_sheet(pdf: bytes, report: Mapping[str, Any], geometry: Geometry) ->
             width_pt = trim[2] - trim[0]
             bitmap = page.render(scale=THUMB_WIDTH_PX / width_pt)
             buf = io.BytesIO()
-            bitmap.to_pil().convert("RGB").save(buf, "PNG")
+            bitmap.to_pil().convert("RGB").save(buf, "PNG", compress_level=1)  # read back at once
             images.append(buf.getvalue())
     finally:
         doc.close()

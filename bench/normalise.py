@@ -2,10 +2,12 @@
 
 Prints pages per second (median of several runs over the 94 real pages) for printedition and,
 when it is installed, trafilatura in the same run; then the quality figures (token F1 of
-``article_text`` against expected.html, title and byline match), computed by bench/scoring.py,
-which the quality-gate test shares.
+``article_text`` against expected.html with its precision and recall, title and byline match),
+computed by bench/scoring.py, which the quality-gate test shares, on the Readability pages and
+on the clutter set (tests/corpora/clutter: news pages in several CMS shapes, each with the kinds
+of clutter that cost precision on unseen pages).
 
-    python bench/normalise.py [--runs 5] [--no-trafilatura]
+    python bench/normalise.py [--runs 5] [--no-trafilatura] [--quality-only]
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-trafilatura", action="store_true")
+    parser.add_argument("--quality-only", action="store_true", help="skip the timing runs")
     args = parser.parse_args()
 
     from printedition.ingest.normalise import normalise_article
@@ -66,13 +69,29 @@ def main() -> None:
         return normalise_article(data, url)
 
     other = None if args.no_trafilatura else _trafilatura()
+    if not args.quality_only:
+        _speed(ours, other, pages, args.runs)
+    clutter = scoring.cases(corpus=scoring.CLUTTER)
+    for name, corpus in (("Readability pages", cases), ("clutter set", clutter)):
+        print(f"quality on the {name} (bench/scoring.py):")
+        print("  printedition ", scoring.score(scoring.printedition_extractor, corpus).summary())
+        if other is not None:
+            print("  trafilatura  ", scoring.score(other[1], corpus).summary())
+
+
+def _speed(
+    ours: Callable[[bytes, str], object],
+    other: tuple[Callable[[bytes, str], object], scoring.Extractor] | None,
+    pages: list[tuple[bytes, str]],
+    runs: int,
+) -> None:
     ours(*pages[0])  # warm-up: rules, regexes
     if other is not None:
         other[0](*pages[0])
     # Runs alternate between the two, so a busy machine slows both alike.
     mine: list[float] = []
     theirs: list[float] = []
-    for _ in range(args.runs):
+    for _ in range(runs):
         mine.append(len(pages) / _seconds(ours, pages))
         if other is not None:
             theirs.append(len(pages) / _seconds(other[0], pages))
@@ -81,10 +100,6 @@ def main() -> None:
     if other is not None:
         t_rate = statistics.median(theirs)
         print(f"  trafilatura   {t_rate:6.1f} pages/s   (printedition is {rate / t_rate:.1f}×)")
-    print("quality (bench/scoring.py):")
-    print("  printedition ", scoring.score(scoring.printedition_extractor, cases).summary())
-    if other is not None:
-        print("  trafilatura  ", scoring.score(other[1], cases).summary())
 
 
 if __name__ == "__main__":

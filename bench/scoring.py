@@ -19,6 +19,9 @@ from pathlib import Path
 import lxml.html
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "corpora" / "readability"
+# News pages written for precision: each article amid the clutter unseen sites carry (gallery
+# chrome, teasers, tag lists, moderation notices, press-release boilerplate, consent text).
+CLUTTER = CORPUS.parent / "clutter"
 REAL_PAGE_BYTES = 5 * 1024
 _TOKEN = re.compile(r"\w+")
 
@@ -27,15 +30,21 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text.lower())
 
 
-def f1(got: str, expected: str) -> float:
+def precision_recall(got: str, expected: str) -> tuple[float, float]:
+    """Token precision (how much of what was kept is the article) and recall (how much of the
+    article was kept)."""
     g, e = Counter(tokens(got)), Counter(tokens(expected))
     if not g and not e:
-        return 1.0
+        return 1.0, 1.0
     overlap = sum((g & e).values())
-    if not overlap:
-        return 0.0
-    p, r = overlap / sum(g.values()), overlap / sum(e.values())
-    return 2 * p * r / (p + r)
+    p = overlap / sum(g.values()) if g else 1.0
+    r = overlap / sum(e.values()) if e else 1.0
+    return p, r
+
+
+def f1(got: str, expected: str) -> float:
+    p, r = precision_recall(got, expected)
+    return 2 * p * r / (p + r) if p + r else 0.0
 
 
 def html_text(html: str) -> str:
@@ -55,11 +64,12 @@ def byline_matches(got: str, expected: str) -> bool:
     return _names(got) == _names(expected)
 
 
-def cases(real_only: bool = True) -> list[Path]:
+def cases(real_only: bool = True, corpus: Path = CORPUS) -> list[Path]:
+    """The corpus's cases (Readability's: the real pages, or the tiny synthetic ones)."""
     out = []
-    for case in sorted(p for p in CORPUS.iterdir() if p.is_dir()):
+    for case in sorted(p for p in corpus.iterdir() if p.is_dir()):
         big = (case / "source.html").stat().st_size >= REAL_PAGE_BYTES
-        if big == real_only:
+        if big == real_only or corpus != CORPUS:
             out.append(case)
     return out
 
@@ -68,6 +78,8 @@ def cases(real_only: bool = True) -> list[Path]:
 class Result:
     case: str
     f1: float
+    precision: float
+    recall: float
     title_ok: bool
     byline_expected: bool
     byline_ok: bool
@@ -86,6 +98,14 @@ class Report:
         return statistics.fmean(r.f1 for r in self.results)
 
     @property
+    def precision_mean(self) -> float:
+        return statistics.fmean(r.precision for r in self.results)
+
+    @property
+    def recall_mean(self) -> float:
+        return statistics.fmean(r.recall for r in self.results)
+
+    @property
     def f1_median(self) -> float:
         return statistics.median(r.f1 for r in self.results)
 
@@ -100,7 +120,8 @@ class Report:
 
     def summary(self) -> str:
         return (
-            f"{len(self.results)} pages: F1 mean {self.f1_mean:.3f} median {self.f1_median:.3f}, "
+            f"{len(self.results)} pages: F1 mean {self.f1_mean:.3f} median {self.f1_median:.3f} "
+            f"(precision {self.precision_mean:.3f}, recall {self.recall_mean:.3f}), "
             f"title {self.title_rate:.2f}, byline {self.byline_rate:.2f} "
             f"({sum(r.byline_expected for r in self.results)} with a byline)"
         )
@@ -120,11 +141,14 @@ def score(extract: Extractor, case_dirs: list[Path]) -> Report:
         except Exception as exc:
             text, title, byline = "", "", f"<{type(exc).__name__}>"
         want_title = " ".join((meta.get("title") or "").split())
+        precision, recall = precision_recall(text, expected)
         want_byline = meta.get("byline") or ""
         report.results.append(
             Result(
                 case=case.name,
                 f1=f1(text, expected),
+                precision=precision,
+                recall=recall,
                 title_ok=" ".join(title.split()) == want_title,
                 byline_expected=bool(want_byline),
                 byline_ok=bool(want_byline) and byline_matches(byline, want_byline),

@@ -102,7 +102,7 @@ def _fig(folder: Path, name: str, alt: str = "A photo", **kw: object) -> Figure:
         image=ImageRef(url=(folder / name).as_uri()),
         alt=alt,
         caption=(Text(text=f"Caption for {name}"),),
-        credit="Photo: Agency",
+        credit="Agency",
         **kw,  # type: ignore[arg-type]
     )
 
@@ -390,7 +390,7 @@ def test_article_document_content(built: dict[str, EpubResult]) -> None:
     assert 'href="https://example.org/a%20b?q=1"' in doc
     # Microseconds would be an invalid HTML datetime.
     assert '<time datetime="2024-06-10T09:30:12+00:00">10 June 2024</time>' in doc
-    assert '<span class="credit">Photo: Agency</span>' in doc
+    assert '<span class="credit">Photo: Agency</span>' in doc  # the style's epub_label
 
 
 def test_colophon_lists_sources_dates_and_build_date(built: dict[str, EpubResult]) -> None:

@@ -24,23 +24,25 @@ STANDFIRST = (
     "people fled. More than two years on, many have returned home. Why?"
 )
 LEAD_ALT = "Russian President Vladimir Putin in Russia on June 11. Photo: Associated Press / Alamy"
-# (caption, credit) of the lead photo then the three in the body, as the seed prints them.
+# (caption, credit) of the lead photo then the three in the body; the seed prints each credit
+# after the label "Photo:", which the model leaves to the house style.
+LABEL = "Photo:"
 PHOTOS = [
-    ("Russian President Vladimir Putin on 11 June 2024.", "Photo: AP/Alamy"),
+    ("Russian President Vladimir Putin on 11 June 2024.", "AP/Alamy"),
     (
         "A woman takes shelter under an umbrella during the rain in the centre of Moscow on "
         "11 June 2024.",
-        "Photo: Nikolay Vinokurov/Alamy",
+        "Nikolay Vinokurov/Alamy",
     ),
     (
         "People wave Russian national flags as thousands gather on Red Square to watch a concert "
         "dedicated to the Day of Russia in Moscow on June 11.",
-        "Photo: AP/Alamy",
+        "AP/Alamy",
     ),
     (
         "The remains of a Russian Army armoured column in Bucha, Ukraine, on 1 March 2022 after "
         "they were attacked by Ukrainian forces.",
-        "Photo: Geopix/Alamy",
+        "Geopix/Alamy",
     ),
 ]
 PULL_QUOTES = [
@@ -104,9 +106,9 @@ def _expected_body(lines: list[str]) -> list[str]:
     """The seed's body text as article_text gives it: paragraphs, subheadings and captions
     (without their credits), in order."""
     skip = {_squash(x) for x in FURNITURE} | {HEADLINE, STANDFIRST, LEAD_ALT}
-    skip |= {_squash(f"{c} {credit}") for c, credit in PHOTOS[:1]}
+    skip |= {_squash(f"{c} {LABEL} {credit}") for c, credit in PHOTOS[:1]}
     skip |= {_squash(t) for t, _ in PULL_QUOTES} | {a for _, a in PULL_QUOTES}
-    captions = {_squash(f"{c} {credit}"): c for c, credit in PHOTOS[1:]}
+    captions = {_squash(f"{c} {LABEL} {credit}"): c for c, credit in PHOTOS[1:]}
     return [captions.get(line, line) for line in lines if line not in skip]
 
 
@@ -153,3 +155,51 @@ def test_four_photos_with_caption_and_credit_apart(article: Article) -> None:
 def test_both_pull_quotes_with_attribution(article: Article) -> None:
     quotes = [(b.text, b.attribution) for b in article.body if isinstance(b, PullQuote)]
     assert quotes == PULL_QUOTES
+
+
+# The seed's lead photo as other WordPress themes mark it up: a classic theme's featured image
+# (a wp-caption block before the body) with the credit in a span, <small>, <cite>, a figcaption
+# "Photograph: …", or a trailing "(Photo: …)". Caption and credit stay apart in every one.
+_IMG = (
+    '<img width="1024" height="683" src="putin-moscow-june-11-1024x683.jpg" '
+    f'class="attachment-large size-large wp-post-image" alt="{LEAD_ALT}" '
+    'srcset="putin-moscow-june-11-1024x683.jpg 1024w, putin-moscow-june-11.jpg 2400w" />'
+)
+_CAPTION = PHOTOS[0][0]
+THEMES = {
+    "classic-span": '<div class="featured-image"><div id="attachment_50377" class="wp-caption '
+    f'aligncenter">{_IMG}<p class="wp-caption-text">{_CAPTION} <span class="credit">Photo: '
+    "AP/Alamy</span></p></div></div>",
+    "classic-small": '<div class="featured-image"><div class="wp-caption alignnone">'
+    f'{_IMG}<p class="wp-caption-text">{_CAPTION} <small>Photo: AP/Alamy</small></p></div></div>',
+    "classic-cite": '<div class="featured-image"><div class="wp-caption">'
+    f'{_IMG}<p class="wp-caption-text">{_CAPTION} <cite>Photo: AP/Alamy</cite></p></div></div>',
+    "figcaption-photograph": f'<figure class="featured-image">{_IMG}<figcaption>{_CAPTION} '
+    "Photograph: AP/Alamy</figcaption></figure>",
+    "trailing-brackets": '<div class="featured-image"><div class="wp-caption">'
+    f'{_IMG}<p class="wp-caption-text">{_CAPTION} (Photo: AP/Alamy)</p></div></div>',
+}
+
+
+def _themed(tmp_path: Path, lead_html: str) -> Path:
+    html = PAGE.read_text("utf-8")
+    start = html.index('<figure class="post-thumbnail')
+    end = html.index("</figure>", start) + len("</figure>")
+    folder = tmp_path / "returning-to-putins-russia"
+    folder.mkdir()
+    (folder / "index.html").write_text(html[:start] + lead_html + html[end:], "utf-8")
+    return folder / "index.html"
+
+
+@pytest.mark.parametrize("theme", sorted(THEMES))
+def test_lead_photo_in_other_themes_keeps_caption_and_credit_apart(
+    tmp_path: Path, theme: str
+) -> None:
+    article = normalise_file(_themed(tmp_path, THEMES[theme]))
+    assert article.lead is not None
+    assert (_squash(inline_text(article.lead.caption)), article.lead.credit) == PHOTOS[0]
+    assert article.lead.alt == LEAD_ALT
+    assert article.lead.image.url.endswith("/putin-moscow-june-11.jpg")
+    # the rest of the article is as in the WordPress block theme
+    got = [_squash(line) for line in article_text(article).splitlines()]
+    assert got == _expected_body(_seed_lines())

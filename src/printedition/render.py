@@ -123,6 +123,25 @@ class RenderOptions:
     # "omit": leave them out; "show": render them for everyone.
     pull_quotes: str = "aria-hidden"
     heading_offset: int = 0  # added to subheading levels (e.g. 1 when the headline is h2)
+    # The house's label before a photo's credit ("Photo:"; the style's [credit]); "" leaves
+    # it to the stylesheet (the press sets it there).
+    credit_label: str = ""
+
+
+# A credit that carries a label of its own ("Source: ONS", "Graphic: …", or a model saved with
+# "Photo: …") is set as it is, without the house's label.
+_OWN_LABEL = re.compile(r"^[^\W\d_][\w .'’-]{0,24}:\s")
+
+
+def render_credit(credit: str, label: str = "") -> str:
+    """A credit's ``<span>``: the house's ``label`` before it unless it has its own (class
+    ``own-label`` then, so a stylesheet's label is not added either)."""
+    if not credit:
+        return ""
+    if _OWN_LABEL.match(credit):
+        return f'<span class="credit own-label">{text(credit)}</span>'
+    shown = f"{label} {credit}" if label else credit
+    return f'<span class="credit">{text(shown)}</span>'
 
 
 def render_inlines(content: tuple[Inline, ...], opts: RenderOptions | None = None) -> str:
@@ -154,7 +173,7 @@ def render_inlines(content: tuple[Inline, ...], opts: RenderOptions | None = Non
 def render_figure(fig: Figure, opts: RenderOptions, *, css_class: str = "") -> str:
     src = opts.resolve_image(fig.image)
     caption = render_inlines(fig.caption, opts)
-    credit = text(fig.credit)
+    credit = render_credit(fig.credit, opts.credit_label)
     if src is None:
         # The picture is gone; a caption that says something is still journalism.
         if caption:
@@ -169,8 +188,7 @@ def render_figure(fig: Figure, opts: RenderOptions, *, css_class: str = "") -> s
         if caption:
             parts.append(f'<span class="caption">{caption}</span>')
         if credit:
-            sep = " " if caption else ""
-            parts.append(f'{sep}<span class="credit">{credit}</span>')
+            parts.append(f" {credit}" if caption else credit)
         parts.append("</figcaption>")
     parts.append("</figure>")
     return "".join(parts)

@@ -122,6 +122,15 @@ class House:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Credit:
+    """How a photo's credit is set: the model holds the name ("AP/Alamy"), each output puts
+    the house's label before it ("" for none)."""
+
+    epub_label: str  # in the EPUB's text ("Photo:")
+    press_label: str  # in print, by the press stylesheet (set in capitals there)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PageStyle:
     """A paper's look: its grids, type, fonts, picture rules and the folders its files are in
     (its own first, then its base's)."""
@@ -137,6 +146,7 @@ class PageStyle:
     space: Space
     house: House
     makeup: Makeup
+    credit: Credit
     digest: str  # over every file of the style: what caches key layouts by
 
     @property
@@ -200,7 +210,8 @@ def _asdict(obj: Any) -> dict[str, Any]:
 # style.toml: every key, its type and its bounds
 # ---------------------------------------------------------------------------------------------
 
-# key in style.toml → (field, kind, low, high); kind "int", "num", "str" or "names".
+# key in style.toml → (field, kind, low, high); kind "int", "num", "str", "label" (a str that
+# may be empty, at most ``high`` characters) or "names".
 _Spec = dict[str, tuple[str, str, float, float]]
 _GRID: _Spec = {
     "columns": ("columns", "int", 1, 12),
@@ -264,6 +275,13 @@ _TABLES: dict[str, tuple[type, _Spec]] = {
             "section_head": ("section_head_mm", "num", 0, 100),
         },
     ),
+    "credit": (
+        Credit,
+        {
+            "epub_label": ("epub_label", "label", 0, 40),
+            "press_label": ("press_label", "label", 0, 40),
+        },
+    ),
     "house": (
         House,
         {
@@ -317,6 +335,12 @@ class _Reader:
         if kind == "str":
             if not isinstance(value, str) or not value.strip():
                 raise self.fail(key, f"must be a name in quotes, not {value!r}")
+            return value.strip()
+        if kind == "label":
+            if not isinstance(value, str) or len(value) > high or "\n" in value:
+                raise self.fail(
+                    key, f"must be a short text in quotes (may be empty), not {value!r}"
+                )
             return value.strip()
         if kind == "names":
             if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
@@ -480,6 +504,7 @@ def _load(folder: Path, *, depth: int) -> tuple[PageStyle, dict[str, Any]]:
         space=parts["space"],
         house=parts["house"],
         makeup=parts["makeup"],
+        credit=parts["credit"],
         digest=_digest(folders),
     )
     return style, data
@@ -505,6 +530,7 @@ def resolve_style(spec: str | None) -> PageStyle:
 __all__ = [
     "DEFAULT_STYLE",
     "STYLESHEETS",
+    "Credit",
     "Fonts",
     "Grid",
     "House",

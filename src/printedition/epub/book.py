@@ -176,6 +176,7 @@ class _Facts:
     identifier: str
     plan: list[tuple[str, list[int]]]  # (section title, article indexes) in reading order
     files: dict[int, str]  # article index → XHTML file name
+    credit_label: str  # the style's label before photo credits
 
     @property
     def order(self) -> list[int]:
@@ -212,6 +213,7 @@ def _facts(models: Sequence[Article], options: EpubOptions) -> _Facts:
         identifier=options.identifier or stable_identifier(models),
         plan=_plan_sections(len(models), options.sections),
         files={i: _slug_file(i, a.slug) for i, a in enumerate(models)},
+        credit_label=options.style.credit.epub_label,
     )
 
 
@@ -242,6 +244,7 @@ def _render_articles(
             prev=link(order[pos - 1] if pos > 0 else None),
             next=link(order[pos + 1] if pos + 1 < len(order) else None),
             contents="contents.xhtml",
+            credit_label=facts.credit_label,
         )
         docs.append(
             Document(

@@ -267,10 +267,14 @@ def article_document(
     prev: tuple[str, str] | None = None,
     next: tuple[str, str] | None = None,
     contents: str = "contents.xhtml",
+    credit_label: str = "",
 ) -> ArticleDoc:
-    """One article: navigation links at the top, then header, lead figure and body."""
+    """One article: navigation links at the top, then header, lead figure and body.
+    ``credit_label``: the house's label before photo credits (the style's epub_label)."""
     shown = epub_safe(article, section=section)
-    opts = RenderOptions(resolve_image=resolve, pull_quotes="aria-hidden")
+    opts = RenderOptions(
+        resolve_image=resolve, pull_quotes="aria-hidden", credit_label=credit_label
+    )
     links = []
     if prev is not None:
         links.append(

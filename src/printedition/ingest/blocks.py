@@ -27,9 +27,11 @@ from printedition.ingest.inlines import (
     trim_inlines,
 )
 from printedition.ingest.media import (
+    credit_value,
     frame_embed,
     image_ref,
     is_tracker,
+    own_embed,
     resolve,
     split_credit,
     tweet_embed,
@@ -104,6 +106,17 @@ def prepare_context(root: HtmlElement, ctx: Context) -> None:
 # ---------------------------------------------------------------------------------------------
 # Blocks
 # ---------------------------------------------------------------------------------------------
+
+
+def is_figure_wrapper(el: HtmlElement) -> bool:
+    """A ``<div>`` that stands for a figure: a photo class (``wp-caption``…), one image and
+    little text (its caption)."""
+    return bool(
+        el.tag == "div"
+        and _FIGURE_CLASS.search(el.get("class", ""))
+        and len(_images(el)) == 1
+        and len(text_of(el)) < 600
+    )
 
 
 def _classes(el: HtmlElement) -> str:
@@ -229,12 +242,7 @@ def block(el: HtmlElement, ctx: Context) -> list[Block]:
         return _table(el, ctx)
     if tag == "blockquote":
         return _blockquote(el, ctx)
-    if tag in ("figure",) or (
-        tag == "div"
-        and _FIGURE_CLASS.search(el.get("class", ""))
-        and len(_images(el)) == 1
-        and len(text_of(el)) < 600
-    ):
+    if tag in ("figure",) or is_figure_wrapper(el):
         return _figure(el, ctx)
     if tag in ("img", "picture"):
         img = el if tag == "img" else el.find(".//img")
@@ -248,41 +256,12 @@ def block(el: HtmlElement, ctx: Context) -> list[Block]:
     if tag in ("figcaption", "caption"):
         return convert(el, ctx)
     if tag == "aside" and "embed" in el.get("class", "").split():
-        own = _own_embed(el, ctx)
+        own = own_embed(el, ctx.base_url)
         if own is not None:
             return [own]
     if "wp-block-embed" in el.get("class", ""):
         return _figure(el, ctx)
     return convert(el, ctx)
-
-
-def _own_embed(el: HtmlElement, ctx: Context) -> Embed | None:
-    """An embed as printedition's clean HTML writes it (render.py): ``<aside class="embed
-    embed-KIND"><p>text</p><p class="embed-source">Label: author — title <span
-    class="embed-url"><a href=URL>…</a></span></p></aside>``."""
-    source = next((p for p in el.iter("p") if "embed-source" in p.get("class", "")), None)
-    if source is None:
-        return None
-    kind = next(
-        (c[6:] for c in el.get("class", "").split() if c.startswith("embed-") and len(c) > 6),
-        "other",
-    )
-    link = next((a for a in source.iter("a") if a.get("href")), None)
-    url_el = next((s for s in source.iter("span") if "embed-url" in s.get("class", "")), None)
-    url = resolve(link.get("href", ""), ctx.base_url) if link is not None else ""
-    if not url and url_el is not None:
-        url = clean_line(text_of(url_el))
-    text = " ".join(clean_line(text_of(p)) for p in el.iter("p") if p is not source).strip()
-    footer = clean_line(text_of(source))
-    if url_el is not None:
-        footer = footer[: len(footer) - len(clean_line(text_of(url_el)))].strip()
-    meta = footer.split(": ", 1)[1] if ": " in footer else ""
-    author, _, title = meta.partition(" — ")
-    if not title and not text:
-        author, title = "", author
-    if title == url and not text:
-        title = ""
-    return Embed(kind=kind, url=url, title=title, text=text, author=author)
 
 
 def _note_kind(text: str) -> str:
@@ -484,7 +463,12 @@ def _caption_parts(fig: HtmlElement, ctx: Context) -> tuple[tuple[Inline, ...], 
                 cap_el = cand
                 break
     credit_els = [c for c in ctx.credits if _is_inside(c, fig)]
-    credit = tidy_credit(" ".join(" ".join(map(str, c.itertext())) for c in credit_els))
+    if not credit_els and cap_el is not None:
+        trailing = _trailing_credit(cap_el, ctx.rules)
+        credit_els = [trailing] if trailing is not None else []
+    credit = credit_value(
+        " ".join(" ".join(map(str, c.itertext())) for c in credit_els), ctx.rules.credit_label
+    )
     if cap_el is None:
         return (), credit
     skip = set(credit_els)
@@ -494,6 +478,7 @@ def _caption_parts(fig: HtmlElement, ctx: Context) -> tuple[tuple[Inline, ...], 
         new_text, credit = split_credit(text, ctx.rules.credit_patterns)
         if credit:
             caption = strip_suffix(caption, len(text) - len(new_text))
+            credit = credit_value(credit, ctx.rules.credit_label)
     return caption, credit
 
 
@@ -504,18 +489,19 @@ def _has_loose_text(el: HtmlElement) -> bool:
     return bool(_LOOSE_TEXT(el))
 
 
-_CREDIT_LABEL = re.compile(
-    r"^(credit|photo(?:graph)?|picture|image)s?\b[\s:]*(?:\1s?\b[\s:]*)*", re.I
-)
-
-
-def tidy_credit(text: str) -> str:
-    """Credit markup's text, one label kept: "Credit Credit Jo Lee" → "Credit: Jo Lee"."""
-    text = clean_line(text)
-    m = _CREDIT_LABEL.match(text)
-    if m and m.end() < len(text):
-        text = f"{m.group(1).capitalize()}: {text[m.end() :]}"
-    return text
+def _trailing_credit(caption: HtmlElement, rules: Rules) -> HtmlElement | None:
+    """The element a caption ends with that is its credit: a ``<small>`` (or another of
+    ``credit_trailing``), or a ``<cite>`` that starts with a credit label ("Photo: …"; a
+    cite alone may be a work's title)."""
+    children = [c for c in caption if isinstance(c.tag, str)]
+    if not children or ((caption.text or "").strip() == "" and len(children) == 1):
+        return None
+    last = children[-1]
+    if (last.tail or "").strip(" .)\n\t") or last.tag not in rules.credit_trailing:
+        return None
+    if last.tag == "cite" and not rules.credit_label.match(clean_line(text_of(last))):
+        return None
+    return last
 
 
 def _is_inside(el: HtmlElement, container: HtmlElement) -> bool:

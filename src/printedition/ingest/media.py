@@ -202,10 +202,55 @@ def split_credit(text: str, patterns: tuple[re.Pattern[str], ...]) -> tuple[str,
     for pattern in patterns:
         m = pattern.search(text)
         if m:
-            credit = m.group("credit").strip().strip("()").strip()
+            credit = m.group("credit").strip()
+            if credit.endswith(")") and credit.count(")") > credit.count("("):
+                credit = credit[:-1].strip()  # "(Photo: X)": the caption's bracket
+            if credit.startswith("(") and credit.count("(") > credit.count(")"):
+                credit = credit[1:].strip()
             caption = text[: m.start("credit")].rstrip(" ([-–—|/,;").rstrip()
             return caption, credit
     return text, ""
+
+
+def credit_value(text: str, label: re.Pattern[str]) -> str:
+    """A credit as the model keeps it: its labels gone ("Photo: AP/Alamy", "Credit Credit
+    Jo Lee", "(© Jo Lee)" → "AP/Alamy", "Jo Lee"); the outputs set the house's label."""
+    text = clean_line(text)
+    if text[:1] + text[-1:] in ("()", "[]"):
+        text = text[1:-1].strip()
+    m = label.match(text)
+    if m and m.end() < len(text):
+        text = text[m.end() :].strip(" :.…-–—")
+    return text
+
+
+def own_embed(el: HtmlElement, base: str | None) -> Embed | None:
+    """An embed as printedition's clean HTML writes it (render.py): ``<aside class="embed
+    embed-KIND"><p>text</p><p class="embed-source">Label: author — title <span
+    class="embed-url"><a href=URL>…</a></span></p></aside>``."""
+    source = next((p for p in el.iter("p") if "embed-source" in p.get("class", "")), None)
+    if source is None:
+        return None
+    kind = next(
+        (c[6:] for c in el.get("class", "").split() if c.startswith("embed-") and len(c) > 6),
+        "other",
+    )
+    link = next((a for a in source.iter("a") if a.get("href")), None)
+    url_el = next((s for s in source.iter("span") if "embed-url" in s.get("class", "")), None)
+    url = resolve(link.get("href", ""), base) if link is not None else ""
+    if not url and url_el is not None:
+        url = clean_line(text_of(url_el))
+    text = " ".join(clean_line(text_of(p)) for p in el.iter("p") if p is not source).strip()
+    footer = clean_line(text_of(source))
+    if url_el is not None:
+        footer = footer[: len(footer) - len(clean_line(text_of(url_el)))].strip()
+    meta = footer.split(": ", 1)[1] if ": " in footer else ""
+    author, _, title = meta.partition(" — ")
+    if not title and not text:
+        author, title = "", author
+    if title == url and not text:
+        title = ""
+    return Embed(kind=kind, url=url, title=title, text=text, author=author)
 
 
 _YOUTUBE = re.compile(

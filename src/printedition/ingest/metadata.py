@@ -18,7 +18,7 @@ from printedition.ingest.clean import (
     HtmlElement,
     text_of,
 )
-from printedition.ingest.text import clean_line
+from printedition.ingest.text import clean_line, plain_text
 from printedition.model import Author
 
 ARTICLE_TYPES = re.compile(
@@ -54,7 +54,9 @@ class PageMeta:
     tags: list[str] = field(default_factory=list)
     canonical: str = ""
     base_href: str = ""
-    image: str = ""
+    image: str = ""  # the share image (og:image, else JSON-LD image), as written
+    image_alt: str = ""  # og:image:alt
+    image_width: int = 0  # og:image:width, when given
     naive_dates: bool = False
 
 
@@ -88,11 +90,16 @@ def _json_ld_nodes(doc: HtmlElement) -> list[dict[str, Any]]:
     return nodes
 
 
+def _text_value(value: Any) -> Any:
+    """A JSON-LD string as text (see ``plain_text``); other values as they are."""
+    return plain_text(value) if isinstance(value, str) else value
+
+
 def _person_names(value: Any, by_id: dict[str, dict[str, Any]]) -> list[Author]:
     out: list[Author] = []
     for item in _as_list(value):
         if isinstance(item, str):
-            for name in split_names(item):
+            for name in split_names(plain_text(item)):
                 out.append(Author(name=name))
         elif isinstance(item, dict):
             if "name" not in item and isinstance(item.get("@id"), str):
@@ -100,9 +107,9 @@ def _person_names(value: Any, by_id: dict[str, dict[str, Any]]) -> list[Author]:
             name = item.get("name")
             if isinstance(name, list):
                 name = next((n for n in name if isinstance(n, str)), "")
-            if isinstance(name, str) and clean_line(name):
+            if isinstance(name, str) and plain_text(name):
                 url = item.get("url") if isinstance(item.get("url"), str) else ""
-                out.append(Author(name=clean_line(name), url=url or ""))
+                out.append(Author(name=plain_text(name), url=url or ""))
     return out
 
 
@@ -154,7 +161,7 @@ def _article_node(nodes: list[dict[str, Any]]) -> dict[str, Any] | None:
 
 def doc_title(doc: HtmlElement) -> str:
     t = doc.find(".//title")
-    return clean_line(text_of(t)) if t is not None else ""
+    return plain_text(text_of(t)) if t is not None else ""
 
 
 def title_from_document(doc: HtmlElement) -> str:
@@ -204,13 +211,19 @@ def read_metadata(doc: HtmlElement) -> PageMeta:
 
     values: dict[str, str] = {}
     multi: dict[str, list[str]] = {}
+    alt_text = image_width = ""
     for el in doc.iter("meta"):
         content = el.get("content")
         if not content or not content.strip():
             continue
-        content = clean_line(content)
+        content = plain_text(content)
         prop = el.get("property") or ""
         name = el.get("name") or ""
+        key = (prop or name).strip().lower()
+        if key in ("og:image:alt", "twitter:image:alt") and not alt_text:
+            alt_text = content
+        elif key == "og:image:width" and not image_width:
+            image_width = content
         matched = False
         for p in prop.split():
             m = _PROPERTY.search(p)
@@ -232,7 +245,7 @@ def read_metadata(doc: HtmlElement) -> PageMeta:
     # --- headline
     title: Any = ""
     if art is not None:
-        ld_name, ld_headline = art.get("name"), art.get("headline")
+        ld_name, ld_headline = _text_value(art.get("name")), _text_value(art.get("headline"))
         if (
             isinstance(ld_name, str)
             and isinstance(ld_headline, str)
@@ -257,7 +270,7 @@ def read_metadata(doc: HtmlElement) -> PageMeta:
         or values.get("parsely-title")
         or ""
     )
-    meta.headline = clean_line(title) or title_from_document(doc)
+    meta.headline = plain_text(title) or title_from_document(doc)
 
     # --- authors
     if art is not None:
@@ -281,8 +294,8 @@ def read_metadata(doc: HtmlElement) -> PageMeta:
     # --- description, site, section, tags, language, dates
     description = ""
     if art is not None and isinstance(art.get("description"), str):
-        description = art["description"]
-    meta.description = clean_line(
+        description = plain_text(art["description"])
+    meta.description = plain_text(
         description
         or values.get("dc:description")
         or values.get("dcterm:description")
@@ -297,11 +310,11 @@ def read_metadata(doc: HtmlElement) -> PageMeta:
         if "name" not in pub and isinstance(pub.get("@id"), str):
             pub = by_id.get(pub["@id"], pub)
         site = pub.get("name") if isinstance(pub.get("name"), str) else ""
-    meta.site_name = clean_line(values.get("og:site_name") or site)
+    meta.site_name = plain_text(values.get("og:site_name") or site)
     section = art.get("articleSection") if art is not None else None
     if isinstance(section, list):
         section = next((s for s in section if isinstance(s, str)), "")
-    meta.section = clean_line(section if isinstance(section, str) else "") or values.get(
+    meta.section = plain_text(section if isinstance(section, str) else "") or values.get(
         "article:section", ""
     )
     tags: list[str] = list(multi.get("article:tag", []))
@@ -318,7 +331,7 @@ def read_metadata(doc: HtmlElement) -> PageMeta:
                 break
     seen: set[str] = set()
     for tag in tags:
-        tag = clean_line(tag)
+        tag = plain_text(tag)
         if tag and tag.lower() not in seen:
             seen.add(tag.lower())
             meta.tags.append(tag)
@@ -379,9 +392,26 @@ def read_metadata(doc: HtmlElement) -> PageMeta:
     base = doc.find(".//base[@href]")
     if base is not None:
         meta.base_href = base.get("href", "").strip()
-    image = values.get("og:image", "")
-    meta.image = image
+    meta.image = values.get("og:image", "") or _ld_image(
+        art.get("image") if art is not None else None, by_id
+    )
+    meta.image_alt = alt_text
+    meta.image_width = int(image_width) if image_width.isdigit() and len(image_width) < 7 else 0
     return meta
+
+
+def _ld_image(value: Any, by_id: dict[str, dict[str, Any]]) -> str:
+    """A JSON-LD ``image``: a URL, an ``ImageObject`` (or its ``@id``), or a list of them."""
+    for item in _as_list(value):
+        if isinstance(item, str) and item.strip():
+            return item.strip()
+        if isinstance(item, dict):
+            if "url" not in item and "contentUrl" not in item and isinstance(item.get("@id"), str):
+                item = by_id.get(item["@id"], item)
+            url = item.get("url") or item.get("contentUrl")
+            if isinstance(url, str) and url.strip():
+                return url.strip()
+    return ""
 
 
 def byline_from_markup(el: HtmlElement) -> list[Author]:

@@ -21,17 +21,17 @@ from printedition.ingest import blocks as blk
 from printedition.ingest.clean import (
     PARSER_DEPTH_LIMIT,
     HtmlElement,
-    decode_html,
     deeper_than,
     drop,
     flatten_deep,
     parse_html,
     prepare,
-    remove_clutter,
     select,
     strip_junk,
     text_of,
 )
+from printedition.ingest.clutter import remove_clutter
+from printedition.ingest.decode import decode_html
 from printedition.ingest.extract import (
     BYLINE_WORDS,
     KEEP_ATTR,
@@ -39,7 +39,8 @@ from printedition.ingest.extract import (
     find_byline_node,
     kept,
 )
-from printedition.ingest.media import image_ref, is_tracker
+from printedition.ingest.lead import choose_lead, lead_element
+from printedition.ingest.media import image_ref
 from printedition.ingest.metadata import PageMeta, byline_from_markup, read_metadata
 from printedition.ingest.readability import inner_text, link_density, text_len, text_similarity
 from printedition.ingest.selectors import GroupMatches, default_rules
@@ -72,12 +73,14 @@ def normalise_article(
     *,
     limits: Limits | None = None,
     slug: str | None = None,
+    content_type: str = "",
 ) -> Article:
     """Turn one article page into the chapter model.
 
     ``base_url`` is where the page came from: relative links and images resolve against it
-    (or against the page's ``<base href>``). Raises ``InputError`` for pages that cannot be
-    read and ``NoArticleError`` when no article is found.
+    (or against the page's ``<base href>``); ``content_type``, the HTTP header it came with
+    (its charset is trusted after a byte-order mark). Raises ``InputError`` for pages that
+    cannot be read and ``NoArticleError`` when no article is found.
     """
     return _normalise(
         html,
@@ -86,6 +89,7 @@ def normalise_article(
         image_base=None,
         limits=limits or Limits(),
         slug=slug,
+        content_type=content_type,
     )
 
 
@@ -189,18 +193,6 @@ def _kicker(found: list[HtmlElement], scopes: list[HtmlElement]) -> str:
     return ""
 
 
-def _lead_element(found: list[HtmlElement], scopes: list[HtmlElement]) -> HtmlElement | None:
-    for el in _first_in(found, scopes):
-        img = (
-            el if el.tag == "img" else next((i for i in el.iter("img") if not is_tracker(i)), None)
-        )
-        if img is None:
-            continue
-        fig = next((a for a in img.iterancestors("figure")), None)
-        return fig if fig is not None else img
-    return None
-
-
 def _mark(doc: HtmlElement, found: GroupMatches) -> None:
     """Tag journalism the clean-up must keep, and each element's role (credit, pull quote,
     note), as attributes: they survive the copies the extractor makes."""
@@ -227,6 +219,7 @@ def _normalise(
     image_base: str | None,
     limits: Limits,
     slug: str | None,
+    content_type: str = "",
 ) -> Article:
     with time_limit(limits.article_timeout, where=where, what="normalising the page"):
         return _normalise_page(
@@ -236,6 +229,7 @@ def _normalise(
             image_base=image_base,
             limits=limits,
             slug=slug,
+            content_type=content_type,
         )
 
 
@@ -247,6 +241,7 @@ def _normalise_page(
     image_base: str | None,
     limits: Limits,
     slug: str | None,
+    content_type: str,
 ) -> Article:
     warnings: list[BuildWarning] = []
     size = len(html)
@@ -257,7 +252,7 @@ def _normalise_page(
             where=where,
         )
     if isinstance(html, bytes):
-        text, decode_warnings = decode_html(html, where)
+        text, decode_warnings = decode_html(html, where, content_type)
         warnings.extend(decode_warnings)
     else:
         if not html.strip():
@@ -298,7 +293,7 @@ def _normalise_page(
     scopes = _header_scopes(doc, found)
     standfirst = _standfirst(found["standfirst"], scopes)
     kicker = _kicker(found["kicker"], scopes) or meta.section
-    lead_el = _lead_element(found["lead_image"], scopes) if scopes else None
+    lead_el = lead_element(_first_in(found["lead_image"], scopes)) if scopes else None
     authors = list(meta.authors)
     if not authors:
         body_el = doc.find("body")
@@ -339,18 +334,7 @@ def _normalise_page(
             )
         )
 
-    lead: Figure | None = None
-    if lead_el is not None:
-        ctx.credits.update(e for e in rules.credit(lead_el) if isinstance(e, etree._Element))
-        lead_blocks = blk.block(lead_el, ctx)
-        lead = next((b for b in lead_blocks if isinstance(b, Figure)), None)
-        if lead is not None:
-            body = [
-                b for b in body if not (isinstance(b, Figure) and b.image.url == lead.image.url)
-            ]
-    if lead is None and body and isinstance(body[0], Figure):
-        lead = body[0]
-        body = body[1:]
+    lead, body = choose_lead(lead_el, body, meta, ctx, found["lead_image"])
 
     body_texts = {
         _norm(inline_text(b.content)) for b in iter_blocks(tuple(body)) if isinstance(b, Paragraph)

@@ -285,6 +285,27 @@ def _regex(patterns: list[str], where: str) -> re.Pattern[str]:
         raise ConfigError(f"pattern in {where} is not a valid regular expression: {exc}") from None
 
 
+def _credit_label(data: dict[str, Any], where: str) -> re.Pattern[str]:
+    words = "|".join(f"(?:{p})" for p in _get(data, "journalism", "credit_labels", where))
+    marks = "|".join(f"(?:{p})" for p in _get(data, "journalism", "credit_marks", where))
+    one = rf"(?:(?:{words})(?:\s*(?::|\.{{2,}}|…)|\s+by\b)|{marks})"
+    try:
+        return re.compile(rf"^(?:\s*{one}\s*)+", re.I)
+    except re.error as exc:
+        raise ConfigError(f"pattern in {where} [journalism] credit_labels: {exc}") from None
+
+
+def _whole(data: dict[str, Any], key: str, where: str, case: bool = False) -> re.Pattern[str]:
+    """A [clutter] list as one pattern that must match a whole text (trailing ":" or "." and
+    spaces allowed); ``case``: the patterns' letter case matters."""
+    patterns = _get(data, "clutter", key, where)
+    joined = "|".join(f"(?:{p})" for p in patterns) or r"(?!x)x"
+    try:
+        return re.compile(rf"^(?:{joined})\s*[:.]?\s*$", 0 if case else re.I)
+    except re.error as exc:
+        raise ConfigError(f"pattern in {where} [clutter] {key} is not valid: {exc}") from None
+
+
 @dataclass(frozen=True, slots=True)
 class Rules:
     """Compiled extraction rules (see data/boilerplate.toml for what each means)."""
@@ -308,6 +329,16 @@ class Rules:
     note: Selector
     credit: Selector
     credit_patterns: tuple[re.Pattern[str], ...]
+    credit_label: re.Pattern[str]  # the labels ("Photo:", "©") leading a credit, repeated
+    credit_trailing: frozenset[str]  # tags that end a caption as its credit (<small>, <cite>)
+    not_lead_image: re.Pattern[str]  # share-image URLs that are no article's photo (a logo)
+    lead_min_width: int  # a share image narrower than this (og:image:width) is no lead
+    # [clutter]: structure-and-text rules for what stands inside the body (see clutter.py)
+    list_label: re.Pattern[str]  # whole text of a label over a list of links ("Most read")
+    chrome: re.Pattern[str]  # whole text of gallery/player controls ("Image 1 of 8")
+    release_end: re.Pattern[str]  # whole text of a press release's end mark ("###")
+    about_heading: re.Pattern[str]  # whole text of a company's "About Acme" heading
+    corporate: re.Pattern[str]  # words of boilerplate about a company (searched)
     # Everything looked for on the cleaned page, in one pass: "containers", "header", "kicker",
     # "standfirst", "byline", "lead_image", "pull_quote", "note", "credit", "keep".
     page: SelectorGroups
@@ -361,6 +392,15 @@ def rules_from_toml(text: str, where: str = "boilerplate.toml") -> Rules:
         note=sel("journalism", "note"),
         credit=sel("journalism", "credit"),
         credit_patterns=credit_patterns,
+        credit_label=_credit_label(data, where),
+        credit_trailing=frozenset(_get(data, "journalism", "credit_trailing", where)),
+        not_lead_image=_regex(_get(data, "journalism", "not_lead_image", where), where),
+        lead_min_width=int(_get(data, "journalism", "lead_min_width", where)),
+        list_label=_whole(data, "list_labels", where),
+        chrome=_whole(data, "chrome", where),
+        release_end=_whole(data, "release_end", where),
+        about_heading=_whole(data, "about_heading", where, case=True),
+        corporate=_regex(_get(data, "clutter", "corporate", where), where),
         page=SelectorGroups(
             {
                 "containers": list(_get(data, "containers", "body", where)),

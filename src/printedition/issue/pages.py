@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from printedition.issue.manifest import HousePanel, Manifest
 from printedition.model import Article, Paragraph, inline_text
 from printedition.press.house import ContentsEntry, Panel, panel_html, subscription
-from printedition.render import attr, byline_text, text
+from printedition.render import attr, byline_text, render_credit, text
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -73,9 +73,7 @@ def front_page_html(
         parts.append(f'<p class="cover-kicker">{text(cover.kicker)}</p>')
     parts.append(f'<h1 class="cover-headline">{text(headline)}</h1>')
     if cover_image_href and cover.lead is not None:
-        credit = (
-            f'<span class="credit">{text(cover.lead.credit)}</span>' if cover.lead.credit else ""
-        )
+        credit = render_credit(cover.lead.credit)
         caption = inline_text(cover.lead.caption)
         cap = f'<span class="caption">{text(caption)}</span> ' if caption else ""
         figcaption = f"<figcaption>{cap}{credit}</figcaption>" if (cap or credit) else ""

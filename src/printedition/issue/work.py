@@ -152,12 +152,13 @@ def _policy(job: IngestJob, fetcher: Fetcher, source: str) -> ResourcePolicy:
     return policy
 
 
-def _read_page(job: IngestJob, fetcher: Fetcher) -> tuple[bytes, str, str]:
-    """The page's bytes, the URL images resolve against, and the path for normalise_file."""
+def _read_page(job: IngestJob, fetcher: Fetcher) -> tuple[bytes, str, str, str]:
+    """The page's bytes, the URL images resolve against, the path for normalise_file and the
+    HTTP Content-Type (its charset) when fetched."""
     entry = job.entry
     if entry.is_url:
         result = fetcher.fetch(entry.source, max_bytes=job.limits.max_page_bytes)
-        return result.data, result.final_url, ""
+        return result.data, result.final_url, "", result.content_type
     path = Path(entry.source)
     if path.is_dir():
         path = path / "index.html"
@@ -170,20 +171,22 @@ def _read_page(job: IngestJob, fetcher: Fetcher) -> tuple[bytes, str, str]:
             raise InputError(
                 f"the page is over the {job.limits.max_page_bytes} byte limit", where=str(path)
             )
-        return path.read_bytes(), path.resolve().as_uri(), str(path)
+        return path.read_bytes(), path.resolve().as_uri(), str(path), ""
     except FileNotFoundError:
         raise InputError("no such file", where=str(path)) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
 
 
-def _normalise(data: bytes, base_url: str, path: str, limits: Limits) -> Article:
+def _normalise(
+    data: bytes, base_url: str, path: str, limits: Limits, content_type: str = ""
+) -> Article:
     from printedition.ingest.normalise import normalise_article, normalise_file
 
     if path:
         return normalise_file(Path(path), limits=limits)
     slug = Path(urlsplit(base_url).path.rstrip("/")).name.removesuffix(".html") or None
-    return normalise_article(data, base_url, limits=limits, slug=slug)
+    return normalise_article(data, base_url, limits=limits, slug=slug, content_type=content_type)
 
 
 def apply_overrides(article: Article, entry: ArticleEntry) -> Article:
@@ -234,9 +237,9 @@ def ingest(job: IngestJob) -> IngestResult:
                 seconds=time.perf_counter() - start,
                 problems=tuple(store.take_problems()),
             )
-        data, base_url, path = _read_page(job, fetcher)
+        data, base_url, path, content_type = _read_page(job, fetcher)
         limits_key = dataclasses.asdict(job.limits)
-        key = cache_key("model", data, base_url, limits_key)
+        key = cache_key("model", data, base_url, limits_key, content_type)
         text = store.get("model", key)
         article: Article | None = None
         if text is not None:
@@ -246,7 +249,7 @@ def ingest(job: IngestJob) -> IngestResult:
             except (ValueError, TypeError, UnicodeDecodeError):
                 article = None
         if article is None:
-            article = _normalise(data, base_url, path, job.limits)
+            article = _normalise(data, base_url, path, job.limits, content_type)
             store.put("model", key, to_json(article).encode("utf-8"))
         article = apply_overrides(article, job.entry)
         policy = _policy(job, fetcher, job.entry.source)

@@ -207,7 +207,8 @@ def default_month(articles: Sequence[Article]) -> str:
 
 
 def style_css(style: PageStyle) -> str:
-    """The style's numbers as CSS custom properties, which its stylesheets use (``var()``);
+    """The style's numbers as CSS custom properties, which its stylesheets use (``var()``),
+    and the house's credit label;
     the page context does not inherit them, so the page's own font is set here too."""
     kind, fonts = style.type, style.fonts
     values = {
@@ -221,7 +222,12 @@ def style_css(style: PageStyle) -> str:
         "font-sans": fonts.stack("sans"),
     }
     props = " ".join(f"--{name}: {value};" for name, value in values.items())
-    return f":root {{ {props} }}\n@page {{ font-family: {fonts.stack('sans')}; }}\n"
+    css = f":root {{ {props} }}\n@page {{ font-family: {fonts.stack('sans')}; }}\n"
+    if style.credit.press_label:
+        # the house's label before every photo credit but one that has its own (render.py)
+        label = style.credit.press_label.replace("\\", "\\\\").replace('"', '\\"')
+        css += f'.credit:not(.own-label)::before {{ content: "{label} "; }}\n'
+    return css
 
 
 def page_css(geometry: Geometry, *, bleed_mm: float) -> str:
@@ -452,9 +458,7 @@ def build_document(
             css_class = "first"
         else:
             css_class = "follows" if story.follows else ""
-        parts.append(
-            _story(story, geometry, links=True, language=language, css_class=css_class)
-        )
+        parts.append(_story(story, geometry, links=True, language=language, css_class=css_class))
     parts.extend('<div class="pad-page"></div>' for _ in range(pad_pages))
     parts.append("</body>\n</html>\n")
     return "\n".join(parts)

@@ -490,4 +490,8 @@ def issue_build(
 from printedition import cli_more  # noqa: E402,F401
 
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    # Run as ``python -m printedition.cli``: the commands of ``cli_more`` are registered on the
+    # ``main`` of the module ``printedition.cli``, not on this copy's.
+    from printedition.cli import main as registered
+
+    registered()

@@ -316,6 +316,28 @@ def _run_on(
     return page
 
 
+def _fuller(
+    fill: AreaFill,
+    planner: Planner,
+    front: Sequence[StoryMeasure],
+    briefs: Sequence[StoryMeasure],
+    height: float,
+    top: float,
+) -> AreaFill:
+    """A fill that leaves more than half of its area empty while stories wait is tried again
+    with smaller pictures (a page of their own shrinks them), and taken if it places more."""
+    grid = planner.grid
+    area = grid.columns * height
+    if fill.covered >= 0.5 * area:
+        return fill
+    for factor in (0.75, 0.5, 0.35):
+        smaller = Planner(grid, planner.scale * factor)
+        alt = smaller.fill(front, briefs, width=grid.columns, height=height, lead=top == 0, top=top)
+        if len(alt.used) > len(fill.used) and alt.covered > fill.covered + EPS:
+            return alt
+    return fill
+
+
 def _fill_foot(
     fill: AreaFill, planner: Planner, height: float, grid: Grid, *, opens_next: bool
 ) -> AreaFill:
@@ -374,6 +396,7 @@ def _plan(
     scale: float,
     first_page: int,
     first_top: float,
+    shrink: bool = False,
 ) -> tuple[list[_PageWork], list[str]]:
     planner = Planner(grid, scale)
     warnings: list[str] = []
@@ -466,6 +489,8 @@ def _plan(
             lead=page.top == 0,
             top=page.top + label_mm,
         )
+        if shrink and fill.used and len(front) > len(fill.used):
+            fill = _fuller(fill, planner, front, briefs, height - label_mm, page.top + label_mm)
         if not fill.used and not fill.briefs:
             if page.top == 0 and front:
                 # Cannot happen for a story shorter than a page; guard the loop all the same.
@@ -632,19 +657,32 @@ def make_flatplan(
     with the least space left empty."""
     results = []
     for scale in scales:
-        work, warnings = _plan(
-            stories, grid, panels, scale=scale, first_page=first_page, first_top=first_top
-        )
-        results.append((scale, work, warnings))
+        # Each scale planned twice: as it is, and with a sparse page's pictures shrunk to take
+        # one more story (fewer pages, which may leave the issue a house page to fill).
+        for shrink in (False, True):
+            work, warnings = _plan(
+                stories,
+                grid,
+                panels,
+                scale=scale,
+                first_page=first_page,
+                first_top=first_top,
+                shrink=shrink,
+            )
+            results.append((scale, work, warnings))
     counts = [len(w) + front_pages for _, w, _ in results]
     target = pages or multiple * math.ceil(min(counts) / multiple)
     area = grid.columns * grid.height_mm
 
-    def cost(item: tuple[float, list[_PageWork], list[str]]) -> tuple[int, float, float]:
+    def cost(item: tuple[float, list[_PageWork], list[str]]) -> tuple[int, int, float, float]:
+        # Fewest pages over the count, then fewest pages more than half filler (a page of
+        # house material is one), then least filler, then photos nearest their own size.
         scale, work, _ = item
         over = max(0, len(work) + front_pages - target)
-        empty = sum(area - p.covered for p in work) + (target - front_pages - len(work)) * area
-        return (over, round(empty, 1), abs(scale - 1.0))
+        pad = max(0, target - front_pages - len(work))
+        half = sum(1 for p in work if area - p.covered > 0.5 * area + EPS) + pad
+        empty = sum(area - p.covered for p in work) + pad * area
+        return (over, half, round(empty, 1), abs(scale - 1.0))
 
     scale, work, warnings = min(results, key=cost)
     unplaced: list[str] = []

@@ -24,7 +24,7 @@ from lxml import etree
 from printedition.epub.container import DC_NS, OPF_NS, open_epub, read_facts
 from printedition.epub.pages import document
 from printedition.errors import InputError
-from printedition.render import text
+from printedition.render import attr, plain_text, text
 
 EX_LIBRIS = "ex-libris.xhtml"
 _EX_LIBRIS_ID = "ex-libris"
@@ -236,14 +236,14 @@ class StampSource:
             f"<p>This copy of <cite>{text(self.title)}</cite> was prepared for "
             f"{text(who.name)}, whose support pays for the journalism in it. "
             "Please keep it for your own reading.</p>",
-            f'<p class="copy-id">Copy {text(who.copy_id)}</p>',
+            f'<p class="copy-id">Copy {plain_text(who.copy_id)}</p>',
             "</section>",
         ]
         xhtml = document(title="Ex libris", lang=self.language, body="\n".join(parts))
         if self.stylesheet != "style/epub.css":  # an EPUB we did not write: its own stylesheet
             link = b'<link rel="stylesheet" type="text/css" href="style/epub.css"/>\n'
             own = (
-                f'<link rel="stylesheet" type="text/css" href="{text(self.stylesheet)}"/>\n'
+                f'<link rel="stylesheet" type="text/css" href="{attr(self.stylesheet)}"/>\n'
                 if self.stylesheet
                 else ""
             )
@@ -252,7 +252,7 @@ class StampSource:
 
     def stamp(self, who: Personal) -> list[bytes]:
         """The personal copy's bytes, as chunks to write one after another."""
-        opf = self.opf_template.replace(_COPY_SLOT, text(who.copy_id)).encode("utf-8")
+        opf = self.opf_template.replace(_COPY_SLOT, plain_text(who.copy_id)).encode("utf-8")
         like = self.members[self.opf_index]
         members = list(self.members)
         members[self.opf_index] = _deflated(like.name, opf, like)

@@ -102,8 +102,8 @@ def overlay_legs(
                 source = pikepdf.open(io.BytesIO(story.pdf))
                 sources.append(source)
                 for k, ((number, leg), cut) in enumerate(zip(story.legs, story.cuts, strict=True)):
-                    if cut.empty:
-                        continue
+                    if cut.empty or not 0 <= number - first_page < len(pdf.pages):
+                        continue  # (a leg on a page of another document)
                     _lay_leg(pdf, source, story.body, cut, pdf.pages[number - first_page], leg, geometry, f"/Leg{n}x{k}")
             for page in pdf.pages:
                 page.contents_coalesce()

@@ -409,8 +409,10 @@ def pages_document(
     top_html: str,
     masthead: bool,
     sections: Mapping[str, str],
+    only: int | None = None,
 ) -> str:
-    """Every page of the plan: furniture, heads, photos, boxes, labels and panels where the
+    """Every page of the plan (``only``: the page of that index alone, a document of its own
+    numbered as it stands): furniture, heads, photos, boxes, labels and panels where the
     plan puts them; the legs are laid on afterwards."""
     starts = {slug: plan.start_page(slug) for slug in stories}
     out: list[str] = []
@@ -422,8 +424,10 @@ def pages_document(
     )
     height = geometry.content_height_mm
     seen: set[str] = set()
+    if only is not None:
+        first_page = plan.pages[only].number
     for n, page in enumerate(plan.pages):
-        items: list[str] = [strings] if n == 0 else []
+        items: list[str] = [strings] if n == (only or 0) else []
         if n == 0 and top_html:
             items.append(
                 f'<div class="mk-at mk-top" style="left: 0; top: 0; width: {geometry.content_width_mm:.2f}mm">'
@@ -457,6 +461,8 @@ def pages_document(
         side = "mk-left" if page.number % 2 == 0 else "mk-right"
         if n == 0 and masthead:
             side = "mk-front"
+        if only is not None and n != only:
+            continue  # (its sections' and stories' bookmarks are counted all the same)
         out.append(
             f'<section class="mk-page" style="height: {height:.2f}mm; page: {side}">'
             f'{"".join(items)}</section>'

@@ -477,30 +477,42 @@ def _lay_out(
         )
         for p in parts
     }
-    html = pages_document(
-        plan,
-        stories,
-        geometry,
-        furniture,
-        bleed_mm=options.bleed_mm,
-        panels={f"house-{n}": h for n, h in enumerate(panels_html)},
-        language=language,
-        first_page=front_count + 1,
-        top_html=(
-            _contents_box(matter.contents_html)
-            if front_count and matter.contents_html
-            else masthead_html(furniture) if options.masthead and not front_count else ""
-        ),
-        masthead=options.masthead and not front_count,
-        sections={p.story.article.slug: p.section for p in parts},
-    )
-    html_bytes += len(html.encode("utf-8"))
-    pages_pdf, record = layouts.one(
-        "mk-pages", html, {**dict(matter.images), **photos.images}, "the pages", stories=len(parts)
-    )
-    warnings.extend(w for w in _warnings(record) if w not in warnings)
-    composed = overlay_legs(pages_pdf, cuts, geometry, first_page=front_count + 1)
-    out.append(PartLayout(pdf=composed, pages=len(plan.pages)))
+    # Each page a document of its own: laid out side by side on the workers, and after one
+    # story changes only the pages whose HTML changed are laid out again.
+    htmls = [
+        pages_document(
+            plan,
+            stories,
+            geometry,
+            furniture,
+            bleed_mm=options.bleed_mm,
+            panels={f"house-{n}": h for n, h in enumerate(panels_html)},
+            language=language,
+            first_page=front_count + 1,
+            top_html=(
+                _contents_box(matter.contents_html)
+                if front_count and matter.contents_html
+                else masthead_html(furniture) if options.masthead and not front_count else ""
+            ),
+            masthead=options.masthead and not front_count,
+            sections={p.story.article.slug: p.section for p in parts},
+            only=n,
+        )
+        for n in range(len(plan.pages))
+    ]
+    html_bytes += sum(len(h.encode("utf-8")) for h in htmls)
+    images = {**dict(matter.images), **photos.images}
+    laid_pages = layouts.many("mk-page", [(h, images) for h in htmls], stories=len(parts))
+    for page, laid in zip(plan.pages, laid_pages, strict=True):
+        if isinstance(laid, Failed):
+            raise LayoutError(f"laying out page {page.number} {_reason(laid)}", where="the print edition")
+        page_pdf, record = laid
+        if _pages(record) != 1:  # pragma: no cover - positioned boxes in a page-tall section
+            raise LayoutError(f"page {page.number} ran over its page", where="the print edition")
+        warnings.extend(w for w in _warnings(record) if w not in warnings)
+        on_page = {slug: c for slug, c in cuts.items() if any(n == page.number for n, _ in c.legs)}
+        composed = overlay_legs(page_pdf, on_page, geometry, first_page=page.number)
+        out.append(PartLayout(pdf=composed, pages=1))
     colour_map: dict[str, ProcessedImage] = dict(photos.colours)
     for p in parts:
         colour_map.update(p.colours)

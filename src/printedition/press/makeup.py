@@ -243,8 +243,11 @@ def measure_document(story: StoryLayout, geometry: Geometry, furniture: Furnitur
     heads.append(
         f'<div class="mk-measure" id="b-head">{head_html(story, geometry, 1, brief=True)}</div>'
     )
+    # A picture of the body stands across two to four columns (any span: a story with no
+    # lead photo may show one as its photo).
+    art_spans = range(1, cols + 1) if story.article.lead is None else range(2, min(4, cols) + 1)
     for key, fig in art_figures(story).items():
-        for span in range(1, cols + 1):
+        for span in art_spans:
             heads.append(
                 f'<div class="mk-measure" id="a{key}-{span}">'
                 f"{figure_html(story, fig, geometry.span_mm(span), 0.0, measure=True)}</div>"

@@ -203,6 +203,7 @@ def lead_photos(
     pictures = options.style.pictures
     found = LeadPhotos(hrefs={}, images={}, colours={})
     placed = {}
+    todo: list[tuple[StoryParts, str, FigurePlan]] = []
     arts: dict[str, list[ArtPlace]] = {}
     for page in plan.pages:
         for p in page.stories:
@@ -228,7 +229,7 @@ def lead_photos(
                 max_ppi=pictures.preferred_ppi,
                 crop_ratio=art.photo_mm / width_mm,
             )
-            _prepare(found, part, fig.image.url, fplan, job, warnings, colours=colours)
+            todo.append((part, fig.image.url, fplan))
         where = placed.get(article.slug)
         if where is None or where.photo is None:
             continue
@@ -251,6 +252,14 @@ def lead_photos(
             max_ppi=pictures.preferred_ppi,
             crop_ratio=where.photo_mm / width_mm,
         )
+        todo.append((part, url, fplan))
+    # Converted on two threads first (the cache), then recorded in order.
+    warm_cache(
+        [(part.sources[url], fplan, part.policy) for part, url, fplan in todo],
+        job,
+        (options.colour, "rgb") if colours else (options.colour,),
+    )
+    for part, url, fplan in todo:
         _prepare(found, part, url, fplan, job, warnings, colours=colours)
     return found
 

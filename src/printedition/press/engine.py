@@ -365,7 +365,9 @@ def _breakable(a: tuple[tuple[Any, ...], Any], b: tuple[tuple[Any, ...], Any]) -
         return False
     after, before = chain_a[common], chain_b[common]
     parent = chain_a[common - 1]
-    lines = [c for c in parent.children if c.__class__.__name__ == "LineBox"]
+    from weasyprint.formatting_structure import boxes
+
+    lines = [c for c in parent.children if isinstance(c, boxes.LineBox)]
     if after in lines and before in lines:
         n = lines.index(after) + 1
         return bool(n >= parent.style["orphans"] and len(lines) - n >= parent.style["widows"])

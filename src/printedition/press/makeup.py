@@ -49,7 +49,6 @@ from printedition.render import (
 )
 
 TALL_MM = 5000.0  # a measuring page: taller than any column of a real story
-PX_TO_MM = 25.4 / 96
 
 
 # ---------------------------------------------------------------------------------------------

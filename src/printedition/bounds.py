@@ -41,6 +41,7 @@ from printedition.model import (
     Table,
     TableRow,
     Text,
+    inline_text,
 )
 from printedition.settings import Limits
 
@@ -136,7 +137,7 @@ class _Cuts:
     def inlines(self, content: tuple[Inline, ...]) -> tuple[Inline, ...]:
         content = _map_text(content, self.word)
         cap = self.limits.max_paragraph_chars
-        if cap <= 0 or _length(content) <= cap:
+        if cap <= 0 or len(inline_text(content)) <= cap:
             return content
         self.paragraphs += 1
         kept, _ = _take(content, cap)
@@ -226,25 +227,6 @@ def _map_text(content: tuple[Inline, ...], fn: Callable[[str], str]) -> tuple[In
             case _:
                 out.append(node)
     return tuple(out)
-
-
-def _length(content: tuple[Inline, ...]) -> int:
-    total = 0
-    for node in content:
-        match node:
-            case Text(text=t) | Code(text=t):
-                total += len(t)
-            case (
-                Emphasis(children=c)
-                | Strong(children=c)
-                | Superscript(children=c)
-                | Subscript(children=c)
-                | Link(children=c)
-            ):
-                total += _length(c)
-            case _:
-                total += 1
-    return total
 
 
 def _take(content: tuple[Inline, ...], budget: int) -> tuple[tuple[Inline, ...], int]:

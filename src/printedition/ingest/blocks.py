@@ -224,8 +224,13 @@ def block(el: HtmlElement, ctx: Context) -> list[Block]:
     if tag == "hr":
         return [Rule()]
     if tag == "pre":
-        text = text_of(el).strip("\n")
-        return [Paragraph(content=(Code(text=text),))] if text.strip() else []
+        # Its lines kept as line breaks (the model's Code is inline text, so its own spaces
+        # are collapsed as any inline code's are: the clean HTML reads back the same).
+        pre: list[Inline] = []
+        for line in text_of(el).split("\n"):
+            if line := clean_text(line).strip():
+                pre.extend([LineBreak(), Code(text=line)] if pre else [Code(text=line)])
+        return [Paragraph(content=tuple(pre))] if pre else []
     if tag in ("ul", "ol"):
         return _list(el, ctx)
     if tag == "dl":

@@ -167,6 +167,9 @@ def doc_title(doc: HtmlElement) -> str:
 def title_from_document(doc: HtmlElement) -> str:
     """The document title minus its " | Site" part (Readability's rules)."""
     orig = doc_title(doc)
+    h1_texts = {clean_line(text_of(h)) for h in doc.iter("h1")}
+    if orig in h1_texts:  # the page's own heading is the whole title: nothing in it is the site's
+        return orig
     cur = orig
     hierarchical = False
 
@@ -192,7 +195,7 @@ def title_from_document(doc: HtmlElement) -> str:
     n = words(cur)
     short = n <= 4 and (not hierarchical or n != words(re.sub(r"[|\-\\/>»]+", "", orig)) - 1)
     # Readability keeps a short title whole, unless the page's own heading says otherwise
-    if short and cur not in {clean_line(text_of(h)) for h in doc.iter("h1")}:
+    if short and cur not in h1_texts:
         cur = orig
     return cur
 

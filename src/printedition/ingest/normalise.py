@@ -430,7 +430,7 @@ def _drop_furniture(
     for el in list(content.iter("h1", "h2", "p", "div", "span", "address")):
         if el.getparent() is None:
             continue
-        text = inner_text(el)
+        text = clean_line(inner_text(el))  # as the headline was cleaned (zero-width junk gone)
         if not text:
             continue
         checked += 1

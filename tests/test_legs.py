@@ -109,8 +109,8 @@ def test_legs_drawn_on_a_page_print_every_word_once(
     blank.add_blank_page(page_size=(geometry.format.width_mm * 72 / 25.4, geometry.format.height_mm * 72 / 25.4))
     page = io.BytesIO()
     blank.save(page)
-    composed = overlay_legs(
-        page.getvalue(), {"s": StoryLegs(pdf=pdf, body=body, legs=legs, cuts=tuple(cuts))}, geometry, first_page=1
+    (composed,) = overlay_legs(
+        [(1, page.getvalue())], {"s": StoryLegs(pdf=pdf, body=body, legs=legs, cuts=tuple(cuts))}, geometry
     )
     (tmp_path / "page.pdf").write_bytes(composed)
     text = subprocess.run(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import tempfile
 import warnings
 from collections.abc import Iterator
@@ -462,9 +463,26 @@ def _chain_to(page_box: Any, name: str) -> tuple[Any, ...] | None:
     return None
 
 
+_IMAGE_URL = re.compile(re.escape(IMAGE_SCHEME) + r"[^\"'(),\s<>]+")
+
+
+def images_used(html: str, images: dict[str, bytes]) -> dict[str, bytes]:
+    """The processed images ``html`` refers to: what a layout worker is sent (a page of a
+    long read need not carry the other pages' thousands of pictures)."""
+    return {url: images[url] for url in sorted(set(_IMAGE_URL.findall(html))) if url in images}
+
+
 def render_html_only(html: str, images: dict[str, bytes], style: PageStyle) -> bytes:
     """WeasyPrint alone on an already generated document (the benchmark's baseline)."""
     return _render(html, PressFetcher(images, style), "x-1a")
 
 
-__all__ = ["PageSpace", "PressFetcher", "Rendered", "Strip", "render", "render_html_only"]
+__all__ = [
+    "PageSpace",
+    "PressFetcher",
+    "Rendered",
+    "Strip",
+    "images_used",
+    "render",
+    "render_html_only",
+]

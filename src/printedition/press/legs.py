@@ -87,32 +87,47 @@ def _move_links(
 
 
 def overlay_legs(
-    pages_pdf: bytes,
+    pages: Sequence[tuple[int, bytes]],
     stories: Mapping[str, StoryLegs],
     geometry: Geometry,
-    *,
-    first_page: int,
-) -> bytes:
-    """Each story's legs drawn on their pages at the places the plan gives them."""
-    with pikepdf.open(io.BytesIO(pages_pdf)) as pdf:
-        sources = []
-        try:
-            for n, slug in enumerate(sorted(stories)):
-                story = stories[slug]
-                source = pikepdf.open(io.BytesIO(story.pdf))
-                sources.append(source)
-                for k, ((number, leg), cut) in enumerate(zip(story.legs, story.cuts, strict=True)):
-                    if cut.empty or not 0 <= number - first_page < len(pdf.pages):
-                        continue  # (a leg on a page of another document)
-                    _lay_leg(pdf, source, story.body, cut, pdf.pages[number - first_page], leg, geometry, f"/Leg{n}x{k}")
-            for page in pdf.pages:
-                page.contents_coalesce()
-            out = io.BytesIO()
-            pdf.save(out, static_id=True, deterministic_id=False)
-        finally:
-            for source in sources:
-                source.close()
-    return out.getvalue()
+) -> list[bytes]:
+    """Each story's legs drawn on their pages at the places the plan gives them: ``pages`` are
+    one-page documents with their page numbers. A story's strips are opened once for all
+    its pages (a long read's strips run to thousands of pages)."""
+    sources: dict[str, pikepdf.Pdf] = {}
+    out: list[bytes] = []
+    try:
+        for number, page_pdf in pages:
+            with pikepdf.open(io.BytesIO(page_pdf)) as pdf:
+                here = sorted(
+                    slug for slug, s in stories.items() if any(at == number for at, _ in s.legs)
+                )
+                for n, slug in enumerate(here):
+                    story = stories[slug]
+                    for k, ((at, leg), cut) in enumerate(zip(story.legs, story.cuts, strict=True)):
+                        if cut.empty or at != number:
+                            continue  # (a leg on another page)
+                        if slug not in sources:
+                            sources[slug] = pikepdf.open(io.BytesIO(story.pdf))
+                        _lay_leg(
+                            pdf,
+                            sources[slug],
+                            story.body,
+                            cut,
+                            pdf.pages[0],
+                            leg,
+                            geometry,
+                            f"/Leg{n}x{k}",
+                        )
+                for page in pdf.pages:
+                    page.contents_coalesce()
+                buf = io.BytesIO()
+                pdf.save(buf, static_id=True, deterministic_id=False)
+                out.append(buf.getvalue())
+    finally:
+        for source in sources.values():
+            source.close()
+    return out
 
 
 def _lay_leg(
@@ -131,7 +146,10 @@ def _lay_leg(
     height = body.leg_mm(cut) * MM
     top = strips[cut.first].top_mm
     trim = [float(v) for v in page.obj.get("/TrimBox", page.obj.MediaBox)]
-    x = trim[0] + (geometry.side_mm + leg.column * (geometry.column_width_mm + geometry.column_gap_mm)) * MM
+    x = (
+        trim[0]
+        + (geometry.side_mm + leg.column * (geometry.column_width_mm + geometry.column_gap_mm)) * MM
+    )
     y = trim[3] - (geometry.top_mm + leg.top_mm) * MM - height  # the leg's foot on the page
     parts: list[bytes] = []
     resources = None

@@ -33,7 +33,7 @@ from printedition.errors import LayoutError
 from printedition.images import ProcessedImage
 from printedition.model import Article, BuildWarning, word_count
 from printedition.press.body import Body, Strip
-from printedition.press.engine import Rendered, render
+from printedition.press.engine import Rendered, images_used, render
 from printedition.press.flatplan import Flatplan, Grid, Panel, StoryMeasure
 from printedition.press.house import default_panels
 from printedition.press.layout import Geometry, masthead_html
@@ -167,7 +167,14 @@ class _Layouts:
             else:
                 todo.append(n)
         work = [
-            (jobs[n][0], jobs[n][1], self.options.variant, self.date, self.options.style, strip)
+            (
+                jobs[n][0],
+                images_used(jobs[n][0], jobs[n][1]),
+                self.options.variant,
+                self.date,
+                self.options.style,
+                strip,
+            )
             for n in todo
         ]
         results: list[Rendered | Failed]
@@ -388,7 +395,9 @@ def _lay_out(
         front_count = _pages(record)
         top_mm = 0.0
         if shape_matter.contents_html:
-            box = box_document(_contents_box(shape_matter.contents_html), geometry, furniture, language)
+            box = box_document(
+                _contents_box(shape_matter.contents_html), geometry, furniture, language
+            )
             _, record = layouts.one("mk-box", box, {}, "the contents", stories=len(parts))
             tops = _boxes(record).get("box", (0.0, 0.0))
             top_mm = tops[1] - tops[0] + style.makeup.story_gap_mm
@@ -448,9 +457,7 @@ def _lay_out(
         )
         for slug in short
     )
-    warnings.extend(
-        BuildWarning(code="makeup", message=m, where="flatplan") for m in plan.warnings
-    )
+    warnings.extend(BuildWarning(code="makeup", message=m, where="flatplan") for m in plan.warnings)
 
     # The front pages, with the page numbers the plan gives.
     out: list[PartLayout] = []
@@ -458,7 +465,9 @@ def _lay_out(
     if edition.front_pages is not None:
         numbers = {slug: plan.start_page(slug) or 0 for slug in measures}
         matter = edition.front_pages(numbers)
-        front = front_document(options, dataclasses.replace(matter, contents_html=""), edition=articles)
+        front = front_document(
+            options, dataclasses.replace(matter, contents_html=""), edition=articles
+        )
         pdf, record = layouts.one(
             "mk-front", front.html, front.images, "the front pages", stories=len(parts)
         )
@@ -492,7 +501,9 @@ def _lay_out(
             top_html=(
                 _contents_box(matter.contents_html)
                 if front_count and matter.contents_html
-                else masthead_html(furniture) if options.masthead and not front_count else ""
+                else masthead_html(furniture)
+                if options.masthead and not front_count
+                else ""
             ),
             masthead=options.masthead and not front_count,
             sections={p.story.article.slug: p.section for p in parts},
@@ -503,16 +514,18 @@ def _lay_out(
     html_bytes += sum(len(h.encode("utf-8")) for h in htmls)
     images = {**dict(matter.images), **photos.images}
     laid_pages = layouts.many("mk-page", [(h, images) for h in htmls], stories=len(parts))
+    page_pdfs: list[tuple[int, bytes]] = []
     for page, laid in zip(plan.pages, laid_pages, strict=True):
         if isinstance(laid, Failed):
-            raise LayoutError(f"laying out page {page.number} {_reason(laid)}", where="the print edition")
+            raise LayoutError(
+                f"laying out page {page.number} {_reason(laid)}", where="the print edition"
+            )
         page_pdf, record = laid
         if _pages(record) != 1:  # pragma: no cover - positioned boxes in a page-tall section
             raise LayoutError(f"page {page.number} ran over its page", where="the print edition")
         warnings.extend(w for w in _warnings(record) if w not in warnings)
-        on_page = {slug: c for slug, c in cuts.items() if any(n == page.number for n, _ in c.legs)}
-        composed = overlay_legs(page_pdf, on_page, geometry, first_page=page.number)
-        out.append(PartLayout(pdf=composed, pages=1))
+        page_pdfs.append((page.number, page_pdf))
+    out.extend(PartLayout(pdf=pdf, pages=1) for pdf in overlay_legs(page_pdfs, cuts, geometry))
     colour_map: dict[str, ProcessedImage] = dict(photos.colours)
     for p in parts:
         colour_map.update(p.colours)

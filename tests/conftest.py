@@ -22,6 +22,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With pytest-xdist (``--dist loadgroup``): a test file runs whole on one worker, so its
+    module fixtures (a shared build, the hostile matrix) are made once; the files that read
+    the session's sample issue build run on the same worker, so it is built once too."""
+    shared = {item.module.__name__ for item in items if "sample_issue" in getattr(item, "fixturenames", ())}  # type: ignore[attr-defined]
+    for item in items:
+        module = item.module.__name__  # type: ignore[attr-defined]
+        item.add_marker(pytest.mark.xdist_group("sample-issue" if module in shared else module))
+
+
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     """True when the run was asked to rewrite golden files."""

@@ -354,3 +354,58 @@ def test_the_proof_is_the_press_layout(built: Built) -> None:
         proof_links = sum(len(p.obj.get("/Annots", ())) for p in pdf.pages)
     assert grey == {"/DeviceGray"} and "/DeviceRGB" in colour
     assert links == 0 and proof_links > 0
+
+
+def test_a_cover_story_that_jumps_continues_inside_without_repeating(tmp_path: Path) -> None:
+    """[cover] jump = true: the front page opens the story ("Continued on page N"), page N
+    carries on from there under "Continued from page 1", nothing is printed twice, nothing
+    lost, and the contents say the story starts on page 1."""
+    from printedition.model import Paragraph, inline_text
+
+    articles = ROOT / "samples" / "articles"
+    manifest = tmp_path / "issue.toml"
+    manifest.write_text(
+        '[paper]\nname = "Byline Times"\nformat = "tabloid"\n'
+        '[issue]\nnumber = 7\ncover_date = "December 2026"\ndate = 2026-12-01\n'
+        '[cover]\narticle = "councils-face-funding-cliff"\njump = true\n'
+        '[[sections]]\ntitle = "News"\narticles = [\n'
+        f'  "{articles}/councils-face-funding-cliff/index.html",\n'
+        f'  "{articles}/rail-strike-called-off/index.html",\n]\n',
+        encoding="utf-8",
+    )
+    report = build_issue(
+        load_manifest(manifest),
+        BuildOptions(
+            out_dir=tmp_path / "out", cache_dir=tmp_path / "cache", source_date_epoch=1_790_000_000,
+            only=frozenset({"pdf"}),
+        ),
+    )
+    assert report.ok
+    pdf = tmp_path / "out" / "issue-7-press.pdf"
+    with pikepdf.open(pdf) as doc:
+        pages = len(doc.pages)
+    texts = {n: squash(pdftotext(pdf, n)) for n in range(1, pages + 1)}
+    turn = re.search(r"continued on page (\d+)", texts[1])
+    assert turn, texts[1][:2000]
+    inside = int(turn.group(1))
+    assert inside > 1 and "continued from page 1" in texts[inside]
+    assert "full story, page" not in texts[1]
+    # Every paragraph printed once in the whole PDF: the opening on the front, the rest inside.
+    story = next(a for a in report.articles if a.slug == "councils-face-funding-cliff")
+    from printedition.ingest.normalise import normalise_file
+
+    model = normalise_file(articles / story.slug / "index.html")
+    everything = " ".join(texts.values())
+    paras = [squash(inline_text(b.content)) for b in model.body if isinstance(b, Paragraph)]
+    first_words = [p[:60] for p in paras if len(p) > 80]
+    assert first_words
+    for start in first_words:
+        assert everything.count(start) == 1, start
+    assert first_words[0] in texts[1] and first_words[0] not in texts[inside]
+    # The contents list the cover story at page 1, where it starts.
+    contents = next(n for n, t in texts.items() if "contents no. 7" in t)
+    rows = [squash(x) for x in pdftotext(pdf, contents, layout=True).splitlines()]
+    head = squash(story.headline)[:30]
+    row = next(i for i, x in enumerate(rows) if x.startswith(head))
+    claimed = next(m for x in rows[row : row + 2] if (m := re.search(r" (\d{1,3})$", x)))
+    assert int(claimed.group(1)) == 1

@@ -183,6 +183,10 @@ def test_errors_name_key_line_and_fix(tmp_path: Path, body: str, expected: str) 
             ('format = "tabloid"', 'bleed = "3mm"'),
             r"issue.toml:3: paper.bleed: must be a number from 0 to 20 \(mm\), not '3mm'$",
         ),
+        (
+            ('article = "one"', 'article = "one"\njump = "yes"'),
+            r"issue.toml:11: cover.jump: must be true or false, not 'yes'$",
+        ),
     ],
     ids=[
         "format",
@@ -194,6 +198,7 @@ def test_errors_name_key_line_and_fix(tmp_path: Path, body: str, expected: str) 
         "x4-without-icc",
         "bleed-50",
         "bleed-text",
+        "cover-jump",
     ],
 )
 def test_header_errors(tmp_path: Path, head_change: tuple[str, str], expected: str) -> None:

@@ -130,6 +130,7 @@ class CoverStory:
     article: str  # the slug or source of an article in the sections
     headline: str = ""  # front-page headline override
     epub_cover: Path | None = None  # an image used as the EPUB cover instead of the front page
+    jump: bool = False  # the front page opens the story, which continues inside (no repeat)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -218,6 +219,12 @@ class _Reader:
         value = data[name]
         if not isinstance(value, int) or isinstance(value, bool) or value < low:
             raise self.fail(key, f"must be a whole number ≥ {low}, not {value!r}")
+        return value
+
+    def boolean(self, data: dict[str, Any], key: KeyPath, *, default: bool) -> bool:
+        value = data.get(str(key[-1]), default)
+        if not isinstance(value, bool):
+            raise self.fail(key, f"must be true or false, not {value!r}")
         return value
 
     def number(self, data: dict[str, Any], key: KeyPath, *, default: float, bound: Bound) -> float:
@@ -535,7 +542,7 @@ def _cover(r: _Reader, raw: Any, sections: tuple[Section, ...]) -> CoverStory:
     k: KeyPath = ("cover",)
     if raw is None:
         raise r.fail(k, 'is missing: add [cover] with article = "<slug or path of an article>"')
-    d = r.table(raw, k, ("article", "headline", "epub_cover"))
+    d = r.table(raw, k, ("article", "headline", "epub_cover", "jump"))
     ref = r.string(d, (*k, "article"))
     entries = [a for s in sections for a in s.articles]
     resolved = ref
@@ -566,6 +573,7 @@ def _cover(r: _Reader, raw: Any, sections: tuple[Section, ...]) -> CoverStory:
         article=matches[0].source,
         headline=r.string(d, (*k, "headline"), default=""),
         epub_cover=epub_cover,
+        jump=r.boolean(d, (*k, "jump"), default=False),
     )
 
 

@@ -12,7 +12,7 @@ on, and spans (not links) carry them, so the press file gets no annotations.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from printedition.issue.manifest import HousePanel, Manifest
 from printedition.model import Article, Paragraph, inline_text
@@ -40,21 +40,56 @@ def _pageref(article: Article, numbers: Mapping[str, int] | None = None) -> str:
     return f'<span class="pageref" data-ref="{attr(story_anchor(article))}"></span>'
 
 
-def _opening(article: Article, words: int) -> str:
-    """The first paragraphs, cut at a sentence end near ``words`` words."""
-    out: list[str] = []
+FRONT_WORDS = 160  # the cover story's opening on the front page, in words (whole paragraphs)
+
+
+def _opening_end(article: Article, words: int) -> int:
+    """How many of the body's blocks the front page's opening takes: its paragraphs up to
+    the one that brings it to ``words`` words."""
     count = 0
-    for block in article.body:
-        if not isinstance(block, Paragraph):
-            continue
-        para = inline_text(block.content).strip()
-        if not para:
-            continue
-        out.append(para)
-        count += len(para.split())
-        if count >= words:
-            break
-    return "".join(f"<p>{text(p)}</p>" for p in out)
+    for n, block in enumerate(article.body):
+        if isinstance(block, Paragraph) and (para := inline_text(block.content).strip()):
+            count += len(para.split())
+            if count >= words:
+                return n + 1
+    return len(article.body)
+
+
+def _opening(article: Article, words: int) -> str:
+    """The first paragraphs, up to the one that brings them to ``words`` words."""
+    out = [
+        inline_text(block.content).strip()
+        for block in article.body[: _opening_end(article, words)]
+        if isinstance(block, Paragraph)
+    ]
+    return "".join(f"<p>{text(p)}</p>" for p in out if p)
+
+
+def continued_inside(article: Article, front_page: int = 1, words: int = FRONT_WORDS) -> Article | None:
+    """The cover story as it continues inside when the front page opens it (``[cover]
+    jump``): the body after the front's opening (a picture or subheading among the opening's
+    paragraphs goes inside too), under a jump head, without the standfirst and photo the
+    front page shows. None when nothing would be left to continue."""
+    end = _opening_end(article, words)
+    # Pictures, tables and boxes among the opening, or before the next paragraph, are moved
+    # below the continuation's first paragraphs.
+    lead_in = end
+    while lead_in < len(article.body) and not isinstance(article.body[lead_in], Paragraph):
+        lead_in += 1
+    moved = tuple(b for b in article.body[:lead_in] if not isinstance(b, Paragraph))
+    rest = article.body[lead_in:]
+    paras = [
+        n for n, b in enumerate(rest) if isinstance(b, Paragraph) and inline_text(b.content).strip()
+    ]
+    if not paras:
+        return None
+    # The continuation opens with text (a few paragraphs: its first legs are short under the
+    # head); what stood among the opening's paragraphs follows them.
+    at = paras[min(2, len(paras) - 1)] + 1
+    rest = rest[:at] + moved + rest[at:]
+    return replace(
+        article, body=rest, kicker=f"Continued from page {front_page}", standfirst="", lead=None
+    )
 
 
 def front_page_html(
@@ -65,8 +100,11 @@ def front_page_html(
     cover_image_href: str | None,
     teasers: int = 6,
     numbers: Mapping[str, int] | None = None,
+    jump: bool = False,
 ) -> str:
-    """Under the masthead: the cover story's headline, photo and opening, then "Inside"."""
+    """Under the masthead: the cover story's headline, photo and opening, then "Inside".
+    ``jump``: the story continues inside from where the opening stops ("Continued on page
+    N"), rather than starting again there ("Full story, page N")."""
     headline = manifest.cover.headline or cover.headline
     parts = ['<div class="cover-story">']
     if cover.kicker:
@@ -86,8 +124,9 @@ def front_page_html(
     byline = byline_text(cover)
     if byline:
         parts.append(f'<p class="cover-byline">{text(byline)}</p>')
-    parts.append(f'<div class="cover-opening">{_opening(cover, 160)}')
-    parts.append(f'<p class="cover-turn">Full story, page {_pageref(cover, numbers)}</p></div>')
+    parts.append(f'<div class="cover-opening">{_opening(cover, FRONT_WORDS)}')
+    turn = "Continued on page" if jump else "Full story, page"
+    parts.append(f'<p class="cover-turn">{turn} {_pageref(cover, numbers)}</p></div>')
     parts.append("</div>")
     picks = [s for s in inside if s.article.slug != cover.slug][:teasers]
     if picks:
@@ -167,8 +206,10 @@ def house_panels(manifest: Manifest, stories: Sequence[PrintStory]) -> tuple[str
 
 
 __all__ = [
+    "FRONT_WORDS",
     "PrintStory",
     "contents_html",
+    "continued_inside",
     "front_page_html",
     "house_panel",
     "house_panels",

@@ -35,6 +35,7 @@ from printedition.issue.manifest import Manifest
 from printedition.issue.pages import (
     PrintStory,
     contents_html,
+    continued_inside,
     front_page_html,
     house_panels,
 )
@@ -123,6 +124,9 @@ def _edition(
     from printedition.press.layout import IMAGE_SCHEME
 
     stories = [PrintStory(article=x.print_article, section=x.section) for x in in_print]
+    cover = cover_item.print_article
+    # [cover] jump: the front page opens the cover story and it continues inside.
+    inside = continued_inside(cover) if manifest.cover.jump else None
     sections: list[EditionSection] = []
     run: list[Loaded] = []
     for i, x in enumerate(in_print):
@@ -130,7 +134,11 @@ def _edition(
         if i + 1 == len(in_print) or in_print[i + 1].section != x.section:
             sections.append(
                 EditionSection(
-                    title=x.section, articles=tuple((y.print_article, y.policy) for y in run)
+                    title=x.section,
+                    articles=tuple(
+                        (inside if inside is not None and y is cover_item else y.print_article, y.policy)
+                        for y in run
+                    ),
                 )
             )
             run = []
@@ -142,15 +150,17 @@ def _edition(
         images=((href, photo.data),) if href and photo else (),
         colours=((stream_digest(photo.data), colour),) if photo and colour else (),
     )
-    cover = cover_item.print_article
 
     def front_pages(numbers: Mapping[str, int]) -> EditionMatter:
+        # A story that jumps starts on the front page: the contents say so.
+        starts = {**numbers, cover.slug: 1} if inside is not None else numbers
         return dataclasses.replace(
             base,
             front_page_html=front_page_html(
-                manifest, cover, stories, cover_image_href=href, numbers=numbers
+                manifest, cover, stories, cover_image_href=href, numbers=numbers,
+                jump=inside is not None,
             ),
-            contents_html=contents_html(manifest, stories, numbers=numbers),
+            contents_html=contents_html(manifest, stories, numbers=starts),
         )
 
     controls = {
@@ -160,6 +170,10 @@ def _edition(
         for x in in_print
         if x.entry.size or x.entry.page or x.entry.span
     }
+    if inside is not None and not cover_item.entry.size:
+        # A continuation is not a page's lead: it takes a standard story's head.
+        pinned = controls.get(cover.slug, Controls())
+        controls[cover.slug] = dataclasses.replace(pinned, rank="standard")
     return Edition(
         sections=tuple(sections),
         matter=base,

@@ -81,11 +81,13 @@ def test_the_cut_holds_every_strip_once_in_order_with_legs_balanced(
     body = Body(strips)
     for span in (2, 3):
         height = body.balanced([0.0] * span)
-        cuts = cut_legs(body, [(1, Leg(column=i, top_mm=0.0, height_mm=height)) for i in range(span)])
-        assert cuts is not None
+        laid_out = cut_legs(body, [(1, Leg(column=i, top_mm=0.0, height_mm=height)) for i in range(span)])
+        assert laid_out is not None
+        drawn, cuts = laid_out
         covered = [n for c in cuts for n in range(c.first, c.last + 1)]
         assert covered == list(range(len(strips)))
-        heights = [body.leg_mm(c) for c in cuts]
+        assert sorted(s.page for s in drawn.strips) == sorted(s.page for s in strips)
+        heights = [drawn.leg_mm(c) for c in cuts]
         assert max(heights) <= height + 0.31
         # a shorter leg height no longer holds it: the balance is the smallest
         assert body.run([height - 0.5] * span)[1] < len(strips)
@@ -103,8 +105,9 @@ def test_legs_drawn_on_a_page_print_every_word_once(
     assert len(body) == len(strips) - 1
     height = body.balanced([0.0, 0.0, 0.0])
     legs = tuple((1, Leg(column=i, top_mm=10.0, height_mm=height)) for i in range(3))
-    cuts = cut_legs(body, legs)
-    assert cuts is not None
+    laid_out = cut_legs(body, legs)
+    assert laid_out is not None
+    body, cuts = laid_out
     blank = pikepdf.new()
     blank.add_blank_page(page_size=(geometry.format.width_mm * 72 / 25.4, geometry.format.height_mm * 72 / 25.4))
     page = io.BytesIO()
@@ -177,6 +180,36 @@ def test_a_long_reads_pictures_head_its_later_pages_across_columns() -> None:
     body = story.body.without(plan.art_keys("long")) if story.body else None
     assert body is not None and len(body) == 899
     legs = [(p.number, leg) for p in plan.pages for s in p.stories if s.slug == "long" for leg in s.legs]
-    cuts = cut_legs(body, legs)
-    assert cuts is not None
+    laid_out = cut_legs(body, legs)
+    assert laid_out is not None
+    drawn, cuts = laid_out
     assert [n for c in cuts for n in range(c.first, c.last + 1)] == list(range(len(body)))
+    assert sorted(s.page for s in drawn.strips) == sorted(s.page for s in body.strips)
+
+
+def test_a_picture_too_tall_for_a_legs_foot_goes_to_the_next_leg_and_text_fills_the_gap() -> None:
+    # Ten lines, a 30 mm picture, twenty lines; legs of 60 mm. Set in order, the first leg
+    # would end 20 mm short (the picture does not fit its foot): the next five lines fill it
+    # and the picture heads the second leg, as a float to the next column would.
+    strips: list[Strip] = []
+    y = 0.0
+    for n in range(31):
+        tall = 30.0 if n == 10 else 4.0
+        ident = "art-0" if n == 10 else ""
+        strips.append(Strip(top_mm=y, bottom_mm=y + tall, page_top_mm=y, breakable=True, ident=ident, page=n))
+        y += tall
+    body = Body(tuple(strips))
+    legs = [(1, Leg(column=0, top_mm=0.0, height_mm=60.0)), (1, Leg(column=1, top_mm=0.0, height_mm=60.0)),
+            (2, Leg(column=0, top_mm=0.0, height_mm=60.0))]  # fmt: skip
+    plain = body.cut([60.0, 60.0, 60.0], 2)
+    assert plain is not None and body.leg_mm(plain[0]) == 40.0  # what it was: a 20 mm hole
+    laid_out = cut_legs(body, legs)
+    assert laid_out is not None
+    drawn, cuts = laid_out
+    assert drawn.leg_mm(cuts[0]) == 60.0  # the first leg full
+    second = drawn.strips[cuts[1].first]
+    assert second.ident == "art-0" and second.page == 10  # the picture heads the next leg
+    assert [s.page for s in drawn.strips[: cuts[0].last + 1]] == [*range(10), *range(11, 16)]
+    assert sorted(s.page for s in drawn.strips) == list(range(31))  # every piece once
+    for a, b in zip(drawn.strips, drawn.strips[1:], strict=False):
+        assert b.top_mm >= a.bottom_mm - 1e-9  # in order down the column, none overlapping

@@ -20,6 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 TOLERANCE_MM = 0.3  # what a leg may hold beyond its height (rounding of line heights)
+LINE_MM = 3.0  # a body line is at least this tall (mm) ...
+LINE_MAX_MM = 7.0  # ... and at most this: a taller strip is a picture, table or box
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -179,6 +181,61 @@ class Body:
                 continue
             kept.append(replace(strip, top_mm=strip.top_mm - shift, bottom_mm=strip.bottom_mm - shift))
         return Body(tuple(kept))
+
+    def deferred(self, cuts: Sequence[Cut], heights: Sequence[float]) -> Body | None:
+        """The body with one picture or box moved: the first that stands next in its leg, does
+        not fit what is left of it (two lines or more) and fits the next leg goes to the top of
+        that next leg, the lines that follow it moving up to fill the gap (as a float to the
+        next column would). None when no leg ends short that way."""
+        strips = self.strips
+        for k in range(len(cuts) - 1):
+            cut = cuts[k]
+            j = cut.last + 1 if not cut.empty else cut.first
+            if j >= len(strips) - 1:
+                return None
+            block = strips[j]
+            gap = heights[k] - self.leg_mm(cut)
+            above = max(0.0, strips[j + 1].top_mm - block.bottom_mm) if not cut.empty else 0.0
+            tall = block.bottom_mm - block.top_mm
+            if gap < 2 * LINE_MM or tall <= max(gap, LINE_MAX_MM) or tall > heights[k + 1]:
+                continue
+            # The lines after it that fill the gap, ending where the text may break.
+            end = j
+            for n in range(j + 1, len(strips)):
+                piece = strips[n]
+                if piece.bottom_mm - piece.top_mm > LINE_MAX_MM:
+                    break
+                if above + piece.bottom_mm - strips[j + 1].top_mm > gap + TOLERANCE_MM:
+                    break
+                if piece.breakable:
+                    end = n
+            if end == j:
+                continue
+            order = [*range(j), *range(j + 1, end + 1), j, *range(end + 1, len(strips))]
+            return self._reordered(order, moved_last=end, block=j)
+        return None
+
+    def _reordered(self, order: Sequence[int], *, moved_last: int, block: int) -> Body:
+        """The strips in ``order``, each keeping its own height and the space above it; the
+        text may break before the moved block, and after it where it could after the lines
+        moved past it."""
+        strips = self.strips
+        out: list[Strip] = []
+        cursor = strips[0].top_mm
+        for n in order:
+            strip = strips[n]
+            above = strip.top_mm - strips[n - 1].bottom_mm if n > 0 else 0.0
+            top = cursor + max(0.0, above) if out else strip.top_mm
+            breakable = strip.breakable
+            if n == moved_last:
+                breakable = True
+            elif n == block:
+                breakable = strips[moved_last].breakable
+            out.append(
+                replace(strip, top_mm=top, bottom_mm=top + strip.bottom_mm - strip.top_mm, breakable=breakable)
+            )
+            cursor = top + strip.bottom_mm - strip.top_mm
+        return Body(tuple(out))
 
     def index_of(self, ident: str) -> int | None:
         return self._where.get(ident)

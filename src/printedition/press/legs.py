@@ -30,14 +30,29 @@ from printedition.press.layout import Geometry
 MM = 72 / 25.4
 
 
-def cut_legs(body: Body, legs: Sequence[tuple[int, Leg]]) -> list[Cut] | None:
+MAX_DEFERRED = 8  # pictures moved to the next leg's top, at most, in one story
+
+
+def cut_legs(body: Body, legs: Sequence[tuple[int, Leg]]) -> tuple[Body, list[Cut]] | None:
     """The strips in each leg (in the order given), or None if they do not all fit. The legs
-    on the story's last page are balanced."""
+    on the story's last page are balanced. A picture or box that would leave its leg short
+    (it does not fit the leg's foot) stands at the top of the next leg, the lines after it
+    filling the gap: the body comes back in the order it is drawn."""
     if not legs:
-        return None if len(body) else []
+        return None if len(body) else (body, [])
     last_page = legs[-1][0]
     split = next(n for n, (page, _) in enumerate(legs) if page == last_page)
-    return body.cut([leg.height_mm for _, leg in legs], split)
+    heights = [leg.height_mm for _, leg in legs]
+    cuts = body.cut(heights, split)
+    if cuts is None:
+        return None
+    for _ in range(MAX_DEFERRED):
+        moved = body.deferred(cuts, heights)
+        again = moved.cut(heights, split) if moved is not None else None
+        if moved is None or again is None:
+            break
+        body, cuts = moved, again
+    return body, cuts
 
 
 # ---------------------------------------------------------------------------------------------

@@ -435,11 +435,12 @@ def _lay_out(
             body = whole.without(plan.art_keys(slug))  # pictures set across columns
             if not legs:
                 continue
-            cut = cut_legs(body, legs)
-            if cut is None:
+            shared = cut_legs(body, legs)
+            if shared is None:
                 short[slug] = body.overflow_mm([leg.height_mm for _, leg in legs])
                 continue
-            cuts[slug] = StoryLegs(pdf=pdf, body=body, legs=tuple(legs), cuts=tuple(cut))
+            drawn, cut = shared
+            cuts[slug] = StoryLegs(pdf=pdf, body=drawn, legs=tuple(legs), cuts=tuple(cut))
         if not short or attempt == ATTEMPTS - 1:
             break
         for slug, rest in short.items():

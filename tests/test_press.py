@@ -3,6 +3,7 @@ poppler (pdftotext, pdffonts, pdfinfo) and by looking at what the layout decided
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 import subprocess
@@ -300,6 +301,36 @@ def _page_lines(path: Path) -> list[list[tuple[float, float, float, str]]]:
             lines.append((float(m.group(1)), float(m.group(2)), float(m.group(3)), " ".join(words)))
         pages.append(lines)
     return pages
+
+
+@needs_poppler
+def test_hyphenation_runs_are_short_and_broken_words_read_whole(
+    all_pdf: tuple[Path, list[Article], object],
+) -> None:
+    """No more than three lines in a row of a column end in a hyphen (WeasyPrint has no
+    hyphenate-limit-lines: the style's measure, face and limits keep the runs short), and a
+    word the hyphenation broke reads whole again in pdftotext's text."""
+    path, articles, _ = all_pdf
+    vocabulary = {w for a in articles for w in _words(article_text(a))}
+    longest, joined = 0, []
+    for lines in _page_lines(path):
+        columns: dict[int, list[tuple[float, float, float, str]]] = {}
+        for line in lines:
+            columns.setdefault(round(line[0] / 20), []).append(line)
+        for column in columns.values():
+            column.sort(key=lambda line: line[1])
+            run = 0
+            for (_, _, bottom, text), (_, top, _, after) in itertools.pairwise(column):
+                broken = text.endswith("-") and top - bottom < 6 and after[:1].islower()
+                run = run + 1 if broken else 0
+                longest = max(longest, run)
+                if broken and text[-2:-1].isalpha():
+                    joined.append(text.split()[-1][:-1] + after.split()[0])
+    assert longest <= 3
+    words = [w for j in joined for w in _words(j)]
+    assert len(words) >= 50, len(words)  # the samples do break words
+    missing = [w for w in words if w not in vocabulary]
+    assert len(missing) <= len(words) // 100, missing
 
 
 @needs_poppler

@@ -67,7 +67,9 @@ class Photo:
         sides cropped): never so far that it falls below ``min_ppi``."""
         if scale <= 1.0:
             return 1.0
-        return max(1.0, min(scale, self.ppi(grid, span) / grid.min_ppi))
+        # (A hair short of the limit: a picture zoomed to exactly min_ppi measures 149.9 ppi
+        # in the PDF once its box is rounded.)
+        return max(1.0, min(scale, self.ppi(grid, span) / (grid.min_ppi + 1.0)))
 
     def height(self, grid: Grid, span: int, scale: float = 1.0) -> float:
         """The photo's box at ``span``: tall photos cropped to a square at most; a scale below

@@ -220,6 +220,17 @@ class BuildWarning:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PageBreak:
+    """Where a page of the print edition begins in a story: the page's printed number, the
+    story's slug and the index (in ``Article.body``) of the block that holds the first line
+    of the story on that page. The press reports these; the EPUB writer marks them."""
+
+    page: int
+    slug: str
+    block: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Article:
     slug: str
     headline: str
@@ -478,4 +489,5 @@ __all__ = [name for name in _TYPES] + [
     "iter_blocks",
     "figures",
     "word_count",
+    "PageBreak",
 ]

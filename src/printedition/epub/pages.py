@@ -10,7 +10,7 @@ we have no target for, malformed URLs) turned back into plain text.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
@@ -42,6 +42,7 @@ from printedition.render import (
     attr,
     plain_text,
     render_article_body,
+    render_blocks,
     render_header,
     text,
 )
@@ -268,9 +269,12 @@ def article_document(
     next: tuple[str, str] | None = None,
     contents: str = "contents.xhtml",
     credit_label: str = "",
+    page_breaks: Mapping[int, Sequence[int]] | None = None,
 ) -> ArticleDoc:
     """One article: navigation links at the top, then header, lead figure and body.
-    ``credit_label``: the house's label before photo credits (the style's epub_label)."""
+    ``credit_label``: the house's label before photo credits (the style's epub_label);
+    ``page_breaks``: body block index → the print pages that begin in it (their markers go
+    at the start of the block)."""
     shown = epub_safe(article, section=section)
     opts = RenderOptions(
         resolve_image=resolve, pull_quotes="aria-hidden", credit_label=credit_label
@@ -288,7 +292,7 @@ def article_document(
     body = (
         f'<nav class="article-nav" aria-label="Articles"><ul>{"".join(links)}</ul></nav>\n'
         f"<article>\n{render_header(shown, opts)}\n"
-        f"{render_article_body(shown, opts)}\n</article>"
+        f"{_body(article, shown, opts, page_breaks or {})}\n</article>"
     )
     ok, _ = _headings_in_order(shown.body)
     return ArticleDoc(
@@ -296,6 +300,46 @@ def article_document(
         lang=lang,
         headings_in_order=ok,
     )
+
+
+def page_marker(page: int) -> str:
+    """Where a print page begins (EPUB 3 ``pagebreak``, DPUB-ARIA ``doc-pagebreak``): its id
+    is the page list's target, its label the page's printed number."""
+    return (
+        f'<span id="{page_id(page)}" epub:type="pagebreak" role="doc-pagebreak"'
+        f' aria-label="{page}"></span>'
+    )
+
+
+def page_id(page: int) -> str:
+    return f"page-{page}"
+
+
+def _body(
+    article: Article, shown: Article, opts: RenderOptions, breaks: Mapping[int, Sequence[int]]
+) -> str:
+    """``shown``'s body (``article`` made ``epub_safe``); with page breaks, the same made one
+    block of ``article.body`` at a time, so that a page's marker goes into the block it names:
+    inside a paragraph, before any other block; a block the EPUB leaves out hands it on."""
+    if not breaks:
+        return render_article_body(shown, opts)
+    levels = _Levels()
+    out: list[str] = []
+    pending = ""
+    for i, block in enumerate(article.body):
+        pending += "".join(page_marker(n) for n in breaks.get(i, ()))
+        html = render_blocks(_blocks((block,), levels), opts)
+        if not html:
+            continue
+        if pending and html.startswith("<p>"):
+            html = f"<p>{pending}{html[3:]}"
+        elif pending:
+            html = pending + html
+        pending = ""
+        out.append(html)
+    if pending:
+        out.append(f"<p>{pending}</p>")
+    return "\n".join(out)
 
 
 def cover_document(book: BookText, cover_href: str) -> bytes:

@@ -21,10 +21,11 @@ Nothing here lays out: the engine does, in its own module.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from printedition.model import Figure, ImageRef, word_count
+from printedition.model import Figure, ImageRef, PageBreak, word_count
 from printedition.press.body import Body
 from printedition.press.flatplan import Art, Flatplan, Leg, Photo, Placed, Rect, StoryMeasure
 from printedition.press.house import gap_tier
@@ -39,6 +40,7 @@ from printedition.press.layout import (
     style_css,
     stylesheet_links,
 )
+from printedition.press.legs import StoryLegs
 from printedition.render import (
     RenderOptions,
     attr,
@@ -192,11 +194,35 @@ def body_html(story: StoryLayout, language: str) -> str:
         # Pictures carry their id: where the body is cut into legs, one may be taken out.
         if f"art-{i}" in art and blocks[i].startswith("<figure"):
             blocks[i] = f'<figure id="art-{i}"' + blocks[i][len("<figure") :]
+        else:
+            # Every other block its index too: the strips then say which block each line is
+            # in, and so where each printed page begins in the story (``page_breaks``).
+            blocks[i] = _with_id(blocks[i], f"b-{i}")
     return (
         f'<div class="body mk-body" lang="{attr(lang)}">\n'
         + "\n".join(b for b in blocks if b)
         + "\n</div>"
     )
+
+
+_OPENING_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)(?=[\s/>])")
+
+
+def _with_id(html: str, ident: str) -> str:
+    """``html`` with ``ident`` as the id of its first element (one that has an id keeps it)."""
+    found = _OPENING_TAG.match(html)
+    if found is None or re.match(r"<[^>]*\sid=", html):
+        return html
+    return f'{html[: found.end()]} id="{ident}"{html[found.end() :]}'
+
+
+def block_index(ident: str) -> int | None:
+    """The index in the article's body of the block a strip's id names (``body_html`` writes
+    ``b-N``, and ``art-N`` on a picture that may stand across columns), or None."""
+    kind, _, number = ident.partition("-")
+    if kind in ("b", "art") and number.isdigit():
+        return int(number)
+    return None
 
 
 def _document(
@@ -383,6 +409,28 @@ def story_legs(plan: Flatplan, slug: str) -> list[tuple[int, Leg]]:
             if placed.slug == slug:
                 found.extend((page.number, leg) for leg in placed.legs)
     return found
+
+
+def page_breaks(stories: Mapping[str, StoryLegs]) -> tuple[PageBreak, ...]:
+    """Where each page begins in each story on it: for every page a story's legs stand on,
+    the block holding the story's first line there (the first of its legs on that page, in
+    the story's reading order). In page order, then by slug."""
+    found: list[PageBreak] = []
+    for slug, story in stories.items():
+        strips = story.body.strips
+        seen: set[int] = set()
+        for (page, _), cut in zip(story.legs, story.cuts, strict=True):
+            if cut.empty or page in seen:
+                continue
+            seen.add(page)
+            # (A line in an element with an id of its own: the block is the last one named.)
+            block = next(
+                (b for n in range(cut.first, -1, -1) if (b := block_index(strips[n].ident)) is not None),
+                None,
+            )
+            if block is not None:
+                found.append(PageBreak(page=page, slug=slug, block=block))
+    return tuple(sorted(found, key=lambda b: (b.page, b.slug)))
 
 
 # ---------------------------------------------------------------------------------------------

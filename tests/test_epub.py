@@ -439,7 +439,9 @@ def test_print_pages_are_marked_and_listed_in_reading_order(built: dict[str, Epu
         ("a002-b.xhtml#page-5", "5"),
     ]
     with _zip(res) as z:
-        a, b, c = (z.read(f"EPUB/{n}").decode() for n in ("a001-a.xhtml", "a002-b.xhtml", "a003-c.xhtml"))
+        a, b, c = (
+            z.read(f"EPUB/{n}").decode() for n in ("a001-a.xhtml", "a002-b.xhtml", "a003-c.xhtml")
+        )
 
     def mark(n: int) -> str:
         return f'<span id="page-{n}" epub:type="pagebreak" role="doc-pagebreak" aria-label="{n}"></span>'

@@ -424,10 +424,8 @@ def page_breaks(stories: Mapping[str, StoryLegs]) -> tuple[PageBreak, ...]:
                 continue
             seen.add(page)
             # (A line in an element with an id of its own: the block is the last one named.)
-            block = next(
-                (b for n in range(cut.first, -1, -1) if (b := block_index(strips[n].ident)) is not None),
-                None,
-            )
+            named = (block_index(strips[n].ident) for n in range(cut.first, -1, -1))
+            block = next((b for b in named if b is not None), None)
             if block is not None:
                 found.append(PageBreak(page=page, slug=slug, block=block))
     return tuple(sorted(found, key=lambda b: (b.page, b.slug)))

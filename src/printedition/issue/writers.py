@@ -3,7 +3,9 @@
 Each output is looked up in the cache by a key over every article (model JSON and image
 digests) and option; a hit is copied into place, a miss is built (the press PDF and its proof
 by the press pipeline, press/pdf.py, from one layout; the EPUBs by epub/) and stored. The PDFs
-come first; then the EPUBs (the issue EPUB's cover is the rendered front page), with
+come first; then the EPUBs (the issue EPUB's cover is the rendered front page, and every EPUB
+carries the press pages where they begin in its stories: the page map, final when the front
+pages are, kept in the cache with the print outputs and part of each EPUB's key), with
 EPUBCheck in a thread alongside.
 """
 

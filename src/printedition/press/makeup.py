@@ -7,9 +7,13 @@ geometry and the style. The steps:
    at every span (as a page lead and not), its photo's caption at every span, its head as a
    brief, and its body (class ``mk-body``) in one column on a tall page: heights read from
    WeasyPrint's boxes; the engine writes the body as strips (a PDF page for each line and
-   unbreakable block) that the legs are later cut from, so a body is laid out once;
+   unbreakable block) that the legs are later cut from, so a body is laid out once; each
+   body block carries its index in the article's body as its id (``b-N``; ``art-N`` on a
+   picture), so every strip knows its block;
 2. (``flatplan.make_flatplan`` decides where everything stands);
-3. (``legs.cut_legs``: the strips shared out over the legs the plan gives);
+3. (``legs.cut_legs``: the strips shared out over the legs the plan gives); ``page_breaks``:
+   where each page begins in each story on it (the block of its first line there), which the
+   EPUBs mark as the print edition's pages;
 4. pages (``pages_document``): every page of the edition with its furniture and, at the
    positions of the plan, each story's head, photo, caption, box and rules, the "In brief"
    label, section strips, house panels and the run-on lines;

@@ -12,13 +12,16 @@ the style and the options), and spread over the workers:
    first for their count, and again with the stories' page numbers;
 4. legs (``legs.cut_legs``): each body's strips (written by the measuring layout) shared out
    over its planned legs; a body the legs cannot hold is planned again with more room (no
-   layout: the strips are cut, not set again);
+   layout: the strips are cut, not set again); then the page map (``makeup.page_breaks``:
+   where each page begins in each story), final from here on, handed out with the front
+   pages (``FrontReady``) and in ``LaidOut``;
 5. pages (``makeup.pages_document``): heads, photos and furniture; the legs drawn on
    (``legs.overlay_legs``).
 
 A rebuild after one article changed measures that article again; the pages document, a fast
 layout of positioned boxes, is laid out again when any placement moved.
-Comes out: the laid-out parts in page order (front pages, made-up pages) and the flatplan.
+Comes out: the laid-out parts in page order (front pages, made-up pages), the flatplan and
+the page map.
 """
 
 from __future__ import annotations

@@ -28,12 +28,13 @@ from printedition.epub import (
     write_epub,
 )
 from printedition.epub import book as book_module
-from printedition.epub.pages import epub_href
+from printedition.epub.pages import epub_href, line_start
 from printedition.errors import ConfigError, ImageError, OutputError, UnsafeResourceError
 from printedition.images import ProcessedImage
 from printedition.model import (
     Article,
     Author,
+    Emphasis,
     Figure,
     ImageRef,
     Link,
@@ -228,6 +229,35 @@ def built(folder: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, E
             ],
             page_source="The Example, No. 7, June 2024, print edition",
             page_breaks=(PageBreak(page=9, slug="h", block=1),),
+        ),
+        # Pages that begin inside a paragraph: the marker goes before the line's first word.
+        "pages-inside": _build(
+            out / "pages-inside.epub",
+            [
+                (
+                    Article(
+                        slug="i",
+                        headline="Pages that begin inside paragraphs",
+                        language="en",
+                        body=(
+                            Paragraph(content=(Text(text=RIVER),)),
+                            Paragraph(
+                                content=(
+                                    Text(text="Local "),
+                                    Emphasis(children=(Text(text="journalism"),)),
+                                    Text(text=" matters to everyone here."),
+                                )
+                            ),
+                        ),
+                    ),
+                    pol,
+                )
+            ],
+            page_source="The Example, No. 7, June 2024, print edition",
+            page_breaks=(
+                PageBreak(page=3, slug="i", block=0, line="river ran dry again in", before=40),
+                PageBreak(page=4, slug="i", block=1, line="ism matters to every-", before=12),
+            ),
         ),
         "cover-file": _build(
             out / "cover-file.epub",
@@ -466,6 +496,43 @@ def test_print_pages_are_marked_and_listed_in_reading_order(built: dict[str, Epu
     plain = _opf(built["sections"])
     assert _meta(plain, "pageBreakSource") == []
     assert "pageBreakMarkers" not in _meta(plain, "schema:accessibilityFeature")
+
+
+RIVER = "Rain fell on the hills. The river ran dry in June, and the river ran dry again in July."
+
+
+def test_a_page_that_begins_inside_a_paragraph_is_marked_before_its_first_word(
+    built: dict[str, EpubResult],
+) -> None:
+    with _zip(built["pages-inside"]) as z:
+        doc = z.read("EPUB/a001-i.xhtml").decode()
+    # The second "river ran dry" (the one nearest the letters printed before the line) ...
+    assert 'June, and the <span id="page-3" ' in doc
+    # ... and after a hyphenated word's end, the next word.
+    assert '<em>journalism</em> <span id="page-4" ' in doc  # (not in the <em>)
+    assert _page_list(built["pages-inside"]) == [
+        ("a001-i.xhtml#page-3", "3"),
+        ("a001-i.xhtml#page-4", "4"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "before", "expected"),
+    [
+        ("The river ran", 0, 'The <span class="x">river</span> ran'),  # (at the start)
+        ("river ran dry", 0, '<span class="x">river</span> ran'),  # (before the inline)
+        ("ver ran dry", 0, "ran dry"),  # a hyphenated word's end: the next word
+        ("dry &amp; wet", 0, None),  # not in the text
+        ("", 0, None),
+    ],
+)
+def test_line_start(line: str, before: int, expected: str | None) -> None:
+    html = '<p>The <span class="x">river</span> ran dry &amp; fast.</p>'
+    at = line_start(html, line, before)
+    if expected is None:
+        assert at is None
+    else:
+        assert at is not None and html[at:].startswith(expected), html[at or 0 :]
 
 
 def test_article_document_content(built: dict[str, EpubResult]) -> None:

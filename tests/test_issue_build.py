@@ -337,8 +337,8 @@ def _letters(text: str) -> str:
 
 
 def page_list(epub: Path) -> list[tuple[int, list[str]]]:
-    """The EPUB's page list: each page number with the words of the block its marker opens
-    (the paragraph it stands in, or the block after it)."""
+    """The EPUB's page list: each page number with the first words of the story after its
+    marker."""
     found: list[tuple[int, list[str]]] = []
     with zipfile.ZipFile(epub) as z:
         nav = etree.fromstring(z.read("EPUB/nav.xhtml"))
@@ -348,11 +348,10 @@ def page_list(epub: Path) -> list[tuple[int, list[str]]]:
             (mark,) = etree.fromstring(z.read(f"EPUB/{name}")).xpath(f"//*[@id='{ident}']")
             assert mark.get(f"{OPS}type") == "pagebreak" and mark.get("role") == "doc-pagebreak"
             assert mark.get("aria-label") == link.text == ident.removeprefix("page-")
-            block = mark.getparent() if mark.getparent().tag == f"{XHTML}p" else mark.getnext()
-            while block is not None and block.get("role") == "doc-pagebreak":
-                block = block.getnext()  # (two pages that begin in one block)
-            assert block is not None, link.get("href")
-            found.append((int(link.text), " ".join(block.itertext()).split()))
+            mark.text = "\u2063"  # (a character no story has, to split the text at)
+            story = next(mark.iterancestors(f"{XHTML}article"))
+            after = "".join(story.itertext()).split("\u2063", 1)[1]
+            found.append((int(link.text), after.replace("\u2063", "").split()[:6]))
     return found
 
 
@@ -365,10 +364,9 @@ def test_the_epubs_carry_the_press_pages_where_they_begin(built: Built) -> None:
     texts = {n: _letters(pdftotext(pdf, n)) for n in with_text}
 
     def on_its_page(page: int, words: list[str]) -> bool:
-        # The page's first line of the story is in this block: the block's first words (it
-        # begins on the page) or its last (it began on the page before) are printed there.
-        first, last = _letters(" ".join(words[:6])), _letters(" ".join(words[-6:]))
-        return bool(words) and (first in texts[page] or last in texts[page])
+        # The marker stands before the first words the story has on that page (inside the
+        # paragraph when the page begins inside one), and they are printed there.
+        return bool(words) and _letters(" ".join(words)) in texts[page]
 
     # The issue EPUB: one entry for each page that carries story text (none for the front
     # page, whose opening of the cover story is printed again in full inside, nor for house
@@ -376,13 +374,13 @@ def test_the_epubs_carry_the_press_pages_where_they_begin(built: Built) -> None:
     issue = page_list(built.out / "issue-42.epub")
     assert [n for n, _ in issue] == with_text
     for page, words in issue:
-        assert on_its_page(page, words), (page, " ".join(words[:6]), " ".join(words[-6:]))
+        assert on_its_page(page, words), (page, " ".join(words))
     # Each article's own EPUB: the pages of its own story.
     for slug in sorted(in_epub):
         own = page_list(built.out / "articles" / f"{slug}.epub")
         assert [n for n, _ in own] == [n for n in with_text if slug in stories[n]], slug
         for page, words in own:
-            assert on_its_page(page, words), (slug, page, " ".join(words[:6]))
+            assert on_its_page(page, words), (slug, page, " ".join(words))
     with zipfile.ZipFile(built.out / "issue-42.epub") as z:
         opf = z.read("EPUB/content.opf").decode()
     assert (

@@ -224,9 +224,9 @@ def _facts(models: Sequence[Article], options: EpubOptions) -> _Facts:
 
 def _page_marks(
     models: Sequence[Article], facts: _Facts, breaks: Sequence[PageBreak]
-) -> tuple[dict[int, dict[int, list[int]]], list[tuple[str, str]]]:
-    """Each print page marked once, at the start of one story's text on it: article index →
-    block → pages; and the page list (href, label) in reading order.
+) -> tuple[dict[int, dict[int, list[PageBreak]]], list[tuple[str, str]]]:
+    """Each print page marked once, where one story's text on it begins: article index →
+    block → its breaks; and the page list (href, label) in reading order.
 
     A page holds several stories, and the book's reading order is not the pages' order (a
     brief may stand on a later page than the story after it), so each page, in page order,
@@ -234,24 +234,27 @@ def _page_marks(
     numbers then run on through the book wherever the layout allows it."""
     position = {i: pos for pos, i in enumerate(facts.order)}
     by_slug = {a.slug: i for i, a in enumerate(models)}
-    where: dict[int, list[tuple[int, int, int]]] = {}  # page → (position, block, article)
+    Place = tuple[int, int, int, int]  # (reading position, block, letters before, article)
+    where: dict[int, list[tuple[Place, PageBreak]]] = {}
     for brk in breaks:
         i = by_slug.get(brk.slug)
         if i is None or not 0 <= brk.block < len(models[i].body):
             continue  # (a story not in this book)
-        where.setdefault(brk.page, []).append((position[i], brk.block, i))
-    chosen: dict[int, tuple[int, int, int]] = {}
-    last = (-1, -1, -1)
+        place = (position[i], brk.block, brk.before, i)
+        where.setdefault(brk.page, []).append((place, brk))
+    chosen: dict[int, tuple[Place, PageBreak]] = {}
+    last: Place = (-1, -1, -1, -1)
     for page in sorted(where):
-        places = sorted(where[page])
-        pick = next((p for p in places if p[:2] >= last[:2]), places[0])
+        places = sorted(where[page], key=lambda x: x[0])
+        pick = next((p for p in places if p[0][:3] >= last[:3]), places[0])
         chosen[page] = pick
-        last = max(last, pick)
-    marks: dict[int, dict[int, list[int]]] = {}
-    for page, (_, block, i) in chosen.items():
-        marks.setdefault(i, {}).setdefault(block, []).append(page)
-    order = sorted(chosen, key=lambda p: (*chosen[p][:2], p))
-    pages = [(f"{facts.files[chosen[p][2]]}#{page_id(p)}", str(p)) for p in order]
+        last = max(last, pick[0])
+    marks: dict[int, dict[int, list[PageBreak]]] = {}
+    for page in sorted(chosen):
+        (_, block, _, i), brk = chosen[page]
+        marks.setdefault(i, {}).setdefault(block, []).append(brk)
+    order = sorted(chosen, key=lambda p: (chosen[p][0][:3], p))
+    pages = [(f"{facts.files[chosen[p][0][3]]}#{page_id(p)}", str(p)) for p in order]
     return marks, pages
 
 
@@ -259,7 +262,7 @@ def _render_articles(
     articles: Sequence[tuple[Article, ResourcePolicy]],
     facts: _Facts,
     images: ImageStore,
-    marks: dict[int, dict[int, list[int]]],
+    marks: dict[int, dict[int, list[PageBreak]]],
 ) -> tuple[list[Document], Audit]:
     """One XHTML document per article in reading order, and the accessibility audit."""
     docs: list[Document] = []

@@ -413,7 +413,9 @@ def _keep_page_map(
 ) -> tuple[PageBreak, ...]:
     """``breaks``, kept in the cache with the print outputs of ``print_key`` (a rebuild that
     takes those from the cache takes the page map that goes with them)."""
-    store.put_json(_PAGE_MAP, print_key, [[b.page, b.slug, b.block] for b in breaks])
+    store.put_json(
+        _PAGE_MAP, print_key, [[b.page, b.slug, b.block, b.line, b.before] for b in breaks]
+    )
     return breaks
 
 
@@ -423,7 +425,10 @@ def _page_map(store: Store, print_key: str) -> tuple[PageBreak, ...] | None:
     if not isinstance(raw, list):
         return None
     try:
-        return tuple(PageBreak(page=int(p), slug=str(s), block=int(b)) for p, s, b in raw)
+        return tuple(
+            PageBreak(page=int(p), slug=str(s), block=int(b), line=str(t), before=int(n))
+            for p, s, b, t, n in raw
+        )
     except (TypeError, ValueError):
         return None  # (a damaged entry: the print is laid out again)
 

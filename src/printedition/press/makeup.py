@@ -30,7 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from printedition.model import Figure, ImageRef, PageBreak, word_count
-from printedition.press.body import Body
+from printedition.press.body import Body, Strip
 from printedition.press.flatplan import Art, Flatplan, Leg, Photo, Placed, Rect, StoryMeasure
 from printedition.press.house import gap_tier
 from printedition.press.layout import (
@@ -427,12 +427,33 @@ def page_breaks(stories: Mapping[str, StoryLegs]) -> tuple[PageBreak, ...]:
             if cut.empty or page in seen:
                 continue
             seen.add(page)
-            # (A line in an element with an id of its own: the block is the last one named.)
-            named = (block_index(strips[n].ident) for n in range(cut.first, -1, -1))
-            block = next((b for b in named if b is not None), None)
-            if block is not None:
-                found.append(PageBreak(page=page, slug=slug, block=block))
+            blocks = [_block_of(strips, n) for n in range(cut.first + 1)]
+            block = blocks[cut.first]
+            if block is None:
+                continue
+            # The block's lines before the page's first one (printed on an earlier page).
+            earlier = [strips[n].text for n in range(cut.first) if blocks[n] == block]
+            line = strips[cut.first].text if earlier else ""
+            found.append(
+                PageBreak(
+                    page=page,
+                    slug=slug,
+                    block=block,
+                    line=line,
+                    before=sum(c.isalnum() for text in earlier for c in text) if line else 0,
+                )
+            )
     return tuple(sorted(found, key=lambda b: (b.page, b.slug)))
+
+
+def _block_of(strips: Sequence[Strip], n: int) -> int | None:
+    """The body block strip ``n`` is in (a line in an element with an id of its own: the
+    block last named before it)."""
+    for k in range(n, -1, -1):
+        block = block_index(strips[k].ident)
+        if block is not None:
+            return block
+    return None
 
 
 # ---------------------------------------------------------------------------------------------

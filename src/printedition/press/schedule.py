@@ -213,7 +213,7 @@ class _Layouts:
                 "boxes": [dict(b) for b in laid.boxes],
                 "warnings": [dataclasses.asdict(w) for w in laid.warnings],
                 "strips": [
-                    [s.top_mm, s.bottom_mm, s.page_top_mm, s.breakable, s.ident, s.page]
+                    [s.top_mm, s.bottom_mm, s.page_top_mm, s.breakable, s.ident, s.page, s.text]
                     for s in laid.strips
                 ],
             }
@@ -271,8 +271,9 @@ def _strips(record: Mapping[str, object]) -> tuple[Strip, ...]:
             breakable=bool(k),
             ident=str(i),
             page=int(n),
+            text=str(x),
         )
-        for t, b, o, k, i, n in (raw if isinstance(raw, list) else [])
+        for t, b, o, k, i, n, x in (raw if isinstance(raw, list) else [])
     )
 
 

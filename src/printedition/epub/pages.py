@@ -354,10 +354,10 @@ def _body(
     return "\n".join(out)
 
 
-_TOKEN = re.compile(r"<[^>]*>|&#?\w+;|[^<&]")
-
-
-_OPENING_INLINES = re.compile(r"(?:<(?:a|abbr|b|cite|code|em|i|mark|q|small|span|strong|sub|sup)\b[^<>]*(?<!/)>)+$")
+_TOKEN = re.compile(r"<[^>]*>|&#?\w+;|[^<&]")  # a tag, an entity or one character
+_SPACE = re.compile(r"\s+(?![^<]*>)")  # (not inside a tag)
+_INLINE = "a|abbr|b|cite|code|em|i|mark|q|small|span|strong|sub|sup"
+_OPENING_INLINES = re.compile(rf"(?:<(?:{_INLINE})\b[^<>]*(?<!/)>)+$")
 
 
 def _fold(ch: str) -> str:
@@ -389,7 +389,7 @@ def line_start(html: str, line: str, before: int) -> int | None:
     at = where[min(found, key=lambda n: (abs(n - before), n))]
     if at and (html[at - 1].isalnum() or html[at - 1] == "\u00ad"):
         # The end of a word hyphenated at the line's start: the marker goes before the next.
-        space = re.compile(r"\s+(?![^<]*>)").search(html, at)
+        space = _SPACE.search(html, at)
         if space is None:
             return None
         at = space.end()

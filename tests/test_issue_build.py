@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from ace import ACE, CHROMIUM, MISSING, ace_report
 from lxml import etree
 
 from printedition.cache import Store
@@ -392,6 +393,15 @@ def test_the_epubs_carry_the_press_pages_where_they_begin(built: Built) -> None:
     # EPUBCheck has nothing at all to say about them (the build's check leaves out INFO).
     messages = check_epub([built.out / "issue-42.epub", *sorted(built.out.glob("articles/*.epub"))])
     assert [m.format() for m in messages] == []
+
+
+@pytest.mark.skipif(not (ACE and CHROMIUM), reason=MISSING)
+def test_the_issue_epub_with_its_page_list_passes_daisy_ace(built: Built, tmp_path: Path) -> None:
+    """Opt-in, like tests/test_epub_ace.py: the page-break markers have their labels, and
+    the metadata names where the pages come from."""
+    violations, outcome = ace_report(built.out / "issue-42.epub", tmp_path / "ace")
+    assert violations == []
+    assert outcome == "pass"
 
 
 def test_a_cold_jobs_2_build_gives_the_same_bytes_as_one_process(

@@ -28,15 +28,17 @@ from printedition.epub import (
     write_epub,
 )
 from printedition.epub import book as book_module
-from printedition.epub.pages import epub_href
+from printedition.epub.pages import epub_href, line_start
 from printedition.errors import ConfigError, ImageError, OutputError, UnsafeResourceError
 from printedition.images import ProcessedImage
 from printedition.model import (
     Article,
     Author,
+    Emphasis,
     Figure,
     ImageRef,
     Link,
+    PageBreak,
     Paragraph,
     PullQuote,
     Subheading,
@@ -186,6 +188,76 @@ def built(folder: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, E
                 Section(title="Culture", articles=(1,)),
             ),
             cover_image=(folder / "portrait.jpg").read_bytes(),
+        ),
+        # The print edition's pages: the sections book again, with where each page begins.
+        "pages": _build(
+            out / "pages.epub",
+            [(_article(folder, s), pol) for s in ("a", "b", "c")],
+            title="The Example — June 2024",
+            sections=(
+                Section(title="News", articles=(0, 2)),
+                Section(title="Culture", articles=(1,)),
+            ),
+            page_source="The Example, No. 7, June 2024, print edition",
+            page_breaks=(
+                PageBreak(page=2, slug="a", block=0),
+                PageBreak(page=3, slug="a", block=4),  # a picture: the marker stands before it
+                PageBreak(page=4, slug="b", block=0),
+                PageBreak(page=4, slug="c", block=1),  # c comes first in reading order
+                PageBreak(page=5, slug="a", block=2),  # behind page 4's mark: b is taken
+                PageBreak(page=5, slug="b", block=0),
+                PageBreak(page=6, slug="gone", block=0),  # a story not in this book
+                PageBreak(page=7, slug="a", block=99),  # no such block
+            ),
+        ),
+        "pages-handed-on": _build(
+            out / "pages-handed-on.epub",
+            [
+                (
+                    Article(
+                        slug="h",
+                        headline="A heading the EPUB leaves out",
+                        language="en",
+                        body=(
+                            Paragraph(content=(Text(text="One."),)),
+                            Subheading(level=2, content=()),
+                            Paragraph(content=(Text(text="Two."),)),
+                        ),
+                    ),
+                    pol,
+                )
+            ],
+            page_source="The Example, No. 7, June 2024, print edition",
+            page_breaks=(PageBreak(page=9, slug="h", block=1),),
+        ),
+        # Pages that begin inside a paragraph: the marker goes before the line's first word.
+        "pages-inside": _build(
+            out / "pages-inside.epub",
+            [
+                (
+                    Article(
+                        slug="i",
+                        headline="Pages that begin inside paragraphs",
+                        language="en",
+                        body=(
+                            Paragraph(content=(Text(text=RIVER),)),
+                            Paragraph(
+                                content=(
+                                    Text(text="Local "),
+                                    Emphasis(children=(Text(text="journalism"),)),
+                                    Text(text=" matters to everyone here."),
+                                )
+                            ),
+                        ),
+                    ),
+                    pol,
+                )
+            ],
+            page_source="The Example, No. 7, June 2024, print edition",
+            page_breaks=(
+                PageBreak(page=3, slug="i", block=0, line="river ran dry again in", before=40),
+                PageBreak(page=4, slug="i", block=1, line="ism matters to every-", before=12),
+            ),
         ),
         "cover-file": _build(
             out / "cover-file.epub",
@@ -375,6 +447,92 @@ def test_sections_nav_ncx_and_contents(built: dict[str, EpubResult]) -> None:
     assert middle.index('rel="prev" href="a001-a.xhtml"') < middle.index("<article")
     assert 'rel="next" href="a002-b.xhtml"' in middle and 'href="contents.xhtml"' in middle
     assert '<p class="kicker">Politics</p>' in middle
+
+
+def _page_list(result: EpubResult) -> list[tuple[str, str]]:
+    nav = _xml(result, "EPUB/nav.xhtml")
+    found = nav.findall(".//x:nav[@epub:type='page-list']", NS)
+    if not found:
+        return []
+    (pages,) = found
+    assert pages.get("hidden") == "hidden"
+    return [(a.get("href"), a.text) for a in pages.iterfind("x:ol/x:li/x:a", NS)]
+
+
+def test_print_pages_are_marked_and_listed_in_reading_order(built: dict[str, EpubResult]) -> None:
+    res = built["pages"]
+    # Reading order a, c, b: each page once, in the first story after the last page's mark.
+    assert _page_list(res) == [
+        ("a001-a.xhtml#page-2", "2"),
+        ("a001-a.xhtml#page-3", "3"),
+        ("a003-c.xhtml#page-4", "4"),
+        ("a002-b.xhtml#page-5", "5"),
+    ]
+    with _zip(res) as z:
+        a, b, c = (
+            z.read(f"EPUB/{n}").decode() for n in ("a001-a.xhtml", "a002-b.xhtml", "a003-c.xhtml")
+        )
+
+    def mark(n: int) -> str:
+        return f'<span id="page-{n}" epub:type="pagebreak" role="doc-pagebreak" aria-label="{n}"></span>'
+
+    assert f"<p>{mark(2)}The body says the river ran dry." in a
+    assert f"{mark(3)}<figure" in a  # (before the block that is not a paragraph)
+    assert f"<p>{mark(4)}in-page anchor and" in c
+    assert f"<p>{mark(5)}The body says" in b
+    assert "page-6" not in a + b + c and "page-7" not in a + b + c
+    opf = _opf(res)
+    assert _meta(opf, "pageBreakSource") == ["The Example, No. 7, June 2024, print edition"]
+    features = _meta(opf, "schema:accessibilityFeature")
+    assert {"pageBreakMarkers", "pageNavigation"} <= set(features)
+    assert "page numbers of the print edition" in _meta(opf, "schema:accessibilitySummary")[0]
+    assert res.conforms
+    # A block the EPUB leaves out (an empty heading) hands its page on to the next one.
+    with _zip(built["pages-handed-on"]) as z:
+        handed = z.read("EPUB/a001-h.xhtml").decode()
+    assert f"<p>{mark(9)}Two.</p>" in handed
+    # Without a print edition: no markers, no page list, no claims.
+    assert _page_list(built["sections"]) == []
+    plain = _opf(built["sections"])
+    assert _meta(plain, "pageBreakSource") == []
+    assert "pageBreakMarkers" not in _meta(plain, "schema:accessibilityFeature")
+
+
+RIVER = "Rain fell on the hills. The river ran dry in June, and the river ran dry again in July."
+
+
+def test_a_page_that_begins_inside_a_paragraph_is_marked_before_its_first_word(
+    built: dict[str, EpubResult],
+) -> None:
+    with _zip(built["pages-inside"]) as z:
+        doc = z.read("EPUB/a001-i.xhtml").decode()
+    # The second "river ran dry" (the one nearest the letters printed before the line) ...
+    assert 'June, and the <span id="page-3" ' in doc
+    # ... and after a hyphenated word's end, the next word.
+    assert '<em>journalism</em> <span id="page-4" ' in doc  # (not in the <em>)
+    assert _page_list(built["pages-inside"]) == [
+        ("a001-i.xhtml#page-3", "3"),
+        ("a001-i.xhtml#page-4", "4"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "before", "expected"),
+    [
+        ("The river ran", 0, 'The <span class="x">river</span> ran'),  # (at the start)
+        ("river ran dry", 0, '<span class="x">river</span> ran'),  # (before the inline)
+        ("ver ran dry", 0, "ran dry"),  # a hyphenated word's end: the next word
+        ("dry &amp; wet", 0, None),  # not in the text
+        ("", 0, None),
+    ],
+)
+def test_line_start(line: str, before: int, expected: str | None) -> None:
+    html = '<p>The <span class="x">river</span> ran dry &amp; fast.</p>'
+    at = line_start(html, line, before)
+    if expected is None:
+        assert at is None
+    else:
+        assert at is not None and html[at:].startswith(expected), html[at or 0 :]
 
 
 def test_article_document_content(built: dict[str, EpubResult]) -> None:

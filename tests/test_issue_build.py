@@ -6,15 +6,19 @@ import json
 import re
 import shutil
 import subprocess
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
 import pytest
+from ace import ACE, CHROMIUM, MISSING, ace_report
+from lxml import etree
 
 from printedition.cache import Store
 from printedition.issue import BuildOptions, IssueReport, build_issue, load_manifest
+from printedition.validate import check_epub
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "issue" / "issue.toml"
@@ -201,12 +205,26 @@ def test_one_edited_article_redoes_only_what_depends_on_it(built: Built, tmp_pat
         page.write_bytes(original)
     assert {a.slug for a in report.articles if not a.cached} == {"rail-strike-called-off"}
     redone = {Path(o.path).name for o in report.outputs if not o.cached}
+    # The longer story moves others on the pages: an article's EPUB carries its story's
+    # print pages, so those whose pages moved are made again (a cached one would be stale),
+    # and only those.
+    press = next(o for o in report.outputs if o.kind == "press-pdf")
+    moved = set()
+    for path in sorted((tmp_path / "out" / "articles").glob("*.epub")):
+        slug = path.stem
+        pages = [
+            p["page"] for p in press.flatplan["pages"] if slug in {s["slug"] for s in p["stories"]}
+        ]
+        assert [n for n, _ in page_list(path)] == pages, slug
+        if page_list(path) != page_list(built.out / "articles" / path.name):
+            moved.add(path.name)
     assert redone == {
         "rail-strike-called-off.epub",
         "issue-42.epub",
         "issue-42-press.pdf",
         "issue-42-proof.pdf",
         "index.html",  # the downloads folder, written afresh into the new output folder
+        *moved,
     }
     rail = next(a for a in report.articles if a.slug == "rail-strike-called-off")
     assert rail.words > next(a for a in built.report.articles if a.slug == rail.slug).words
@@ -306,6 +324,86 @@ def test_bookmarks_cover_every_article_at_its_page(built: Built) -> None:
     assert {squash(a.section) for a in built.report.articles} <= {t for t, _ in marks}
 
 
+# ---------------------------------------------------------------------------------------------
+# The print pages in the EPUBs
+# ---------------------------------------------------------------------------------------------
+
+XHTML = "{http://www.w3.org/1999/xhtml}"
+OPS = "{http://www.idpf.org/2007/ops}"
+
+
+def _letters(text: str) -> str:
+    """Letters and digits only: pdftotext's line ends, hyphens and spacing left out."""
+    return re.sub(r"[\W_]+", "", squash(text))
+
+
+def page_list(epub: Path) -> list[tuple[int, list[str]]]:
+    """The EPUB's page list: each page number with the first words of the story after its
+    marker."""
+    found: list[tuple[int, list[str]]] = []
+    with zipfile.ZipFile(epub) as z:
+        nav = etree.fromstring(z.read("EPUB/nav.xhtml"))
+        lists = [n for n in nav.iter(f"{XHTML}nav") if n.get(f"{OPS}type") == "page-list"]
+        for link in (a for n in lists for a in n.iter(f"{XHTML}a")):
+            name, _, ident = link.get("href").partition("#")
+            (mark,) = etree.fromstring(z.read(f"EPUB/{name}")).xpath(f"//*[@id='{ident}']")
+            assert mark.get(f"{OPS}type") == "pagebreak" and mark.get("role") == "doc-pagebreak"
+            assert mark.get("aria-label") == link.text == ident.removeprefix("page-")
+            mark.text = "\u2063"  # (a character no story has, to split the text at)
+            story = next(mark.iterancestors(f"{XHTML}article"))
+            after = "".join(story.itertext()).split("\u2063", 1)[1]
+            found.append((int(link.text), after.replace("\u2063", "").split()[:6]))
+    return found
+
+
+def test_the_epubs_carry_the_press_pages_where_they_begin(built: Built) -> None:
+    pdf = built.out / "issue-42-press.pdf"
+    press = next(o for o in built.report.outputs if o.kind == "press-pdf")
+    stories = {p["page"]: {s["slug"] for s in p["stories"]} for p in press.flatplan["pages"]}
+    in_epub = {a.slug for a in built.report.articles if a.only != "print"}
+    with_text = [n for n, slugs in sorted(stories.items()) if slugs & in_epub]
+    texts = {n: _letters(pdftotext(pdf, n)) for n in with_text}
+
+    def on_its_page(page: int, words: list[str]) -> bool:
+        # The marker stands before the first words the story has on that page (inside the
+        # paragraph when the page begins inside one), and they are printed there.
+        return bool(words) and _letters(" ".join(words)) in texts[page]
+
+    # The issue EPUB: one entry for each page that carries story text (none for the front
+    # page, whose opening of the cover story is printed again in full inside, nor for house
+    # pages), each pointing into text printed on that page; in the sample they run in order.
+    issue = page_list(built.out / "issue-42.epub")
+    assert [n for n, _ in issue] == with_text
+    for page, words in issue:
+        assert on_its_page(page, words), (page, " ".join(words))
+    # Each article's own EPUB: the pages of its own story.
+    for slug in sorted(in_epub):
+        own = page_list(built.out / "articles" / f"{slug}.epub")
+        assert [n for n, _ in own] == [n for n in with_text if slug in stories[n]], slug
+        for page, words in own:
+            assert on_its_page(page, words), (slug, page, " ".join(words))
+    with zipfile.ZipFile(built.out / "issue-42.epub") as z:
+        opf = z.read("EPUB/content.opf").decode()
+    assert (
+        '<meta property="pageBreakSource">Byline Times, No. 42, volume 5, December 2026, '
+        "print edition</meta>"
+    ) in opf
+    for feature in ("pageBreakMarkers", "pageNavigation"):
+        assert f'<meta property="schema:accessibilityFeature">{feature}</meta>' in opf
+    # EPUBCheck has nothing at all to say about them (the build's check leaves out INFO).
+    messages = check_epub([built.out / "issue-42.epub", *sorted(built.out.glob("articles/*.epub"))])
+    assert [m.format() for m in messages] == []
+
+
+@pytest.mark.skipif(not (ACE and CHROMIUM), reason=MISSING)
+def test_the_issue_epub_with_its_page_list_passes_daisy_ace(built: Built, tmp_path: Path) -> None:
+    """Opt-in, like tests/test_epub_ace.py: the page-break markers have their labels, and
+    the metadata names where the pages come from."""
+    violations, outcome = ace_report(built.out / "issue-42.epub", tmp_path / "ace")
+    assert violations == []
+    assert outcome == "pass"
+
+
 def test_a_cold_jobs_2_build_gives_the_same_bytes_as_one_process(
     built: Built, tmp_path: Path
 ) -> None:
@@ -359,7 +457,8 @@ def test_the_proof_is_the_press_layout(built: Built) -> None:
 def test_a_cover_story_that_jumps_continues_inside_without_repeating(tmp_path: Path) -> None:
     """[cover] jump = true: the front page opens the story ("Continued on page N"), page N
     carries on from there under "Continued from page 1", nothing is printed twice, nothing
-    lost, and the contents say the story starts on page 1."""
+    lost, and the contents say the story starts on page 1. The EPUBs' page lists follow it:
+    page 1 at the story's start, each later page at text printed on it."""
     from printedition.model import Paragraph, inline_text
 
     articles = ROOT / "samples" / "articles"
@@ -377,7 +476,6 @@ def test_a_cover_story_that_jumps_continues_inside_without_repeating(tmp_path: P
         load_manifest(manifest),
         BuildOptions(
             out_dir=tmp_path / "out", cache_dir=tmp_path / "cache", source_date_epoch=1_790_000_000,
-            only=frozenset({"pdf"}),
         ),
     )
     assert report.ok
@@ -409,3 +507,12 @@ def test_a_cover_story_that_jumps_continues_inside_without_repeating(tmp_path: P
     row = next(i for i, x in enumerate(rows) if x.startswith(head))
     claimed = next(m for x in rows[row : row + 2] if (m := re.search(r" (\d{1,3})$", x)))
     assert int(claimed.group(1)) == 1
+    # The issue EPUB holds the story whole, once: page 1 marks its start, page N the words
+    # the continuation opens with there.
+    listed = page_list(tmp_path / "out" / "issue-7.epub")
+    own = [(n, w) for n, w in listed if n in (1, inside)]
+    assert [n for n, _ in own] == [1, inside]
+    assert _letters(" ".join(own[0][1])) == _letters(paras[0])[: len(_letters(" ".join(own[0][1])))]
+    for page, words in listed:
+        assert words and _letters(" ".join(words)) in _letters(pdftotext(pdf, page)), (page, words)
+    assert [m.format() for m in check_epub([tmp_path / "out" / "issue-7.epub"])] == []

@@ -13,11 +13,13 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from printedition.press.body import Body, Strip
+from printedition.model import PageBreak
+from printedition.press.body import Body, Cut, Strip
 from printedition.press.engine import render
 from printedition.press.flatplan import Art, Grid, Leg, Photo, StoryMeasure
 from printedition.press.layout import Geometry
 from printedition.press.legs import StoryLegs, cut_legs, overlay_legs
+from printedition.press.makeup import block_index, page_breaks
 from printedition.press.packing import make_flatplan
 from printedition.settings import PAGE_FORMATS
 from printedition.style import default_style
@@ -213,3 +215,42 @@ def test_a_picture_too_tall_for_a_legs_foot_goes_to_the_next_leg_and_text_fills_
     assert sorted(s.page for s in drawn.strips) == list(range(31))  # every piece once
     for a, b in zip(drawn.strips, drawn.strips[1:], strict=False):
         assert b.top_mm >= a.bottom_mm - 1e-9  # in order down the column, none overlapping
+
+
+def test_page_breaks_name_the_block_and_the_line_each_page_begins_with() -> None:
+    # Where each page begins in each story on it: the block of the story's first line
+    # there, and that line when the block began on an earlier page (with the letters before
+    # it); a line in an element with an id of its own belongs to the block named last.
+    def line(n: int, ident: str, text: str) -> Strip:
+        y = n * LINE
+        return Strip(top_mm=y, bottom_mm=y + LINE, page_top_mm=y, breakable=True, ident=ident, text=text)
+
+    leg = Leg(column=0, top_mm=0.0, height_mm=2 * LINE)
+    story = StoryLegs(
+        pdf=b"",
+        body=Body(
+            (
+                line(0, "b-0", "One two"),
+                line(1, "b-0", "three."),
+                line(2, "b-2", "Five six"),
+                line(3, "fn-1", "seven-"),  # (a line in an element with an id of its own)
+                line(4, "b-3", "Nine."),
+            )
+        ),
+        legs=((2, leg), (2, leg), (3, leg), (4, leg)),
+        cuts=(Cut(first=0, last=1), Cut(first=2, last=2), Cut(first=3, last=4), Cut(first=5, last=4)),
+    )
+    other = StoryLegs(
+        pdf=b"",
+        body=Body((line(0, "art-1", ""), line(1, "b-4", "Ten."))),
+        legs=((3, leg),),
+        cuts=(Cut(first=0, last=1),),
+    )
+    assert page_breaks({"s": story, "a": other}) == (
+        PageBreak(page=2, slug="s", block=0),
+        PageBreak(page=3, slug="a", block=1),
+        PageBreak(page=3, slug="s", block=2, line="seven-", before=7),
+    )
+    # Every body block carries its index as its id (a picture its own art-N).
+    assert block_index("b-12") == 12 and block_index("art-3") == 3
+    assert block_index("b-head") is None and block_index("story-x") is None

@@ -220,6 +220,23 @@ class BuildWarning:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PageBreak:
+    """Where a page of the print edition begins in a story: the page's printed number, the
+    story's slug and the index (in ``Article.body``) of the block that holds the first line
+    of the story on that page. The press reports these; the EPUB writer marks them.
+
+    When the page begins inside the block (a paragraph run on from the page before), ``line``
+    is that first line's text as printed and ``before`` how many letters and digits of the
+    block come before it (to tell repeated words apart)."""
+
+    page: int
+    slug: str
+    block: int
+    line: str = ""
+    before: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Article:
     slug: str
     headline: str
@@ -478,4 +495,5 @@ __all__ = [name for name in _TYPES] + [
     "iter_blocks",
     "figures",
     "word_count",
+    "PageBreak",
 ]

@@ -50,10 +50,11 @@ from printedition.epub.pages import (
     colophon_document,
     contents_document,
     cover_document,
+    page_id,
     title_document,
 )
 from printedition.errors import ConfigError, InputError, OutputError
-from printedition.model import Article, BuildWarning, ImageRef, figures
+from printedition.model import Article, BuildWarning, ImageRef, PageBreak, figures
 from printedition.outputs import atomic_path
 from printedition.render import byline_text, format_date, xml_safe
 from printedition.resources import ResourcePolicy, read_resource
@@ -89,6 +90,10 @@ class EpubOptions:
     limits: Limits = field(default_factory=Limits)
     budget: EpubBudget = field(default_factory=EpubBudget)  # warn / fail above these sizes
     style: PageStyle = field(default_factory=default_style)  # its epub.css is the book's
+    # The print edition's pages: where each begins in the articles (from the press layout),
+    # and the edition's name (pageBreakSource). Without both, no page list.
+    page_breaks: tuple[PageBreak, ...] = ()
+    page_source: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -217,8 +222,47 @@ def _facts(models: Sequence[Article], options: EpubOptions) -> _Facts:
     )
 
 
+def _page_marks(
+    models: Sequence[Article], facts: _Facts, breaks: Sequence[PageBreak]
+) -> tuple[dict[int, dict[int, list[PageBreak]]], list[tuple[str, str]]]:
+    """Each print page marked once, where one story's text on it begins: article index →
+    block → its breaks; and the page list (href, label) in reading order.
+
+    A page holds several stories, and the book's reading order is not the pages' order (a
+    brief may stand on a later page than the story after it), so each page, in page order,
+    takes the first of its stories that comes after the previous page's mark: the page
+    numbers then run on through the book wherever the layout allows it."""
+    position = {i: pos for pos, i in enumerate(facts.order)}
+    by_slug = {a.slug: i for i, a in enumerate(models)}
+    Place = tuple[int, int, int, int]  # (reading position, block, letters before, article)
+    where: dict[int, list[tuple[Place, PageBreak]]] = {}
+    for brk in breaks:
+        i = by_slug.get(brk.slug)
+        if i is None or not 0 <= brk.block < len(models[i].body):
+            continue  # (a story not in this book)
+        place = (position[i], brk.block, brk.before, i)
+        where.setdefault(brk.page, []).append((place, brk))
+    chosen: dict[int, tuple[Place, PageBreak]] = {}
+    last: Place = (-1, -1, -1, -1)
+    for page in sorted(where):
+        places = sorted(where[page], key=lambda x: x[0])
+        pick = next((p for p in places if p[0][:3] >= last[:3]), places[0])
+        chosen[page] = pick
+        last = max(last, pick[0])
+    marks: dict[int, dict[int, list[PageBreak]]] = {}
+    for page in sorted(chosen):
+        (_, block, _, i), brk = chosen[page]
+        marks.setdefault(i, {}).setdefault(block, []).append(brk)
+    order = sorted(chosen, key=lambda p: (chosen[p][0][:3], p))
+    pages = [(f"{facts.files[chosen[p][0][3]]}#{page_id(p)}", str(p)) for p in order]
+    return marks, pages
+
+
 def _render_articles(
-    articles: Sequence[tuple[Article, ResourcePolicy]], facts: _Facts, images: ImageStore
+    articles: Sequence[tuple[Article, ResourcePolicy]],
+    facts: _Facts,
+    images: ImageStore,
+    marks: dict[int, dict[int, list[PageBreak]]],
 ) -> tuple[list[Document], Audit]:
     """One XHTML document per article in reading order, and the accessibility audit."""
     docs: list[Document] = []
@@ -245,6 +289,7 @@ def _render_articles(
             next=link(order[pos + 1] if pos + 1 < len(order) else None),
             contents="contents.xhtml",
             credit_label=facts.credit_label,
+            page_breaks=marks.get(i),
         )
         docs.append(
             Document(
@@ -372,8 +417,14 @@ def write_epub(
         strict=options.strict,
         cache=image_cache,
     )
-    # 1–2. Articles; images are loaded, processed and stored as the renderer asks for them.
-    docs, audit = _render_articles(articles, facts, images)
+    # 1–2. Articles; images are loaded, processed and stored as the renderer asks for them;
+    # the print pages marked where they begin.
+    marks, page_list = (
+        _page_marks(models, facts, options.page_breaks) if options.page_source else ({}, [])
+    )
+    docs, audit = _render_articles(articles, facts, images, marks)
+    if page_list:
+        audit = dataclasses.replace(audit, page_source=options.page_source)
     # 3. Cover, front and back matter.
     cover_href = _cover(options, articles, images, facts)
     front, colophon = _front_and_back(models, facts, options, cover_href)
@@ -398,6 +449,7 @@ def write_epub(
         cover_href=cover_href,
         spine=[*front, *docs, colophon],
         toc=_toc(facts, headlines),
+        page_list=page_list,
         landmarks=[
             ("cover.xhtml", "Cover", "cover"),
             ("contents.xhtml", "Contents", "toc"),

@@ -193,6 +193,7 @@ class Audit:
     missing_alt: int
     language_declared: bool
     headings_in_order: bool
+    page_source: str = ""  # the print edition whose page numbers the book carries, if any
 
     @property
     def conforms(self) -> bool:
@@ -216,6 +217,11 @@ class Audit:
             parts.append("The language of the text was not declared by the source and is assumed.")
         if not self.headings_in_order:
             parts.append("Some headings skip levels.")
+        if self.page_source:
+            parts.append(
+                f"The page numbers of the print edition ({self.page_source}) are marked in "
+                "the text and listed in a page list."
+            )
         if self.conforms:
             parts.append(f"This publication meets {CONFORMS_TO}.")
         else:
@@ -287,9 +293,13 @@ def package_metadata(
     ]
     if has_images and audit.missing_alt == 0:
         features.append("alternativeText")
+    if audit.page_source:
+        features.extend(["pageBreakMarkers", "pageNavigation"])
     for feature in features:
         meta(None, "meta", feature, {"property": "schema:accessibilityFeature"})
     meta(None, "meta", "none", {"property": "schema:accessibilityHazard"})
+    if audit.page_source:  # EPUB Accessibility 1.1: the source of the page numbers
+        meta(None, "meta", audit.page_source, {"property": "pageBreakSource"})
     meta(None, "meta", audit.summary(), {"property": "schema:accessibilitySummary"})
     if audit.conforms:
         meta(None, "meta", CONFORMS_TO, {"property": "dcterms:conformsTo"})

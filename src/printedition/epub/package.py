@@ -68,6 +68,7 @@ class Package:
     spine: Sequence[Document]
     toc: Sequence[TocLink | TocSection]
     landmarks: Sequence[tuple[str, str, str]]  # (href, title, EPUB 2 guide type)
+    page_list: Sequence[tuple[str, str]] = ()  # (href, printed page number) in reading order
 
 
 class _Doc(eb.EpubHtml):  # type: ignore[misc]
@@ -93,10 +94,18 @@ class _Writer(eb.EpubWriter):  # type: ignore[misc]
     """ebooklib's writer, collecting members instead of zipping, with its gaps fixed:
     xml:lang on <package>, nav in the book's language with a real heading, NCX depth."""
 
-    def __init__(self, book: eb.EpubBook, mtime: datetime, depth: int) -> None:
+    def __init__(
+        self,
+        book: eb.EpubBook,
+        mtime: datetime,
+        depth: int,
+        pages: Sequence[tuple[str, str]] = (),
+    ) -> None:
+        # (ebooklib's own page list parses every document for its markers: ours is given.)
         options = {"mtime": mtime, "epub3_pages": False, "landmark_title": "Landmarks"}
         super().__init__("", book, options)
         self.depth = depth
+        self.pages = pages
 
     def members(self) -> list[tuple[str, bytes]]:
         self.out = _Collector()
@@ -125,8 +134,26 @@ class _Writer(eb.EpubWriter):  # type: ignore[misc]
                     heading.text = "Contents"
             elif kind == "landmarks":
                 nav.set("hidden", "hidden")
+        if self.pages:
+            body = root.find(f"{_XHTML}body")
+            if body is not None:
+                self._page_list(body)
         data: bytes = etree.tostring(root, encoding="utf-8", xml_declaration=True)
         return data.replace(b"?>", b"?>\n<!DOCTYPE html>", 1)
+
+    def _page_list(self, body: etree._Element) -> None:
+        """The print edition's pages: a hidden nav, as reading systems offer it on their own
+        ("go to page")."""
+        nav = etree.SubElement(body, f"{_XHTML}nav")
+        nav.set(f"{_EPUB_NS}type", "page-list")
+        nav.set("id", "page-list")
+        nav.set("hidden", "hidden")
+        etree.SubElement(nav, f"{_XHTML}h2").text = "Pages"
+        ol = etree.SubElement(nav, f"{_XHTML}ol")
+        for href, label in self.pages:
+            link = etree.SubElement(etree.SubElement(ol, f"{_XHTML}li"), f"{_XHTML}a")
+            link.set("href", href)
+            link.text = label
 
     def _get_ncx(self) -> bytes:
         root = etree.fromstring(super()._get_ncx())
@@ -199,7 +226,7 @@ def package_members(pkg: Package) -> list[tuple[str, bytes]]:
     book.toc = toc
     book.guide = [{"href": h, "title": t, "type": k} for h, t, k in pkg.landmarks]
     depth = 2 if any(isinstance(e, TocSection) for e in pkg.toc) else 1
-    return _Writer(book, pkg.modified.replace(tzinfo=None), depth).members()
+    return _Writer(book, pkg.modified.replace(tzinfo=None), depth, pkg.page_list).members()
 
 
 __all__ = [

@@ -10,8 +10,10 @@ we have no target for, malformed URLs) turned back into plain text.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from html import unescape
 from urllib.parse import quote, urlsplit
 
 from printedition.model import (
@@ -26,6 +28,7 @@ from printedition.model import (
     ListBlock,
     ListItem,
     Note,
+    PageBreak,
     Paragraph,
     Strong,
     Subheading,
@@ -42,6 +45,7 @@ from printedition.render import (
     attr,
     plain_text,
     render_article_body,
+    render_blocks,
     render_header,
     text,
 )
@@ -268,9 +272,11 @@ def article_document(
     next: tuple[str, str] | None = None,
     contents: str = "contents.xhtml",
     credit_label: str = "",
+    page_breaks: Mapping[int, Sequence[PageBreak]] | None = None,
 ) -> ArticleDoc:
     """One article: navigation links at the top, then header, lead figure and body.
-    ``credit_label``: the house's label before photo credits (the style's epub_label)."""
+    ``credit_label``: the house's label before photo credits (the style's epub_label);
+    ``page_breaks``: body block index → the print pages that begin in it."""
     shown = epub_safe(article, section=section)
     opts = RenderOptions(
         resolve_image=resolve, pull_quotes="aria-hidden", credit_label=credit_label
@@ -288,7 +294,7 @@ def article_document(
     body = (
         f'<nav class="article-nav" aria-label="Articles"><ul>{"".join(links)}</ul></nav>\n'
         f"<article>\n{render_header(shown, opts)}\n"
-        f"{render_article_body(shown, opts)}\n</article>"
+        f"{_body(article, shown, opts, page_breaks or {})}\n</article>"
     )
     ok, _ = _headings_in_order(shown.body)
     return ArticleDoc(
@@ -296,6 +302,100 @@ def article_document(
         lang=lang,
         headings_in_order=ok,
     )
+
+
+def page_marker(page: int) -> str:
+    """Where a print page begins (EPUB 3 ``pagebreak``, DPUB-ARIA ``doc-pagebreak``): its id
+    is the page list's target, its label the page's printed number."""
+    return (
+        f'<span id="{page_id(page)}" epub:type="pagebreak" role="doc-pagebreak"'
+        f' aria-label="{page}"></span>'
+    )
+
+
+def page_id(page: int) -> str:
+    return f"page-{page}"
+
+
+def _body(
+    article: Article, shown: Article, opts: RenderOptions, breaks: Mapping[int, Sequence[PageBreak]]
+) -> str:
+    """``shown``'s body (``article`` made ``epub_safe``); with page breaks, the same made one
+    block of ``article.body`` at a time, so that a page's marker goes into the block it names:
+    before the word its first line begins with when the page begins inside the block, else
+    at the block's start (inside a paragraph, before any other block); a block the EPUB
+    leaves out hands its markers on."""
+    if not breaks:
+        return render_article_body(shown, opts)
+    levels = _Levels()
+    out: list[str] = []
+    pending = ""
+    for i, block in enumerate(article.body):
+        html = render_blocks(_blocks((block,), levels), opts)
+        inside: list[tuple[int, int]] = []  # (where in html, page)
+        for brk in breaks.get(i, ()):
+            at = line_start(html, brk.line, brk.before) if brk.line and html else None
+            if at is None:
+                pending += page_marker(brk.page)
+            else:
+                inside.append((at, brk.page))
+        for at, page in sorted(inside, reverse=True):
+            html = html[:at] + page_marker(page) + html[at:]
+        if not html:
+            continue
+        if pending and html.startswith("<p>"):
+            html = f"<p>{pending}{html[3:]}"
+        elif pending:
+            html = pending + html
+        pending = ""
+        out.append(html)
+    if pending:
+        out.append(f"<p>{pending}</p>")
+    return "\n".join(out)
+
+
+_TOKEN = re.compile(r"<[^>]*>|&#?\w+;|[^<&]")  # a tag, an entity or one character
+_SPACE = re.compile(r"\s+(?![^<]*>)")  # (not inside a tag)
+_INLINE = "a|abbr|b|cite|code|em|i|mark|q|small|span|strong|sub|sup"
+_OPENING_INLINES = re.compile(rf"(?:<(?:{_INLINE})\b[^<>]*(?<!/)>)+$")
+
+
+def _fold(ch: str) -> str:
+    low = ch.lower()
+    return low if len(low) == 1 else ch
+
+
+def line_start(html: str, line: str, before: int) -> int | None:
+    """Where in a block's ``html`` the printed ``line`` begins (the occurrence of its first
+    letters nearest ``before`` letters into the block), moved on to the next word when the
+    line begins with the end of a hyphenated word; None if it is not found."""
+    letters: list[str] = []
+    where: list[int] = []
+    for token in _TOKEN.finditer(html):
+        raw = token.group()
+        if raw.startswith("<"):
+            continue
+        ch = unescape(raw) if raw.startswith("&") else raw
+        if len(ch) == 1 and ch.isalnum():
+            letters.append(_fold(ch))
+            where.append(token.start())
+    key = "".join(_fold(c) for c in line if c.isalnum())[:40]
+    if not key:
+        return None
+    text = "".join(letters)
+    found = [m.start() for m in re.finditer(f"(?={re.escape(key)})", text)]
+    if not found:
+        return None
+    at = where[min(found, key=lambda n: (abs(n - before), n))]
+    if at and (html[at - 1].isalnum() or html[at - 1] == "\u00ad"):
+        # The end of a word hyphenated at the line's start: the marker goes before the next.
+        space = _SPACE.search(html, at)
+        if space is None:
+            return None
+        at = space.end()
+    # Before the inline elements that open there: a marker is not part of a link's text.
+    opening = _OPENING_INLINES.search(html, 0, at)
+    return opening.start() if opening is not None else at
 
 
 def cover_document(book: BookText, cover_href: str) -> bytes:

@@ -13,16 +13,11 @@ The stages, in order (each named in the progress output):
 5. epub: one EPUB per article and the issue EPUB (epub/), its cover the front page rendered
    to an image — cached likewise;
 6. check: EPUBCheck on every EPUB in one Java run, preflight on the press PDF — results cached
-<<<<<<< HEAD
    by the output's digest; then downloads/: the EPUBs under their conventional names, their
    covers, index.html and opds.xml (issue/shelf.py, downloads/);
-7. report: report.json, summary.txt.
-=======
-   by the output's digest;
 7. report: report.json, summary.txt; the ledger of the per-article EPUBs written (ledger.py):
    those of articles that left the manifest are removed, as are temporary files a killed
    build left (at the start).
->>>>>>> stall
 
 Outputs are written with ``outputs.atomic_path``: an interrupted build leaves the previous
 outputs whole. A failing article is reported and the rest still build (``strict`` stops at

@@ -65,30 +65,40 @@ def _opening(article: Article, words: int) -> str:
     return "".join(f"<p>{text(p)}</p>" for p in out if p)
 
 
-def continued_inside(article: Article, front_page: int = 1, words: int = FRONT_WORDS) -> Article | None:
-    """The cover story as it continues inside when the front page opens it (``[cover]
-    jump``): the body after the front's opening (a picture or subheading among the opening's
-    paragraphs goes inside too), under a jump head, without the standfirst and photo the
-    front page shows. None when nothing would be left to continue."""
-    end = _opening_end(article, words)
-    # Pictures, tables and boxes among the opening, or before the next paragraph, are moved
-    # below the continuation's first paragraphs.
-    lead_in = end
-    while lead_in < len(article.body) and not isinstance(article.body[lead_in], Paragraph):
+def continued_blocks(article: Article, words: int = FRONT_WORDS) -> tuple[int, ...] | None:
+    """The body blocks the cover story continues with inside when the front page opens it
+    (``[cover] jump``), as indices into its ``body`` in the order they print: those after the
+    front's opening, with the pictures, tables and boxes among the opening (or just after
+    it) moved below the continuation's first paragraphs (it opens with text: its first legs
+    are short under the head). None when nothing would be left to continue."""
+    body = article.body
+    lead_in = _opening_end(article, words)
+    while lead_in < len(body) and not isinstance(body[lead_in], Paragraph):
         lead_in += 1
-    moved = tuple(b for b in article.body[:lead_in] if not isinstance(b, Paragraph))
-    rest = article.body[lead_in:]
+    moved = [n for n in range(lead_in) if not isinstance(body[n], Paragraph)]
     paras = [
-        n for n, b in enumerate(rest) if isinstance(b, Paragraph) and inline_text(b.content).strip()
+        n
+        for n in range(lead_in, len(body))
+        if isinstance(body[n], Paragraph) and inline_text(body[n].content).strip()  # type: ignore[union-attr]
     ]
     if not paras:
         return None
-    # The continuation opens with text (a few paragraphs: its first legs are short under the
-    # head); what stood among the opening's paragraphs follows them.
     at = paras[min(2, len(paras) - 1)] + 1
-    rest = rest[:at] + moved + rest[at:]
+    return (*range(lead_in, at), *moved, *range(at, len(body)))
+
+
+def continued_inside(article: Article, front_page: int = 1, words: int = FRONT_WORDS) -> Article | None:
+    """The cover story as it continues inside (``continued_blocks``), under a jump head,
+    without the standfirst and photo the front page shows."""
+    order = continued_blocks(article, words)
+    if order is None:
+        return None
     return replace(
-        article, body=rest, kicker=f"Continued from page {front_page}", standfirst="", lead=None
+        article,
+        body=tuple(article.body[n] for n in order),
+        kicker=f"Continued from page {front_page}",
+        standfirst="",
+        lead=None,
     )
 
 
@@ -209,6 +219,7 @@ __all__ = [
     "FRONT_WORDS",
     "PrintStory",
     "contents_html",
+    "continued_blocks",
     "continued_inside",
     "front_page_html",
     "house_panel",

@@ -3,7 +3,9 @@
 Each output is looked up in the cache by a key over every article (model JSON and image
 digests) and option; a hit is copied into place, a miss is built (the press PDF and its proof
 by the press pipeline, press/pdf.py, from one layout; the EPUBs by epub/) and stored. The PDFs
-come first; then the EPUBs (the issue EPUB's cover is the rendered front page), with
+come first; then the EPUBs (the issue EPUB's cover is the rendered front page, and every EPUB
+carries the press pages where they begin in its stories: the page map, final when the front
+pages are, kept in the cache with the print outputs and part of each EPUB's key), with
 EPUBCheck in a thread alongside.
 """
 
@@ -35,13 +37,14 @@ from printedition.issue.manifest import Manifest
 from printedition.issue.pages import (
     PrintStory,
     contents_html,
+    continued_blocks,
     continued_inside,
     front_page_html,
     house_panels,
 )
 from printedition.issue.report import OutputReport
 from printedition.issue.work import StoreImageCache
-from printedition.model import BuildWarning, to_json
+from printedition.model import BuildWarning, PageBreak, to_json
 from printedition.outputs import atomic_write_bytes
 from printedition.press.flatplan import plan_report
 from printedition.press.layout import Geometry
@@ -213,6 +216,8 @@ def write_outputs(
         opts = press_options(manifest)
         paths = {"press-pdf": press_path, "proof-pdf": out / f"{stem}-proof.pdf"}
         edition = _edition(manifest, in_print, cover_item, opts, store)
+        order = continued_blocks(cover_item.print_article) if manifest.cover.jump else None
+        jumped = (cover_item.print_article.slug, order) if order is not None else None
         zero = {x.print_article.slug: 0 for x in in_print}
         front = edition.front_pages(zero) if edition.front_pages else edition.matter
         key = cache_key(
@@ -227,6 +232,8 @@ def write_outputs(
         sheet_path = out / f"{stem}-flatplan.png"
         cached = all(_restore(store, kind, key, path) for kind, path in paths.items())
         cached = cached and _restore(store, "flatplan-sheet", key, sheet_path)
+        breaks = _page_map(store, key) if cached else None
+        cached = cached and breaks is not None
         report("print", 0, 0 if cached else 1)
         if cached:
             meta = store.get_json("press-pdf-meta", key) or {}
@@ -243,7 +250,11 @@ def write_outputs(
                 cache=StoreImageCache(store),
                 # The EPUBs (their cover is the front page) and their check start as soon as
                 # the front page is laid out, alongside the rest of the press work.
-                on_front=lambda pdf: side.start(front=_cover_of(store, key, pdf)),
+                # The page map is final then too: the EPUBs carry this layout's page numbers.
+                on_front=lambda ready: side.start(
+                    front=_cover_of(store, key, ready.pdf),
+                    breaks=_in_articles(_keep_page_map(store, key, ready.page_breaks), jumped),
+                ),
             )
             meta = _print_meta(result, time.perf_counter() - started)
             if "flatplan" in meta:
@@ -273,9 +284,10 @@ def write_outputs(
         cover = store.get("epub-cover", key) if cached else None
         if cached and cover is None:  # (an entry gone from the cache: page 1 of the press file)
             cover = _cover_of(store, key, press_path.read_bytes())
-        side.start(front=cover)
+        side.start(front=cover, breaks=_in_articles(breaks or (), jumped))
     lap("print")
-    side.start(front=None)  # no press PDF this time: the EPUB writer draws a cover
+    # No press PDF this time: the EPUB writer draws a cover, and there are no page numbers.
+    side.start(front=None, breaks=())
     outputs.extend(side.join())
     lap("epub+check (after print)")
     return outputs
@@ -303,9 +315,10 @@ class _EpubSide:
         self.result: list[OutputReport] = []
         self.error: BaseException | None = None
 
-    def start(self, *, front: bytes | None) -> None:
+    def start(self, *, front: bytes | None, breaks: tuple[PageBreak, ...]) -> None:
         """Write the EPUBs and start their check; ``front``: the front page as an image for
-        the issue EPUB's cover (None: the manifest's cover or one the EPUB writer draws)."""
+        the issue EPUB's cover (None: the manifest's cover or one the EPUB writer draws);
+        ``breaks``: where each press page begins in the stories (the EPUBs' page list)."""
         if self.started:
             return
         self.started = True
@@ -314,7 +327,7 @@ class _EpubSide:
             return
         if manifest.cover.epub_cover is not None:
             front = None
-        self.result = _epubs(manifest, options, store, items, front, report)
+        self.result = _epubs(manifest, options, store, items, front, breaks, report)
         if options.validate:
             self.thread = threading.Thread(target=self._check, name="issue-epubcheck", daemon=True)
             self.thread.start()
@@ -409,6 +422,51 @@ def _attribute_press_warnings(
             owner.warnings.append(w)
 
 
+_PAGE_MAP = "page-map"
+
+
+def _in_articles(
+    breaks: tuple[PageBreak, ...], jumped: tuple[str, tuple[int, ...]] | None
+) -> tuple[PageBreak, ...]:
+    """The press's page map in the articles' own blocks: a cover story that jumps was printed
+    inside from a reordered body (``pages.continued_blocks``), and begins on page 1."""
+    if jumped is None:
+        return breaks
+    slug, order = jumped
+    inside = tuple(
+        dataclasses.replace(b, block=order[b.block])
+        if b.slug == slug and 0 <= b.block < len(order)
+        else b
+        for b in breaks
+    )
+    return (PageBreak(page=1, slug=slug, block=0), *inside)
+
+
+def _keep_page_map(
+    store: Store, print_key: str, breaks: tuple[PageBreak, ...]
+) -> tuple[PageBreak, ...]:
+    """``breaks``, kept in the cache with the print outputs of ``print_key`` (a rebuild that
+    takes those from the cache takes the page map that goes with them)."""
+    store.put_json(
+        _PAGE_MAP, print_key, [[b.page, b.slug, b.block, b.line, b.before] for b in breaks]
+    )
+    return breaks
+
+
+def _page_map(store: Store, print_key: str) -> tuple[PageBreak, ...] | None:
+    """The page map kept with the print outputs of ``print_key``, or None."""
+    raw = store.get_json(_PAGE_MAP, print_key)
+    if not isinstance(raw, list):
+        return None
+    try:
+        return tuple(
+            PageBreak(page=int(p), slug=str(s), block=int(b), line=str(t), before=int(n))
+            for p, s, b, t, n in raw
+        )
+    except (TypeError, ValueError):
+        return None  # (a damaged entry: the print is laid out again)
+
+
 def _cover_of(store: Store, print_key: str, front_pdf: bytes) -> bytes | None:
     """The front page (page 1 of ``front_pdf``) as the EPUBs' cover, kept in the cache with
     the print outputs of ``print_key`` (a rebuild that takes those from the cache takes it
@@ -464,6 +522,7 @@ def _epubs(
     store: Store,
     items: list[Loaded],
     front: bytes | None,
+    breaks: tuple[PageBreak, ...],
     report: Progress,
 ) -> list[OutputReport]:
     from printedition.epub import EpubOptions
@@ -482,9 +541,14 @@ def _epubs(
         source_date_epoch=sde,
         limits=manifest.limits,
         max_image_edge=EPUB_MAX_EDGE,
+        # The printed page numbers, when this build laid out (or took from the cache) the
+        # press file: part of each EPUB's options, and so of its cache key.
+        page_source=_page_source(manifest) if breaks else "",
     )
     for n, item in enumerate(items, start=1):
-        opts = dataclasses.replace(base)
+        # An article's own EPUB carries the pages of its own story.
+        slug = item.article.slug
+        opts = dataclasses.replace(base, page_breaks=tuple(b for b in breaks if b.slug == slug))
         path = out / "articles" / f"{item.article.slug}.epub"
         outputs.append(
             _one_epub(
@@ -518,6 +582,7 @@ def _epubs(
         if info.date
         else None,
         sections=tuple(EpubSection(title=t, articles=tuple(ids)) for t, ids in sections),
+        page_breaks=breaks,
     )
     extra = [digest(front) if front else "", digest(cover_path.read_bytes()) if cover_path else ""]
     path = out / f"issue-{info.number}.epub"
@@ -534,6 +599,13 @@ def _epubs(
     )
     report("epub", total, total)
     return outputs
+
+
+def _page_source(manifest: Manifest) -> str:
+    """The print edition the EPUBs' page numbers come from (pageBreakSource)."""
+    info = manifest.issue
+    number = f"No. {info.number}" + (f", volume {info.volume}" if info.volume else "")
+    return f"{manifest.paper.paper.name}, {number}, {info.cover_date}, print edition"
 
 
 def _one_epub(

@@ -36,6 +36,7 @@ class Strip:
     breakable: bool
     ident: str = ""  # the id of the element it is (or is in), if any
     page: int = 0  # its page in the strips' PDF (strips taken out leave the others' pages)
+    text: str = ""  # a line's text (where a page begins inside a paragraph); "" for a block
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

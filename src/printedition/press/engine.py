@@ -393,12 +393,14 @@ def strip_pages(document: Any, name: str) -> tuple[list[Any], list[Strip]]:
     page of its own, and where they stood. A piece whose extent reaches into the next one
     (a drop capital) is not broken after."""
     from weasyprint.document import Page
+    from weasyprint.formatting_structure import boxes
 
     pages: list[Any] = []
     strips: list[Strip] = []
     offset = 0.0
     found: list[tuple[tuple[Any, ...], Any]] = []
     idents: list[str] = []
+    texts: list[str] = []
     where: list[tuple[float, float, float]] = []
     for page in document.pages:
         page_box = page._page_box
@@ -413,6 +415,7 @@ def strip_pages(document: Any, name: str) -> tuple[list[Any], list[Strip]]:
                     continue
                 found.append((path, piece))
                 idents.append(_ident((*path[len(chain) :], piece)))
+                texts.append(_line_text(piece) if isinstance(piece, boxes.LineBox) else "")
                 where.append((offset + top - top_of_area, offset + bottom - top_of_area, top))
                 pages.append(Page(_pruned(path, piece)))
         offset += page_box.height
@@ -435,9 +438,18 @@ def strip_pages(document: Any, name: str) -> tuple[list[Any], list[Strip]]:
                 breakable=breakable,
                 ident=idents[n],
                 page=n,
+                text=texts[n],
             )
         )
     return pages, strips
+
+
+def _line_text(box: Any) -> str:
+    """The text set in a line, in order."""
+    own = getattr(box, "text", None)
+    if isinstance(own, str):
+        return own
+    return "".join(_line_text(child) for child in getattr(box, "children", None) or ())
 
 
 def _ident(boxes: tuple[Any, ...]) -> str:

@@ -7,9 +7,13 @@ geometry and the style. The steps:
    at every span (as a page lead and not), its photo's caption at every span, its head as a
    brief, and its body (class ``mk-body``) in one column on a tall page: heights read from
    WeasyPrint's boxes; the engine writes the body as strips (a PDF page for each line and
-   unbreakable block) that the legs are later cut from, so a body is laid out once;
+   unbreakable block) that the legs are later cut from, so a body is laid out once; each
+   body block carries its index in the article's body as its id (``b-N``; ``art-N`` on a
+   picture), so every strip knows its block;
 2. (``flatplan.make_flatplan`` decides where everything stands);
-3. (``legs.cut_legs``: the strips shared out over the legs the plan gives);
+3. (``legs.cut_legs``: the strips shared out over the legs the plan gives); ``page_breaks``:
+   where each page begins in each story on it (the block of its first line there), which the
+   EPUBs mark as the print edition's pages;
 4. pages (``pages_document``): every page of the edition with its furniture and, at the
    positions of the plan, each story's head, photo, caption, box and rules, the "In brief"
    label, section strips, house panels and the run-on lines;
@@ -21,11 +25,12 @@ Nothing here lays out: the engine does, in its own module.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from printedition.model import Figure, ImageRef, word_count
-from printedition.press.body import Body
+from printedition.model import Figure, ImageRef, PageBreak, word_count
+from printedition.press.body import Body, Strip
 from printedition.press.flatplan import Art, Flatplan, Leg, Photo, Placed, Rect, StoryMeasure
 from printedition.press.house import gap_tier
 from printedition.press.layout import (
@@ -39,6 +44,7 @@ from printedition.press.layout import (
     style_css,
     stylesheet_links,
 )
+from printedition.press.legs import StoryLegs
 from printedition.render import (
     RenderOptions,
     attr,
@@ -192,11 +198,35 @@ def body_html(story: StoryLayout, language: str) -> str:
         # Pictures carry their id: where the body is cut into legs, one may be taken out.
         if f"art-{i}" in art and blocks[i].startswith("<figure"):
             blocks[i] = f'<figure id="art-{i}"' + blocks[i][len("<figure") :]
+        else:
+            # Every other block its index too: the strips then say which block each line is
+            # in, and so where each printed page begins in the story (``page_breaks``).
+            blocks[i] = _with_id(blocks[i], f"b-{i}")
     return (
         f'<div class="body mk-body" lang="{attr(lang)}">\n'
         + "\n".join(b for b in blocks if b)
         + "\n</div>"
     )
+
+
+_OPENING_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)(?=[\s/>])")
+
+
+def _with_id(html: str, ident: str) -> str:
+    """``html`` with ``ident`` as the id of its first element (one that has an id keeps it)."""
+    found = _OPENING_TAG.match(html)
+    if found is None or re.match(r"<[^>]*\sid=", html):
+        return html
+    return f'{html[: found.end()]} id="{ident}"{html[found.end() :]}'
+
+
+def block_index(ident: str) -> int | None:
+    """The index in the article's body of the block a strip's id names (``body_html`` writes
+    ``b-N``, and ``art-N`` on a picture that may stand across columns), or None."""
+    kind, _, number = ident.partition("-")
+    if kind in ("b", "art") and number.isdigit():
+        return int(number)
+    return None
 
 
 def _document(
@@ -383,6 +413,47 @@ def story_legs(plan: Flatplan, slug: str) -> list[tuple[int, Leg]]:
             if placed.slug == slug:
                 found.extend((page.number, leg) for leg in placed.legs)
     return found
+
+
+def page_breaks(stories: Mapping[str, StoryLegs]) -> tuple[PageBreak, ...]:
+    """Where each page begins in each story on it: for every page a story's legs stand on,
+    the block holding the story's first line there (the first of its legs on that page, in
+    the story's reading order). In page order, then by slug."""
+    found: list[PageBreak] = []
+    for slug, story in stories.items():
+        strips = story.body.strips
+        seen: set[int] = set()
+        for (page, _), cut in zip(story.legs, story.cuts, strict=True):
+            if cut.empty or page in seen:
+                continue
+            seen.add(page)
+            blocks = [_block_of(strips, n) for n in range(cut.first + 1)]
+            block = blocks[cut.first]
+            if block is None:
+                continue
+            # The block's lines before the page's first one (printed on an earlier page).
+            earlier = [strips[n].text for n in range(cut.first) if blocks[n] == block]
+            line = strips[cut.first].text if earlier else ""
+            found.append(
+                PageBreak(
+                    page=page,
+                    slug=slug,
+                    block=block,
+                    line=line,
+                    before=sum(c.isalnum() for text in earlier for c in text) if line else 0,
+                )
+            )
+    return tuple(sorted(found, key=lambda b: (b.page, b.slug)))
+
+
+def _block_of(strips: Sequence[Strip], n: int) -> int | None:
+    """The body block strip ``n`` is in (a line in an element with an id of its own: the
+    block last named before it)."""
+    for k in range(n, -1, -1):
+        block = block_index(strips[k].ident)
+        if block is not None:
+            return block
+    return None
 
 
 # ---------------------------------------------------------------------------------------------

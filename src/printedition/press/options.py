@@ -13,7 +13,7 @@ from pathlib import Path
 
 from printedition.errors import ConfigError, ImageError
 from printedition.images import icc_description, load_icc_profile
-from printedition.model import BuildWarning
+from printedition.model import BuildWarning, PageBreak
 from printedition.press.flatplan import Flatplan
 from printedition.press.preflight import PreflightReport
 from printedition.settings import (
@@ -74,6 +74,7 @@ class PressResult:
     house_panels: int = 0  # panels laid at the foot of pages where a story ends early
     parts: PartsStats | None = None
     flatplan: Flatplan | None = None  # where every story stands
+    page_breaks: tuple[PageBreak, ...] = ()  # where each page begins in each story on it
 
 
 def check_options(options: PressOptions) -> None:

@@ -40,7 +40,7 @@ from printedition.press.join import merge_parts
 from printedition.press.options import PressOptions, PressResult, read_icc
 from printedition.press.parts import furniture_for
 from printedition.press.pictures import ImageCache
-from printedition.press.schedule import Edition, lay_out
+from printedition.press.schedule import Edition, FrontReady, lay_out
 from printedition.settings import DEFAULT_COLOUR
 from printedition.workers import WorkerPool
 
@@ -61,11 +61,12 @@ def write_pdf(
     store: Store | None = None,
     pool: WorkerPool | None = None,
     cache: ImageCache | None = None,
-    on_front: Callable[[bytes], None] | None = None,
+    on_front: Callable[[FrontReady], None] | None = None,
 ) -> PressResult:
     """Lay ``edition`` out as newspaper pages and write the press file and/or its proof.
-    ``on_front``: called with the laid-out front pages (a PDF) as soon as they are final (an
-    issue's; the caller may start work that needs the front page)."""
+    ``on_front``: called with the laid-out front pages (a PDF) and where each page begins in
+    the stories as soon as they are final (an issue's; the caller may start work that needs
+    the front page or the page numbers)."""
     articles = edition.articles
     if not articles:
         raise InputError("no articles to print")
@@ -122,6 +123,7 @@ def write_pdf(
         house_panels=sum(len(p.panels) for p in plan.pages),
         parts=laid.stats,
         flatplan=plan,
+        page_breaks=laid.page_breaks,
     )
 
 

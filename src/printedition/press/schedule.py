@@ -12,13 +12,16 @@ the style and the options), and spread over the workers:
    first for their count, and again with the stories' page numbers;
 4. legs (``legs.cut_legs``): each body's strips (written by the measuring layout) shared out
    over its planned legs; a body the legs cannot hold is planned again with more room (no
-   layout: the strips are cut, not set again);
+   layout: the strips are cut, not set again); then the page map (``makeup.page_breaks``:
+   where each page begins in each story), final from here on, handed out with the front
+   pages (``FrontReady``) and in ``LaidOut``;
 5. pages (``makeup.pages_document``): heads, photos and furniture; the legs drawn on
    (``legs.overlay_legs``).
 
 A rebuild after one article changed measures that article again; the pages document, a fast
 layout of positioned boxes, is laid out again when any placement moved.
-Comes out: the laid-out parts in page order (front pages, made-up pages) and the flatplan.
+Comes out: the laid-out parts in page order (front pages, made-up pages), the flatplan and
+the page map.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from dataclasses import dataclass, field
 from printedition.cache import Store, cache_key
 from printedition.errors import LayoutError
 from printedition.images import ProcessedImage
-from printedition.model import Article, BuildWarning, word_count
+from printedition.model import Article, BuildWarning, PageBreak, word_count
 from printedition.press.body import Body, Strip
 from printedition.press.engine import Rendered, images_used, render
 from printedition.press.flatplan import Flatplan, Grid, Panel, StoryMeasure
@@ -42,6 +45,7 @@ from printedition.press.makeup import (
     Measure,
     box_document,
     measure_document,
+    page_breaks,
     pages_document,
     read_measure,
     story_legs,
@@ -69,6 +73,15 @@ LAYOUT_FAILED = "layout-failed"  # the warning code of a story left out (the rep
 
 # The edition's own matter with the stories' page numbers (slug → page) written in.
 FrontPages = Callable[[Mapping[str, int]], EditionMatter]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FrontReady:
+    """What is final once the front pages are laid out (the plan and the legs are made by
+    then): the front pages' PDF and where each page begins in each story on it."""
+
+    pdf: bytes
+    page_breaks: tuple[PageBreak, ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -118,6 +131,7 @@ class LaidOut:
     html_bytes: int
     stats: PartsStats
     warnings: tuple[BuildWarning, ...]
+    page_breaks: tuple[PageBreak, ...]  # where each page begins in each story on it
 
 
 def render_job(job: tuple[str, dict[str, bytes], str, str, PageStyle, str]) -> Rendered:
@@ -199,7 +213,7 @@ class _Layouts:
                 "boxes": [dict(b) for b in laid.boxes],
                 "warnings": [dataclasses.asdict(w) for w in laid.warnings],
                 "strips": [
-                    [s.top_mm, s.bottom_mm, s.page_top_mm, s.breakable, s.ident, s.page]
+                    [s.top_mm, s.bottom_mm, s.page_top_mm, s.breakable, s.ident, s.page, s.text]
                     for s in laid.strips
                 ],
             }
@@ -257,8 +271,9 @@ def _strips(record: Mapping[str, object]) -> tuple[Strip, ...]:
             breakable=bool(k),
             ident=str(i),
             page=int(n),
+            text=str(x),
         )
-        for t, b, o, k, i, n in (raw if isinstance(raw, list) else [])
+        for t, b, o, k, i, n, x in (raw if isinstance(raw, list) else [])
     )
 
 
@@ -298,10 +313,11 @@ def lay_out(
     pool: WorkerPool | None,
     cache: ImageCache,
     colours: bool,
-    on_front: Callable[[bytes], None] | None = None,
+    on_front: Callable[[FrontReady], None] | None = None,
 ) -> LaidOut:
     """The edition made up: measured, planned, set in legs and composed into pages
-    (``on_front`` called with the front pages' PDF as soon as they are laid out). A story
+    (``on_front`` called with the front pages' PDF and the page breaks as soon as the front
+    pages are laid out). A story
     whose measure does not finish in time is left out (a ``layout-failed`` warning naming
     it); without the pool of a build, one timed worker is started for the layouts."""
     workers = pool if pool is not None else WorkerPool(1)
@@ -328,7 +344,7 @@ def _lay_out(
     pool: WorkerPool,
     cache: ImageCache,
     colours: bool,
-    on_front: Callable[[bytes], None] | None,
+    on_front: Callable[[FrontReady], None] | None,
 ) -> LaidOut:
     started = time.perf_counter()
     articles = edition.articles
@@ -459,6 +475,7 @@ def _lay_out(
         for slug in short
     )
     warnings.extend(BuildWarning(code="makeup", message=m, where="flatplan") for m in plan.warnings)
+    breaks = page_breaks(cuts)
 
     # The front pages, with the page numbers the plan gives.
     out: list[PartLayout] = []
@@ -474,7 +491,7 @@ def _lay_out(
         )
         out.append(PartLayout(pdf=pdf, pages=_pages(record), warnings=tuple(_warnings(record))))
         if on_front is not None:
-            on_front(pdf)
+            on_front(FrontReady(pdf=pdf, page_breaks=breaks))
         html_bytes += len(front.html.encode("utf-8"))
 
     # 5. pages: heads, photos and furniture; then the legs laid on.
@@ -545,6 +562,7 @@ def _lay_out(
             seconds=round(time.perf_counter() - started, 3),
         ),
         warnings=(*failed, *warnings),
+        page_breaks=breaks,
     )
 
 
@@ -572,6 +590,7 @@ __all__ = [
     "Edition",
     "EditionSection",
     "FrontPages",
+    "FrontReady",
     "LaidOut",
     "lay_out",
 ]

@@ -94,6 +94,12 @@ def _run(cmd: list[str]) -> tuple[str, str]:
     )
 
 
+# A short-lived JVM: the client compiler only and the serial collector start faster and take
+# about half the CPU time of the defaults on a few EPUBs (the build's check runs beside the
+# press on the same cores).
+_JVM = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Duser.language=en"]
+
+
 def _java_env() -> dict[str, str]:
     env = dict(os.environ)
     env.pop("JAVA_TOOL_OPTIONS", None)  # its banner would land on stderr, never our concern
@@ -163,7 +169,7 @@ def _from_json(data: dict[str, Any], name: str) -> list[CheckMessage]:
 def _check_one_by_one(java: str, jar: Path, names: Sequence[str]) -> list[CheckMessage]:
     messages: list[CheckMessage] = []
     for name in names:
-        cmd = [java, "-Duser.language=en", "-jar", str(jar), name, "-q", "--json", "-"]
+        cmd = [java, *_JVM, "-jar", str(jar), name, "-q", "--json", "-"]
         output, _ = _run(cmd)
         start = output.find("{")
         try:
@@ -195,7 +201,7 @@ def check_epub(paths: Sequence[Path | str]) -> list[CheckMessage]:
         return _check_one_by_one(java, jar, names)
     launcher = importlib.resources.files("printedition") / "data" / "EpubCheckBatch.java"
     with importlib.resources.as_file(launcher) as source:
-        cmd = [java, "-Duser.language=en", "-cp", str(jar), str(source), *names]
+        cmd = [java, *_JVM, "-cp", str(jar), str(source), *names]
         output, errors = _run(cmd)
     return _parse_batch(output, names, errors)
 

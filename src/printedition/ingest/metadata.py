@@ -168,8 +168,11 @@ def title_from_document(doc: HtmlElement) -> str:
     """The document title minus its " | Site" part (Readability's rules)."""
     orig = doc_title(doc)
     h1_texts = {clean_line(text_of(h)) for h in doc.iter("h1")}
-    if orig in h1_texts:  # the page's own heading is the whole title: nothing in it is the site's
-        return orig
+    # The page's own heading is the whole title (as a metadata value: no-break spaces made
+    # plain): nothing in it is the site's, and the heading is kept as the page writes it.
+    as_title = {plain_text(text_of(h)): clean_line(text_of(h)) for h in doc.iter("h1")}
+    if orig and orig in as_title:
+        return as_title[orig]
     cur = orig
     hierarchical = False
 

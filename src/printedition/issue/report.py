@@ -28,6 +28,9 @@ PROBLEM_CODES = frozenset(
 )
 
 
+SHOWN_PER_CODE = 3  # the summary shows this many warnings of one kind an article, then a count
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ArticleReport:
     slug: str
@@ -121,10 +124,19 @@ class IssueReport:
                 f"  {flag}  {a.slug:<{width}}  {a.words:>5} words  {a.images:>2} images"
                 f"  {len(a.warnings)} warning(s){note}"
             )
+            shown: dict[str, int] = {}
             for w in a.warnings:
-                lines.append(
-                    f"         [{w.code}] {w.message}" + (f" ({w.where})" if w.where else "")
-                )
+                shown[w.code] = shown.get(w.code, 0) + 1
+                if shown[w.code] <= SHOWN_PER_CODE:
+                    lines.append(
+                        f"         [{w.code}] {w.message}" + (f" ({w.where})" if w.where else "")
+                    )
+            for code, count in shown.items():
+                if count > SHOWN_PER_CODE:
+                    lines.append(
+                        f"         [{code}] … and {count - SHOWN_PER_CODE} more like it"
+                        " (report.json lists every one)"
+                    )
         lines += ["", "Outputs"]
         for o in self.outputs:
             if o.kind == "article-epub":

@@ -38,6 +38,7 @@ import time
 import tomllib
 import traceback
 from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -581,14 +582,24 @@ def table(results: dict[str, Figures | None]) -> None:
         ("contents page numbers", "all ok", "contents"),
         ("build time", "—", "time"),
     )
-    names = list(results)
-    widths = [26, 22, *(max(28, len(n)) for n in names)]
+    print_targets(rows, {n: (lambda key, f=f: cell(f, key)) for n, f in results.items()}, (26, 22, 28))
+
+
+def print_targets(
+    rows: Sequence[tuple[str, str, str]],
+    columns: Mapping[str, Callable[[str], str]],
+    widths: tuple[int, int, int],
+) -> None:
+    """A figure / target / one column per issue table: ``rows`` (label, target, key), each
+    column's cell for a key from its function; ``widths``: label, target, least per column."""
+    names = list(columns)
+    width = [widths[0], widths[1], *(max(widths[2], len(n)) for n in names)]
     header = ("figure", "target", *names)
-    print("\n" + "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
-    print("  ".join("-" * w for w in widths))
+    print("\n" + "  ".join(h.ljust(w) for h, w in zip(header, width, strict=True)))
+    print("  ".join("-" * w for w in width))
     for label, target, key in rows:
-        cells = (label, target, *(cell(results[n], key) for n in names))
-        print("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip())
+        cells = (label, target, *(columns[n](key) for n in names))
+        print("  ".join(c.ljust(w) for c, w in zip(cells, width, strict=True)).rstrip())
 
 
 def main() -> None:

@@ -23,6 +23,7 @@ Run from the repository root:  python bench/texture.py [--pdf FILE ...] [--keep 
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib.util
 import itertools
 import statistics
@@ -49,6 +50,7 @@ TARGETS = (
 )
 
 
+@functools.cache
 def _makeup() -> Any:
     """bench/makeup.py (not a package) as a module: its two issues and its build."""
     spec = importlib.util.spec_from_file_location(
@@ -274,16 +276,8 @@ def table(results: dict[str, Texture | None]) -> None:
             "time": f"{t.seconds:.0f} s" if t.seconds else "—",
         }[key]
 
-    names = list(results)
-    widths = [24, 12, *(max(22, len(n)) for n in names)]
-    print(
-        "\n"
-        + "  ".join(h.ljust(w) for h, w in zip(("figure", "target", *names), widths, strict=True))
-    )
-    print("  ".join("-" * w for w in widths))
-    for label, target, key in TARGETS:
-        cells = (label, target, *(cell(results[n], key) for n in names))
-        print("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip())
+    columns = {n: (lambda key, t=t: cell(t, key)) for n, t in results.items()}
+    _makeup().print_targets(TARGETS, columns, (24, 12, 22))
 
 
 def main() -> None:

@@ -166,3 +166,35 @@ def test_a_pinned_story_starts_its_page() -> None:
     ]
     made = make_flatplan(stories, GRID, PANELS)
     assert made.start_page(pinned.slug) == 6
+
+
+@pytest.mark.parametrize(("seed", "count"), [(6, 24), (7, 24), (7, 13), (8, 17)])
+def test_an_issue_that_ends_short_has_its_last_pages_made_again(seed: int, count: int) -> None:
+    """Planned page after page, these issues end on a page mostly empty (or a whole page of
+    house material): their last pages are made again (photos at another scale, a share of
+    the feet kept for house panels) so no page is more than half filler, in the same number
+    of pages, every story still placed."""
+    stories = _issue(seed)[:count]
+    made = make_flatplan(stories, GRID, PANELS)
+    report = plan_report(made)
+    worst = max(p["empty"] + p["house"] for p in report["pages"])
+    assert worst <= 0.5, [round(p["empty"] + p["house"], 2) for p in report["pages"]]
+    placed = {s.slug for page in made.pages for s in page.stories}
+    assert placed == {s.slug for s in stories}
+    uses = Counter(p.key for page in made.pages for p in page.panels)
+    assert all(n <= 2 for n in uses.values()), uses
+    # Not by adding pages: a plan without house panels (nothing to spread) has as many.
+    assert len(made.pages) == len(make_flatplan(stories, GRID, []).pages)
+
+
+def test_photos_are_cropped_modestly() -> None:
+    """However hard a plan shrinks or enlarges a photo, its box keeps the style's share of
+    its height (no sliver of a picture) and it is never enlarged past the style's zoom."""
+    photo = Photo(width_px=2400, height_px=1600, caption_mm={})
+    natural = GRID.width(3) * 1600 / 2400
+    assert photo.height(GRID, 3, 0.1) == pytest.approx(natural * GRID.crop_least)
+    assert photo.height(GRID, 3, 0.8) == pytest.approx(natural * 0.8)
+    assert photo.height(GRID, 3, 5.0) == pytest.approx(natural * GRID.zoom_most)
+    # A small photo is enlarged only as far as its pixels carry the floor resolution.
+    small = Photo(width_px=1000, height_px=667, caption_mm={})
+    assert small.ppi(GRID, 3) / small.zoom(GRID, 3, 5.0) >= GRID.min_ppi

@@ -86,6 +86,8 @@ class Pictures:
     min_ppi: int  # below this a photo is soft on the paper: warn
     preferred_ppi: int  # above this the press gains nothing: resample down to it
     floor_ppi: int  # the make-up never places a photo below this (a narrower span instead)
+    crop_least: float  # a photo cropped to a shorter box keeps at least this share of its height
+    zoom_most: float  # ... to a taller box (its sides cropped), enlarged at most this much
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -253,6 +255,8 @@ _TABLES: dict[str, tuple[type, _Spec]] = {
             "min_ppi": ("min_ppi", "int", 50, 1200),
             "preferred_ppi": ("preferred_ppi", "int", 72, 2400),
             "floor_ppi": ("floor_ppi", "int", 50, 1200),
+            "crop_least": ("crop_least", "num", 0.3, 1.0),
+            "zoom_most": ("zoom_most", "num", 1.0, 3.0),
         },
     ),
     "makeup": (

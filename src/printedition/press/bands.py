@@ -184,6 +184,8 @@ class Planner:
         self.grid = grid
         self.scale = scale
         self._shapes: dict[tuple[str, int, bool, bool, bool], Shape | None] = {}
+        # Plans that differ only in their last pages ask the same of their first: answered once.
+        self._fills: dict[tuple[object, ...], AreaFill] = {}
 
     def shape(
         self, story: StoryMeasure, span: int, *, lead: bool, picture_led: bool, boxed: bool = False
@@ -283,6 +285,28 @@ class Planner:
         """The fullest fill of ``width`` columns × ``height`` mm from the next stories of
         ``queue`` and the briefs waiting. ``lead``: a fresh page, whose first story leads;
         ``top``: where the area starts on its page (no headline in the page's bottom fifth)."""
+        key = (
+            tuple(s.slug for s in queue[:WINDOW]),
+            tuple(b.slug for b in briefs),
+            width,
+            round(height, 3),
+            lead,
+            round(top, 3),
+        )
+        if key not in self._fills:
+            self._fills[key] = self._fill(queue, briefs, width=width, height=height, lead=lead, top=top)
+        return self._fills[key]
+
+    def _fill(
+        self,
+        queue: Sequence[StoryMeasure],
+        briefs: Sequence[StoryMeasure],
+        *,
+        width: int,
+        height: float,
+        lead: bool,
+        top: float,
+    ) -> AreaFill:
         grid = self.grid
         # The next stories of the same section: a page takes them in any order, never a later
         # section's before an earlier one's.

@@ -60,6 +60,7 @@ class Body:
         init=False, repr=False, compare=False
     )
     _where: dict[str, int] = field(init=False, repr=False, compare=False)
+    _without: dict[frozenset[str], Body] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         reach: list[float] = []
@@ -80,6 +81,7 @@ class Body:
             if strip.ident:
                 where.setdefault(strip.ident, n)
         object.__setattr__(self, "_where", where)
+        object.__setattr__(self, "_without", {})
 
     def __len__(self) -> int:
         return len(self.strips)
@@ -170,6 +172,12 @@ class Body:
         follows each moved up by its height and the space under it."""
         if not idents or not any(s.ident in idents for s in self.strips):
             return self
+        # (The planner asks for the same body without the same pictures in plan after plan.)
+        if idents not in self._without:
+            self._without[idents] = self._taken_out(idents)
+        return self._without[idents]
+
+    def _taken_out(self, idents: frozenset[str]) -> Body:
         kept: list[Strip] = []
         shift = 0.0
         strips = self.strips

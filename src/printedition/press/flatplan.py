@@ -36,6 +36,8 @@ class Grid:
     story_gap_mm: float = 4.0  # between stacked rectangles (the rule stands in it)
     label_mm: float = 9.0  # the "In brief" label, a section strip
     photo_max_share: float = 0.42  # no photo stands taller than this share of the text area
+    crop_least: float = 0.4  # a photo cropped to a shorter box keeps this share of its height
+    zoom_most: float = 2.0  # ... to a taller one, enlarged at most this much (sides cropped)
 
     def width(self, span: int) -> float:
         return span * self.column_mm + (span - 1) * self.gap_mm
@@ -64,18 +66,20 @@ class Photo:
 
     def zoom(self, grid: Grid, span: int, scale: float) -> float:
         """How far the photo is enlarged in its box to stand ``scale`` times its height (its
-        sides cropped): never so far that it falls below ``min_ppi``."""
+        sides cropped): never so far that it falls below ``min_ppi``, nor past the style's
+        ``zoom_most`` (a modest crop: a smaller span serves before a harder one)."""
         if scale <= 1.0:
             return 1.0
         # (A hair short of the limit: a picture zoomed to exactly min_ppi measures 149.9 ppi
         # in the PDF once its box is rounded.)
-        return max(1.0, min(scale, self.ppi(grid, span) / (grid.min_ppi + 1.0)))
+        return max(1.0, min(scale, grid.zoom_most, self.ppi(grid, span) / (grid.min_ppi + 1.0)))
 
     def height(self, grid: Grid, span: int, scale: float = 1.0) -> float:
         """The photo's box at ``span``: tall photos cropped to a square at most; a scale below
-        1 crops top and bottom, above 1 enlarges it within the box (sides cropped)."""
+        1 crops top and bottom (keeping at least the style's ``crop_least`` of its height),
+        above 1 enlarges it within the box (sides cropped)."""
         ratio = min(self.height_px / self.width_px, 1.0)
-        factor = scale if scale <= 1.0 else self.zoom(grid, span, scale)
+        factor = max(scale, grid.crop_least) if scale <= 1.0 else self.zoom(grid, span, scale)
         return grid.width(span) * ratio * factor
 
     def ppi(self, grid: Grid, span: int) -> float:

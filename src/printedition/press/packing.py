@@ -53,6 +53,10 @@ from printedition.press.flatplan import (
 JUMP_LINES = 1.5  # a "continued on page" line under a long story's last leg on a page
 MIN_LEG_LINES = 12  # the last legs of a run-on story are at least this long
 RUN_ON_SHARE = 0.18  # a story opens in what is left of a page this tall, and runs on
+TAIL_FILLER = 0.25  # an issue whose last page is emptier than this has its last pages made again
+TAIL_PAGES = 5  # ... this many of them
+TAIL_RESERVES = (0.1, 0.2, 0.3, 0.4)  # shares of their feet kept for house panels
+TAIL_SCALES = (0.5, 0.7, 1.0, 1.3, 1.75)  # and their photos' scales
 
 
 # ---------------------------------------------------------------------------------------------
@@ -105,6 +109,16 @@ def _place(cell: Shape, grid: Grid, column: int, top: float, height: float, labe
 # ---------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class Tail:
+    """The last pages of a plan made again: from ``page`` on, the photos at ``scale`` and
+    ``reserve`` of each page's foot kept for a house panel."""
+
+    page: int
+    scale: float
+    reserve: float = 0.0
+
+
 @dataclass(slots=True)
 class _PageWork:
     number: int
@@ -114,6 +128,7 @@ class _PageWork:
     panels: list[PanelPlace] = field(default_factory=list)
     briefs_box: Rect | None = None
     covered: float = 0.0
+    whole: bool = False  # a tail page whose story needs all of it: no reserve
 
 
 def _long(story: StoryMeasure, planner: Planner, height: float) -> bool:
@@ -397,8 +412,15 @@ def _plan(
     first_page: int,
     first_top: float,
     shrink: bool = False,
+    tail: Tail | None = None,
+    planners: dict[float, Planner] | None = None,
 ) -> tuple[list[_PageWork], list[str]]:
-    planner = Planner(grid, scale)
+    """The pages, planned in turn from the first; from ``tail.page`` on, with the tail's
+    photo scale and a share of each page's foot kept for house panels. ``planners``: one
+    for each scale, shared by the plans of one issue (they remember what they worked out)."""
+    known = planners if planners is not None else {}
+    head_planner = known.setdefault(scale, Planner(grid, scale))
+    tail_planner = known.setdefault(tail.scale, Planner(grid, tail.scale)) if tail else head_planner
     warnings: list[str] = []
     # In section order; in a section the editor's leads first, then as the manifest lists them.
     sections = list(dict.fromkeys(s.section for s in stories))
@@ -422,7 +444,13 @@ def _plan(
         if len(pages) > limit_pages:  # pragma: no cover - a guard: every branch places or fills
             raise InputError("the stories cannot be made up into pages", where="flatplan")
         page = pages[-1]
-        height = grid.height_mm - page.top
+        in_tail = tail is not None and page.number >= tail.page
+        planner = tail_planner if in_tail else head_planner
+        # (The tail's reserve: the foot of its pages kept for a panel, not planned.)
+        cap = grid.height_mm
+        if tail is not None and in_tail and not page.whole:
+            cap = grid.height_mm * (1.0 - tail.reserve)
+        height = cap - page.top
         if height < 0.2 * grid.height_mm:
             pages.append(_PageWork(number=page.number + 1, top=0.0))
             continue
@@ -469,7 +497,7 @@ def _plan(
                     queue[:] = [q for q in queue if q.slug not in fill.used]
                     page.top += fill.bottom + grid.story_gap_mm
                     continue
-                _panel_or_empty(page, grid, panels, panel_uses, height)
+                _panel_or_empty(page, grid, panels, panel_uses, grid.height_mm - page.top)
                 pages.append(_PageWork(number=page.number + 1, top=0.0))
                 continue
             story = queue.pop(0)
@@ -492,6 +520,9 @@ def _plan(
         if shrink and fill.used and len(front) > len(fill.used):
             fill = _fuller(fill, planner, front, briefs, height - label_mm, page.top + label_mm)
         if not fill.used and not fill.briefs:
+            if page.top == 0 and front and cap < grid.height_mm:
+                page.whole = True  # the next story needs the whole page: no reserve here
+                continue
             if page.top == 0 and front:
                 # Cannot happen for a story shorter than a page; guard the loop all the same.
                 warnings.append(f"{front[0].slug}: does not fit a page")
@@ -508,7 +539,7 @@ def _plan(
                     if opened.top >= grid.height_mm - EPS:
                         pages.append(_PageWork(number=opened.number + 1, top=0.0))
                     continue
-            _panel_or_empty(page, grid, panels, panel_uses, height)
+            _panel_or_empty(page, grid, panels, panel_uses, grid.height_mm - page.top)
             if front or (not front and queue):
                 pages.append(_PageWork(number=page.number + 1, top=0.0))
                 continue
@@ -530,13 +561,13 @@ def _plan(
         if fill.briefs:  # the "In brief" column beside the bands may reach lower
             bottom = max(bottom, grid.label_mm + sum(brief_height(b, grid) for b in fill.briefs))
         left = height - label_mm - bottom
-        page.top = grid.height_mm - left
+        page.top = cap - left
         nxt = queue[0] if queue and (queue[0].page is None or queue[0].page <= page.number) else None
         if nxt is not None and left >= RUN_ON_SHARE * grid.height_mm:
             # The next story does not fit what is left: it opens here and runs on overleaf.
             opened = _open_at_foot(nxt, planner, page, pages, last_section)
             if opened is None:
-                _panel_or_empty(page, grid, panels, panel_uses, left)
+                _panel_or_empty(page, grid, panels, panel_uses, grid.height_mm - page.top)
                 pages.append(_PageWork(number=page.number + 1, top=0.0))
                 continue
             queue.pop(0)
@@ -546,10 +577,15 @@ def _plan(
             continue
         if not queue and briefs and _briefs_at_foot(page, briefs, grid, left):
             continue
+        if queue or briefs or cap < grid.height_mm:
+            _panel_or_empty(page, grid, panels, panel_uses, grid.height_mm - page.top)
         if queue or briefs:
-            _panel_or_empty(page, grid, panels, panel_uses, left)
             pages.append(_PageWork(number=page.number + 1, top=0.0))
     return pages, warnings
+
+
+def _slugs(work: Sequence[_PageWork]) -> frozenset[str]:
+    return frozenset(p.slug for page in work for p in page.stories)
 
 
 def _lay_fill(fill: AreaFill, page: _PageWork, grid: Grid, label: str, label_mm: float) -> None:
@@ -656,6 +692,7 @@ def make_flatplan(
     the edition fills the smallest multiple of ``multiple`` pages that holds it (or ``pages``)
     with the least space left empty."""
     results = []
+    planners: dict[float, Planner] = {}
     for scale in scales:
         # Each scale planned twice: as it is, and with a sparse page's pictures shrunk to take
         # one more story (fewer pages, which may leave the issue a house page to fill).
@@ -668,6 +705,7 @@ def make_flatplan(
                 first_page=first_page,
                 first_top=first_top,
                 shrink=shrink,
+                planners=planners,
             )
             results.append((scale, work, warnings))
     counts = [len(w) + front_pages for _, w, _ in results]
@@ -684,7 +722,32 @@ def make_flatplan(
         empty = sum(area - p.covered for p in work) + pad * area
         return (over, half, round(empty, 1), abs(scale - 1.0))
 
-    scale, work, warnings = min(results, key=cost)
+    best = min(results, key=cost)
+    if cost(best)[1] or (best[1] and area - best[1][-1].covered > TAIL_FILLER * area + EPS):
+        # The issue ends short (a last page mostly empty, or whole pages of filler): its last
+        # pages made again, their photos at another scale (more copy carried over to fill the
+        # last page, or less, to end a page sooner) and, where the copy cannot fill the pages
+        # at any scale, a share of each of their feet kept for house panels, so the spare
+        # space is spread rather than left to pages of filler.
+        reserves = (0.0, *TAIL_RESERVES) if cost(best)[1] else (0.0,)
+        last = best[1][-1].number if best[1] else first_page
+        for page in range(max(first_page, last - TAIL_PAGES + 1), last + 1):
+            for reserve in reserves:
+                for tail_scale in TAIL_SCALES:
+                    work, warnings = _plan(
+                        stories,
+                        grid,
+                        panels,
+                        scale=best[0],
+                        first_page=first_page,
+                        first_top=first_top,
+                        tail=Tail(page=page, scale=tail_scale, reserve=reserve),
+                        planners=planners,
+                    )
+                    if _slugs(work) == _slugs(best[1]):
+                        results.append((best[0], work, warnings))
+        best = min(results, key=cost)
+    scale, work, warnings = best
     unplaced: list[str] = []
     if pages is not None and len(work) + front_pages > pages:
         for p in work[pages - front_pages :]:

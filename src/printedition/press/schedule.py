@@ -297,6 +297,8 @@ def _grid(geometry: Geometry, style: PageStyle, first_top: float) -> Grid:
         height_mm=geometry.content_height_mm,
         line_mm=line,
         min_ppi=style.pictures.floor_ppi,
+        crop_least=style.pictures.crop_least,
+        zoom_most=style.pictures.zoom_most,
         warn_ppi=style.pictures.min_ppi,
         first_page_top_mm=first_top,
         story_gap_mm=style.makeup.story_gap_mm,

@@ -715,3 +715,17 @@ def test_the_newsletter_style_sets_every_sample_and_passes_the_preflight(
     fonts = {f.name.split("+", 1)[-1] for f in preflight_file(path).fonts}
     assert not any("Condensed" in name for name in fonts), fonts  # its headlines are sans
     assert any("Caslon-Text" in name for name in fonts), fonts
+
+
+def test_a_story_continued_from_another_page_has_no_drop_cap(tmp_path: Path) -> None:
+    """A drop cap marks where a story opens: the cover story's continuation inside (``[cover]
+    jump``) opens mid-story, so its first paragraph is set plain, its first word whole."""
+    from printedition.press.layout import StoryLayout
+    from printedition.press.makeup import body_html
+
+    article, _ = _small_article(tmp_path, n=3, image=False)
+    opening = body_html(StoryLayout(article=article, plans={}, hrefs={}), "en-GB")
+    continued = body_html(StoryLayout(article=article, plans={}, hrefs={}, opening=False), "en-GB")
+    assert 'class="dropcap"' in opening and 'class="opener"' in opening
+    assert "dropcap" not in continued and "opener" not in continued
+    assert "<p" in continued and "The quick brown fox" in continued

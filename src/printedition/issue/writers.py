@@ -173,10 +173,12 @@ def _edition(
         for x in in_print
         if x.entry.size or x.entry.page or x.entry.span
     }
-    if inside is not None and not cover_item.entry.size:
-        # A continuation is not a page's lead: it takes a standard story's head.
+    if inside is not None:
+        # A continuation is not a page's lead (a standard story's head, unless the editor
+        # sized it), and its text opens mid-story (no drop cap).
         pinned = controls.get(cover.slug, Controls())
-        controls[cover.slug] = dataclasses.replace(pinned, rank="standard")
+        rank = pinned.rank or "standard"
+        controls[cover.slug] = dataclasses.replace(pinned, rank=rank, continued=True)
     return Edition(
         sections=tuple(sections),
         matter=base,

@@ -177,6 +177,7 @@ class StoryLayout:
     plans: Mapping[str, FigurePlan]  # ImageRef.url → plan
     hrefs: Mapping[str, str]  # ImageRef.url → printedition-image: URL (absent: unusable)
     follows: bool = False  # starts below the previous story on the same page
+    opening: bool = True  # its text opens the story (a drop cap); not a continuation
 
 
 def default_date(articles: Sequence[Article]) -> str:
@@ -281,7 +282,7 @@ def body_blocks_html(story: StoryLayout, opts: RenderOptions) -> list[str]:
     out = []
     for i, block in enumerate(blocks):
         end = '<span class="endmark"></span>' if i == last else ""
-        if isinstance(block, Paragraph) and i == first:
+        if isinstance(block, Paragraph) and i == first and story.opening:
             split = split_first_letter(block.content)
             inner = render_inlines(block.content, opts)
             if split is not None:

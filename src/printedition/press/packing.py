@@ -731,6 +731,7 @@ def make_flatplan(
         # space is spread rather than left to pages of filler.
         reserves = (0.0, *TAIL_RESERVES) if cost(best)[1] else (0.0,)
         last = best[1][-1].number if best[1] else first_page
+        tails = []
         for page in range(max(first_page, last - TAIL_PAGES + 1), last + 1):
             for reserve in reserves:
                 for tail_scale in TAIL_SCALES:
@@ -745,8 +746,14 @@ def make_flatplan(
                         planners=planners,
                     )
                     if _slugs(work) == _slugs(best[1]):
-                        results.append((best[0], work, warnings))
-        best = min(results, key=cost)
+                        tails.append((best[0], work, warnings))
+        # Taken only if it is better where it matters: fewer pages over half filler (or,
+        # with none, less filler); a story broken over more pages for nothing is not.
+        tail = min(tails, key=cost, default=None)
+        if tail is not None:
+            (over, half, empty, _), (was_over, was_half, was_empty, _) = cost(tail), cost(best)
+            if over <= was_over and (half < was_half or (not was_half and empty < was_empty)):
+                best = tail
     scale, work, warnings = best
     unplaced: list[str] = []
     if pages is not None and len(work) + front_pages > pages:

@@ -125,6 +125,11 @@ def _work(options: PressOptions, cache: ImageCache) -> ImageWork:
     )
 
 
+def _continued(edition: Edition, slug: str) -> bool:
+    control = edition.controls.get(slug)
+    return control is not None and control.continued
+
+
 def story_parts(
     edition: Edition,
     options: PressOptions,
@@ -174,7 +179,12 @@ def story_parts(
         lead = sources.get(article.lead.image.url) if article.lead is not None else None
         out.append(
             StoryParts(
-                story=StoryLayout(article=article, plans=plans, hrefs=hrefs),
+                story=StoryLayout(
+                    article=article,
+                    plans=plans,
+                    hrefs=hrefs,
+                    opening=not _continued(edition, article.slug),
+                ),
                 section=section,
                 policy=policy,
                 images=images,

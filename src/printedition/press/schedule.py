@@ -99,6 +99,7 @@ class Controls:
     rank: str = ""  # "lead" | "standard" | "brief"; "" decides by length
     page: int | None = None  # pinned to start on this page
     span: int | None = None
+    continued: bool = False  # it continues here from another page: its text opens mid-story
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

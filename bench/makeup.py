@@ -520,6 +520,10 @@ def measure(result: Build) -> Figures | None:
         )
     )
     starts = _first_pages(plan)
+    cover = manifest.get("cover", {})
+    if cover.get("jump") and cover.get("article") in starts:
+        # [cover] jump: the story opens on the front page and continues inside.
+        starts[cover["article"]] = 1
     headlines = {a["slug"]: a["headline"] for a in articles if a["slug"] in starts}
     contents_page = front + 1
     numbers = contents_numbers(pdf, contents_page, headlines)

@@ -79,3 +79,51 @@ def test_a_cover_story_that_jumps_continues_inside_without_repeating(tmp_path: P
     for page, words in listed:
         assert words and _letters(" ".join(words)) in _letters(pdftotext(pdf, page)), (page, words)
     assert [m.format() for m in check_epub([tmp_path / "out" / "issue-7.epub"])] == []
+
+
+def test_a_cover_story_that_does_not_jump_runs_whole_inside(tmp_path: Path) -> None:
+    """By default ([cover] jump unset) the front page carries the cover story's opening and
+    says "Full story, page N": page N carries the story whole, from its first paragraph, and
+    the contents give page N; no "continued" line anywhere."""
+    from printedition.model import Paragraph, inline_text
+
+    articles = ROOT / "samples" / "articles"
+    manifest = tmp_path / "issue.toml"
+    manifest.write_text(
+        '[paper]\nname = "Byline Times"\nformat = "tabloid"\n'
+        '[issue]\nnumber = 8\ncover_date = "December 2026"\ndate = 2026-12-01\n'
+        '[cover]\narticle = "councils-face-funding-cliff"\n'
+        '[[sections]]\ntitle = "News"\narticles = [\n'
+        f'  "{articles}/councils-face-funding-cliff/index.html",\n'
+        f'  "{articles}/rail-strike-called-off/index.html",\n]\n',
+        encoding="utf-8",
+    )
+    report = build_issue(
+        load_manifest(manifest),
+        BuildOptions(
+            out_dir=tmp_path / "out", cache_dir=tmp_path / "cache", source_date_epoch=1_790_000_000,
+            validate=False,
+        ),
+    )
+    assert report.ok
+    pdf = tmp_path / "out" / "issue-8-press.pdf"
+    with pikepdf.open(pdf) as doc:
+        pages = len(doc.pages)
+    texts = {n: squash(pdftotext(pdf, n)) for n in range(1, pages + 1)}
+    turn = re.search(r"full story, page (\d+)", texts[1])
+    assert turn, texts[1][:2000]
+    inside = int(turn.group(1))
+    story = next(a for a in report.articles if a.slug == "councils-face-funding-cliff")
+    from printedition.ingest.normalise import normalise_file
+
+    model = normalise_file(articles / story.slug / "index.html")
+    paras = [squash(inline_text(b.content)) for b in model.body if isinstance(b, Paragraph)]
+    # The opening is on the front page and again, whole story, inside.
+    assert paras[0][:60] in texts[1] and paras[0][:60] in texts[inside]
+    assert squash(story.headline)[:40] in texts[inside]
+    assert "continued on page" not in texts[1] and "continued from page 1" not in texts[inside]
+    contents = next(n for n, t in texts.items() if "contents no. 8" in t)
+    rows = [squash(x) for x in pdftotext(pdf, contents, layout=True).splitlines()]
+    row = next(i for i, x in enumerate(rows) if x.startswith(squash(story.headline)[:30]))
+    claimed = next(m for x in rows[row : row + 2] if (m := re.search(r" (\d{1,3})$", x)))
+    assert int(claimed.group(1)) == inside

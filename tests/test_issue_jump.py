@@ -127,3 +127,47 @@ def test_a_cover_story_that_does_not_jump_runs_whole_inside(tmp_path: Path) -> N
     row = next(i for i, x in enumerate(rows) if x.startswith(squash(story.headline)[:30]))
     claimed = next(m for x in rows[row : row + 2] if (m := re.search(r" (\d{1,3})$", x)))
     assert int(claimed.group(1)) == inside
+
+
+def test_a_fixed_page_count_leaves_out_whole_stories_and_says_so(tmp_path: Path) -> None:
+    """[issue] pages = 4 with more copy than four pages hold: the long read is left out whole
+    (no part of it printed, nothing cut short), the contents do not list it, its article
+    carries a warning saying by how much, and the summary's last line says stories are
+    left out."""
+    articles = ROOT / "samples" / "articles"
+    manifest = tmp_path / "issue.toml"
+    manifest.write_text(
+        '[paper]\nname = "Byline Times"\nformat = "tabloid"\n'
+        '[issue]\nnumber = 9\ncover_date = "December 2026"\ndate = 2026-12-01\npages = 4\n'
+        '[cover]\narticle = "councils-face-funding-cliff"\n'
+        '[[sections]]\ntitle = "News"\narticles = [\n'
+        f'  "{articles}/councils-face-funding-cliff/index.html",\n'
+        f'  "{articles}/rail-strike-called-off/index.html",\n'
+        f'  "{articles}/the-river-that-ran-dry/index.html",\n]\n',
+        encoding="utf-8",
+    )
+    report = build_issue(
+        load_manifest(manifest),
+        BuildOptions(
+            out_dir=tmp_path / "out", cache_dir=tmp_path / "cache", source_date_epoch=1_790_000_000,
+            validate=False,
+        ),
+    )
+    assert report.ok
+    pdf = tmp_path / "out" / "issue-9-press.pdf"
+    with pikepdf.open(pdf) as doc:
+        assert len(doc.pages) == 4
+    river = next(a for a in report.articles if a.slug == "the-river-that-ran-dry")
+    (left,) = [w for w in river.warnings if w.code == "makeup-left-out"]
+    assert "left out of the 4 pages" in left.message and "words" in left.message
+    everything = squash(" ".join(pdftotext(pdf, n) for n in range(1, 5)))
+    assert squash(river.headline)[:40] not in everything
+    from printedition.ingest.normalise import normalise_file
+    from printedition.model import Paragraph, inline_text
+
+    model = normalise_file(articles / river.slug / "index.html")
+    opening = squash(inline_text(next(b for b in model.body if isinstance(b, Paragraph)).content))
+    assert opening[:60] not in everything
+    assert "left out of the fixed page count" in report.summary().splitlines()[-1]
+    press = next(o for o in report.outputs if o.kind == "press-pdf")
+    assert any("do not fit the 4 pages" in n or "does not fit the 4 pages" in n for n in press.flatplan["notes"])

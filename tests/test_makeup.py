@@ -151,8 +151,20 @@ def test_a_fixed_page_count_reports_what_does_not_fit() -> None:
     made = make_flatplan(stories, GRID, PANELS, pages=4)
     assert len(made.pages) == 4
     assert made.unplaced, "24 stories do not fit four pages"
+    # A story is in whole or not at all: none of what is left out stands on the four pages.
+    left_out = {u.slug for u in made.unplaced}
+    assert not left_out & {s.slug for p in made.pages for s in p.stories}
+    placed = {s.slug for p in made.pages for s in p.stories}
+    assert placed | left_out == {s.slug for s in stories}
+    # The note says by how much, story by story, and what the editor can do.
     report = plan_report(made)
-    assert any("do not fit the 4 pages" in n for n in report["notes"])
+    note = next(n for n in report["notes"] if "do not fit the 4 pages" in n)
+    over = sum(u.pages for u in made.unplaced)
+    assert f"{over:.1f} pages over" in note and made.needed > 4
+    first = made.unplaced[0]
+    words = next(s.words for s in stories if s.slug == first.slug)
+    assert f"{first.slug} ({words:,} words, {first.pages:.1f} pages)" in note
+    assert "next issue" in note and f"pages = {4 * -(-made.needed // 4)}" in note
 
 
 def test_a_pinned_story_starts_its_page() -> None:

@@ -138,7 +138,11 @@ def front_page_html(
     turn = "Continued on page" if jump else "Full story, page"
     parts.append(f'<p class="cover-turn">{turn} {_pageref(cover, numbers)}</p></div>')
     parts.append("</div>")
-    picks = [s for s in inside if s.article.slug != cover.slug][:teasers]
+    picks = [
+        s
+        for s in inside
+        if s.article.slug != cover.slug and (numbers is None or s.article.slug in numbers)
+    ][:teasers]
     if picks:
         parts.append('<aside class="inside"><h2 class="inside-head">Inside</h2><ul>')
         for story in picks:
@@ -171,6 +175,8 @@ def contents_html(
     ]
     current = None
     for story in stories:
+        if numbers is not None and story.article.slug not in numbers:
+            continue  # left out of the printed pages (a fixed page count)
         if story.section != current:
             if current is not None:
                 parts.append("</ol>")

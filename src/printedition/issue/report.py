@@ -172,7 +172,16 @@ class IssueReport:
             if o.flatplan:
                 lines += ["", *summary_lines(o.flatplan)]
         lines.append("")
-        if self.ok:
+        left_out = sum(
+            1 for a in self.articles for w in a.warnings if w.code == "makeup-left-out"
+        )
+        if self.ok and left_out:
+            lines.append(
+                f"Built: every output is in order, but {left_out} stor"
+                f"{'y is' if left_out == 1 else 'ies are'} left out of the fixed page count"
+                " (see the flatplan's note above)."
+            )
+        elif self.ok:
             lines.append("Built: every article and output is in order.")
         else:
             failed = len(self.failed_articles)

@@ -6,7 +6,7 @@ reads (``plan_report``, ``summary_lines``). ``packing.make_flatplan`` makes a pl
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -208,12 +208,22 @@ class PagePlan:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Unplaced:
+    """A story left out of a fixed page count: its length and the pages it would take."""
+
+    slug: str
+    words: int
+    pages: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Flatplan:
     pages: tuple[PagePlan, ...]
     grid: Grid
     scale: float  # the photos' scale the plan was made for
     warnings: tuple[str, ...] = ()
-    unplaced: tuple[str, ...] = ()  # stories that did not fit a fixed page count
+    unplaced: tuple[Unplaced, ...] = ()  # stories that did not fit a fixed page count
+    needed: int = 0  # the pages the copy needed (with a fixed count it did not fit)
 
     def art_keys(self, slug: str) -> frozenset[str]:
         """The pictures of ``slug``'s body that stand across columns (not in its legs)."""
@@ -305,10 +315,7 @@ def plan_report(plan: Flatplan, *, front_pages: int = 0) -> dict[str, Any]:
     total = len(plan.pages) + front_pages
     filler = sum(p.empty + p.house for p in plan.pages) / total if total else 0.0
     if plan.unplaced:
-        notes.append(
-            f"{len(plan.unplaced)} stor{'y does' if len(plan.unplaced) == 1 else 'ies do'} "
-            f"not fit the {total} pages: {', '.join(plan.unplaced)} (cut or move them)"
-        )
+        notes.append(unplaced_note(plan.unplaced, total, plan.needed))
     return {
         "text_area_mm": [round(grid.width(grid.columns), 1), round(grid.height_mm, 1)],
         "pages": pages,
@@ -318,6 +325,20 @@ def plan_report(plan: Flatplan, *, front_pages: int = 0) -> dict[str, Any]:
         "photo_scale": plan.scale,
         "notes": notes,
     }
+
+
+def unplaced_note(unplaced: Sequence[Unplaced], total: int, needed: int) -> str:
+    """What does not fit a fixed page count, by how much, and what the editor can do."""
+    over = sum(u.pages for u in unplaced)
+    words = sum(u.words for u in unplaced)
+    each = "; ".join(f"{u.slug} ({u.words:,} words, {u.pages:.1f} pages)" for u in unplaced)
+    more = 4 * math.ceil(max(needed, total + 1) / 4)
+    return (
+        f"{len(unplaced)} stor{'y does' if len(unplaced) == 1 else 'ies do'} not fit the "
+        f"{total} pages, {over:.1f} pages over: {each}. Cut about {words:,} words, move "
+        f"{'it' if len(unplaced) == 1 else 'them'} to the next issue, or make the issue "
+        f"{more} pages (pages = {more})"
+    )
 
 
 def summary_lines(report: Mapping[str, Any]) -> list[str]:

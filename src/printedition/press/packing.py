@@ -48,6 +48,7 @@ from printedition.press.flatplan import (
     Placed,
     Rect,
     StoryMeasure,
+    Unplaced,
 )
 
 JUMP_LINES = 1.5  # a "continued on page" line under a long story's last leg on a page
@@ -755,13 +756,23 @@ def make_flatplan(
             if over <= was_over and (half < was_half or (not was_half and empty < was_empty)):
                 best = tail
     scale, work, warnings = best
-    unplaced: list[str] = []
+    needed = len(work) + front_pages
+    unplaced: list[Unplaced] = []
     if pages is not None and len(work) + front_pages > pages:
-        for p in work[pages - front_pages :]:
-            for placed in p.stories:
-                if placed.kind != "run-on" and placed.slug not in unplaced:
-                    unplaced.append(placed.slug)
-        work = work[: pages - front_pages]
+        # A fixed count the copy overflows: what stands past it does not go in, and a story
+        # that runs on past it does not either (it runs whole or not at all: no text lost).
+        kept, beyond = work[: pages - front_pages], work[pages - front_pages :]
+        cut = list(dict.fromkeys(s.slug for p in beyond for s in p.stories))
+        words = {s.slug: s.words for s in stories}
+        for slug in cut:
+            boxes = [s.box for p in work for s in p.stories if s.slug == slug]
+            size = sum(b.span * b.height_mm for b in boxes) / area
+            unplaced.append(Unplaced(slug=slug, words=words.get(slug, 0), pages=round(size, 2)))
+        for p in kept:
+            gone = [s for s in p.stories if s.slug in cut]
+            p.covered -= sum(s.box.span * s.box.height_mm for s in gone)
+            p.stories = [s for s in p.stories if s.slug not in cut]
+        work = kept
     # Whole pages of house material to the multiple: in the panels' order, the last panel
     # on the last page (the back page's advert), no panel more than twice.
     pad = target - front_pages - len(work)
@@ -794,6 +805,7 @@ def make_flatplan(
         scale=scale,
         warnings=tuple(warnings),
         unplaced=tuple(unplaced),
+        needed=needed,
     )
 
 

@@ -478,13 +478,25 @@ def _lay_out(
         for slug in short
     )
     warnings.extend(BuildWarning(code="makeup", message=m, where="flatplan") for m in plan.warnings)
+    warnings.extend(
+        BuildWarning(
+            code="makeup-left-out",
+            message=(
+                f"left out of the {len(plan.pages) + front_count} pages the issue is fixed at"
+                f" ({u.words:,} words, {u.pages:.1f} pages): see the flatplan's note"
+            ),
+            where=u.slug,
+        )
+        for u in plan.unplaced
+    )
     breaks = page_breaks(cuts)
 
     # The front pages, with the page numbers the plan gives.
     out: list[PartLayout] = []
     html_bytes = 0
     if edition.front_pages is not None:
-        numbers = {slug: plan.start_page(slug) or 0 for slug in measures}
+        # (A story a fixed page count left out has no number: the contents leave it out.)
+        numbers = {slug: n for slug in measures if (n := plan.start_page(slug) or 0)}
         matter = edition.front_pages(numbers)
         front = front_document(
             options, dataclasses.replace(matter, contents_html=""), edition=articles

@@ -22,7 +22,9 @@ How a page is made up (the rules newspaper design guides give):
 The search is exhaustive over a small space (band compositions of the next few stories, the
 spans each may take, how many briefs the brief column holds) and deterministic: the same input
 gives the same plan. The whole issue is planned for a scale of its photos; the scale is chosen
-so the issue fills the smallest multiple of four pages that holds it.
+so the issue fills the smallest multiple of four pages that holds it. An issue that would end
+on a page mostly empty has its last pages planned again (``Tail``: their photos at another
+scale, a share of their feet kept for house panels) and the better ending kept.
 """
 
 from __future__ import annotations

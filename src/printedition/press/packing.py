@@ -32,15 +32,12 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from printedition.errors import InputError
 from printedition.press.bands import BOX_MM, AreaFill, Planner, Shape, brief_height
-from printedition.press.body import Body
 from printedition.press.flatplan import (
     EPS,
-    Art,
-    ArtPlace,
     Flatplan,
     Grid,
     Leg,
@@ -52,10 +49,15 @@ from printedition.press.flatplan import (
     StoryMeasure,
     Unplaced,
 )
+from printedition.press.runs import (
+    RUN_ON_SHARE,
+    PageWork,
+    is_long,
+    open_at_foot,
+    opener_planner,
+    run_on,
+)
 
-JUMP_LINES = 1.5  # a "continued on page" line under a long story's last leg on a page
-MIN_LEG_LINES = 12  # the last legs of a run-on story are at least this long
-RUN_ON_SHARE = 0.18  # a story opens in what is left of a page this tall, and runs on
 TAIL_FILLER = 0.25  # an issue whose last page is emptier than this has its last pages made again
 TAIL_PAGES = 5  # ... this many of them
 TAIL_RESERVES = (0.1, 0.2, 0.3, 0.4)  # shares of their feet kept for house panels
@@ -122,218 +124,6 @@ class Tail:
     reserve: float = 0.0
 
 
-@dataclass(slots=True)
-class _PageWork:
-    number: int
-    top: float  # where the area for stories starts (masthead, run-on legs)
-    section: str = ""
-    stories: list[Placed] = field(default_factory=list)
-    panels: list[PanelPlace] = field(default_factory=list)
-    briefs_box: Rect | None = None
-    covered: float = 0.0
-    whole: bool = False  # a tail page whose story needs all of it: no reserve
-
-
-def _long(story: StoryMeasure, planner: Planner, height: float) -> bool:
-    cell = planner.shape(story, planner.grid.columns, lead=True, picture_led=False)
-    return cell is None or cell.height > height + EPS
-
-
-def _opener(story: StoryMeasure, planner: Planner, room: float, *, lead: bool) -> Planner | None:
-    """A planner whose shape of ``story`` opens in ``room`` mm (head, photo, caption and ten
-    lines of legs), its photo smaller where need be; None if none does."""
-    grid = planner.grid
-    for factor in (1.0, 0.75, 0.5, 0.35, 0.25, 0.15):
-        opener = Planner(grid, min(1.0, planner.scale) * factor) if factor < 1.0 else planner
-        cell = opener.shape(story, grid.columns, lead=lead, picture_led=False)
-        if cell is None:
-            continue
-        if cell.head + grid.lines(cell.photo + cell.caption) + 10 * grid.line_mm <= room:
-            return opener
-
-    return None
-
-
-class _Rest:
-    """What of a story's body is still to place, as legs are given to it: exact from its
-    strips, else estimated with a line lost at every leg's end."""
-
-    def __init__(self, story: StoryMeasure, grid: Grid, *, photo: bool = False) -> None:
-        body = story.photo_body if photo and story.photo_key else story.body
-        self.body = body if body is not None and len(body) else None
-        self.grid = grid
-        self.at = 0  # the first strip not yet placed
-        self.mm = self.body.height_mm if self.body is not None else story.body_mm
-
-    def take(self, heights: list[float]) -> None:
-        if self.body is not None:
-            _, self.at = self.body.run(heights, self.at)
-            self.mm = self.body.rest_mm(self.at)
-        else:
-            self.mm -= sum(h - self.grid.line_mm for h in heights)
-
-    def balanced(self, offsets: list[float]) -> float:
-        """The height of legs (each ``offsets[i]`` shorter) that hold the rest."""
-        if self.body is not None:
-            return self.body.balanced(offsets, self.at)
-        span = len(offsets)
-        return self.grid.lines((self.mm + sum(offsets)) / span + self.grid.line_mm)
-
-    def state(self) -> tuple[Body | None, int, float]:
-        return self.body, self.at, self.mm
-
-    def restore(self, state: tuple[Body | None, int, float]) -> None:
-        self.body, self.at, self.mm = state
-
-    def next_art(self, story: StoryMeasure) -> Art | None:
-        """The next picture still ahead in the text whose pixels carry two columns, taken
-        out of the body to stand across columns."""
-        if self.body is None:
-            return None
-        for art in story.art:
-            index = self.body.index_of(art.key)
-            if index is None or index < self.at or art.photo.max_span(self.grid) < 2:
-                continue
-            self.body = self.body.without(frozenset({art.key}))
-            self.mm = self.body.rest_mm(self.at)
-            return art
-        return None
-
-
-def _run_on(
-    story: StoryMeasure,
-    planner: Planner,
-    page: _PageWork,
-    pages: list[_PageWork],
-    label: str,
-    *,
-    lead: bool = True,
-    scale: float = 1.0,
-) -> _PageWork:
-    """A story longer than the space it opens in: its head across the page, then full-width
-    legs to the foot and over the following pages; returns the page its last legs stand on
-    (``top`` below them)."""
-    grid = planner.grid
-    cols = grid.columns
-    cell = planner.shape(story, cols, lead=lead, picture_led=False)
-    assert cell is not None
-    top = page.top
-    # A head taller than half a page (a pathological headline) is given half a page; a photo
-    # that then leaves no ten lines of legs goes (both reported by the caller's check).
-    head_mm = min(cell.head, 0.5 * grid.height_mm)
-    head = Rect(column=0, span=cols, top_mm=top, height_mm=head_mm)
-    pspan = cell.photo_span
-    room = grid.height_mm - head.bottom_mm - 10 * grid.line_mm
-    if pspan and grid.lines(cell.photo + cell.caption) > room:
-        pspan = 0
-    below = grid.lines(cell.photo + cell.caption) if pspan else 0.0
-    photo = (
-        Rect(column=0, span=pspan, top_mm=head.bottom_mm, height_mm=cell.photo + cell.caption)
-        if pspan
-        else None
-    )
-    legs_top = head.bottom_mm
-    jump = JUMP_LINES * grid.line_mm  # the "continued on page" line under the last leg
-    legs: list[Leg] = []
-    for i in range(cols):
-        offset = below if i < pspan else 0.0
-        h = max(grid.line_mm, grid.height_mm - legs_top - offset - jump)
-        legs.append(Leg(column=i, top_mm=legs_top + offset, height_mm=h))
-    rest = _Rest(story, grid, photo=photo is not None)
-    rest.take([leg.height_mm for leg in legs])
-    page.stories.append(
-        Placed(
-            slug=story.slug,
-            kind="story",
-            box=Rect(column=0, span=cols, top_mm=top, height_mm=grid.height_mm - top),
-            head=head,
-            photo=photo,
-            photo_mm=cell.photo,
-            photo_key=story.photo_key if photo is not None else "",
-            legs=tuple(legs),
-            lead=lead,
-            section_label=label,
-            continues=rest.mm > 0,
-        )
-    )
-    page.covered += cols * (grid.height_mm - top)
-    page.section = page.section or story.section
-    page.top = grid.height_mm  # its legs run to the foot
-    shortest = MIN_LEG_LINES * grid.line_mm
-    while rest.mm > 0:
-        page = _PageWork(number=page.number + 1, top=0.0, section=story.section)
-        pages.append(page)
-        # Under a "continued from" line; a picture from the text may head the page across
-        # columns (the text under and beside it) while enough text is left to stand by it.
-        # Not if it would leave the story a few lines overleaf: then it is cropped shorter,
-        # or stays in the text.
-        room = grid.height_mm - grid.label_mm
-        saved = rest.state()
-        art = rest.next_art(story) if rest.mm >= shortest * cols else None
-        with_art = rest.state()
-        crops: list[float | None] = [1.0, 0.8, 0.6, None] if art is not None else [None]
-        for crop in crops:
-            if crop is None and art is not None:
-                rest.restore(saved)  # the picture stays in the text
-                art = None
-            else:
-                rest.restore(with_art)
-            art_place: tuple[ArtPlace, ...] = ()
-            if art is not None and crop is not None:
-                # Three columns of five (two of fewer), one more in an issue whose pictures
-                # are enlarged to fill its pages; never more than its pixels carry.
-                wide = (3 if cols >= 5 else 2) + (1 if scale >= 1.3 and cols >= 4 else 0)
-                aspan = min(art.photo.max_span(grid), wide)
-                # (Taller, its sides cropped, in an issue whose pictures are enlarged.)
-                natural = art.photo.height(grid, aspan, max(1.0, min(scale, 1.5)))
-                photo_mm = min(natural * crop, 0.45 * grid.height_mm)
-                caption = art.photo.caption_mm.get(aspan, 2 * grid.line_mm) + 2.0
-                under = grid.lines(photo_mm + caption)
-                box = Rect(column=0, span=aspan, top_mm=grid.label_mm, height_mm=photo_mm + caption)
-                art_place = (ArtPlace(key=art.key, box=box, photo_mm=photo_mm),)
-                span = cols
-                offsets = [under if i < aspan else 0.0 for i in range(span)]
-            else:
-                # The last legs: as many columns as keep each leg a readable length (a photo
-                # or a table in the text needs room), all ending together.
-                span = max(1, min(cols, int(rest.mm // shortest)))
-                offsets = [0.0] * span
-            h = min(rest.balanced(offsets), room)
-            if h >= room - EPS:  # runs on again: room for the "continued on page" line
-                h = room - jump
-            if span < cols:
-                h = max(h, shortest)
-            if art_place:
-                h = max(h, min(room, max(offsets) + 4 * grid.line_mm))
-            before = rest.mm
-            rest.take([h - o for o in offsets])
-            if rest.mm >= before:  # a block taller than a page: nothing more can be placed
-                rest.mm = 0.0
-            if not art_place or rest.mm <= 0 or rest.mm >= 2 * shortest:
-                break
-        page.stories.append(
-            Placed(
-                slug=story.slug,
-                kind="run-on",
-                box=Rect(column=0, span=span, top_mm=0.0, height_mm=h + grid.label_mm),
-                head=None,
-                photo=None,
-                photo_mm=0.0,
-                legs=tuple(
-                    Leg(column=i, top_mm=grid.label_mm + o, height_mm=h - o)
-                    for i, o in enumerate(offsets)
-                ),
-                continued=True,
-                continues=rest.mm > 0,
-                art=art_place,
-            )
-        )
-        page.covered += span * (h + grid.label_mm)
-        end = h + grid.label_mm
-        page.top = end + grid.story_gap_mm if end < grid.height_mm - EPS else grid.height_mm
-    return page
-
-
 def _fuller(
     fill: AreaFill,
     planner: Planner,
@@ -384,28 +174,6 @@ def _fill_foot(
     )
 
 
-def _open_at_foot(
-    story: StoryMeasure,
-    planner: Planner,
-    page: _PageWork,
-    pages: list[_PageWork],
-    last_section: str,
-) -> _PageWork | None:
-    """``story`` opened in what is left of ``page`` and run on overleaf, if it is long enough
-    to run on and its headline stands above the page's bottom fifth; the page its last legs
-    stand on, or None (``page`` as it was)."""
-    grid = planner.grid
-    label = story.section if story.section != last_section else ""
-    top = page.top + grid.story_gap_mm + (grid.label_mm if label else 0.0)
-    if story.words < 500 or top > 0.8 * grid.height_mm:
-        return None
-    opener = _opener(story, planner, grid.height_mm - top, lead=False)
-    if opener is None:
-        return None
-    page.top = top
-    return _run_on(story, opener, page, pages, label, lead=False, scale=planner.scale)
-
-
 def _plan(
     stories: Sequence[StoryMeasure],
     grid: Grid,
@@ -417,7 +185,7 @@ def _plan(
     shrink: bool = False,
     tail: Tail | None = None,
     planners: dict[float, Planner] | None = None,
-) -> tuple[list[_PageWork], list[str]]:
+) -> tuple[list[PageWork], list[str]]:
     """The pages, planned in turn from the first; from ``tail.page`` on, with the tail's
     photo scale and a share of each page's foot kept for house panels. ``planners``: one
     for each scale, shared by the plans of one issue (they remember what they worked out)."""
@@ -437,8 +205,8 @@ def _plan(
     )
     briefs = [s for s in stories if brief(s)]
     # What stands above the stories on the first page (masthead, contents) is editorial.
-    pages: list[_PageWork] = [
-        _PageWork(number=first_page, top=first_top, covered=grid.columns * first_top)
+    pages: list[PageWork] = [
+        PageWork(number=first_page, top=first_top, covered=grid.columns * first_top)
     ]
     last_section = ""
     panel_uses: dict[str, int] = {}
@@ -455,7 +223,7 @@ def _plan(
             cap = grid.height_mm * (1.0 - tail.reserve)
         height = cap - page.top
         if height < 0.2 * grid.height_mm:
-            pages.append(_PageWork(number=page.number + 1, top=0.0))
+            pages.append(PageWork(number=page.number + 1, top=0.0))
             continue
         # A pinned story starts its page: what comes before it fills the pages before.
         limit = len(queue)
@@ -474,9 +242,9 @@ def _plan(
             warnings.append(f"{front[0].slug}: pinned to page {front[0].page}, starts on {page.number}")
         label = front[0].section if front and front[0].section != last_section else ""
         label_mm = grid.label_mm if label and page.top > 0 else 0.0
-        if front and _long(front[0], planner, grid.height_mm - page.top - label_mm):
+        if front and is_long(front[0], planner, grid.height_mm - page.top - label_mm):
             # A long story opens where it stands, its photo smaller if the space is short.
-            opener = _opener(front[0], planner, height - label_mm, lead=page.top == 0)
+            opener = opener_planner(front[0], planner, height - label_mm, lead=page.top == 0)
             if opener is None and page.top == 0:
                 # Nothing opens it even on an empty page (a pathological head): it opens
                 # here all the same, its photo smallest, rather than wait for a page that
@@ -501,16 +269,16 @@ def _plan(
                     page.top += fill.bottom + grid.story_gap_mm
                     continue
                 _panel_or_empty(page, grid, panels, panel_uses, grid.height_mm - page.top)
-                pages.append(_PageWork(number=page.number + 1, top=0.0))
+                pages.append(PageWork(number=page.number + 1, top=0.0))
                 continue
             story = queue.pop(0)
             page.top += label_mm
-            last = _run_on(
+            last = run_on(
                 story, opener, page, pages, label, lead=page.top <= label_mm, scale=planner.scale
             )
             last_section = story.section
             if last.top >= grid.height_mm - EPS:
-                pages.append(_PageWork(number=last.number + 1, top=0.0))
+                pages.append(PageWork(number=last.number + 1, top=0.0))
             continue
         fill = planner.fill(
             front,
@@ -535,19 +303,19 @@ def _plan(
             if nxt is not None and page.top > 0 and height >= RUN_ON_SHARE * grid.height_mm:
                 # Nothing fits whole under what ends here (a long story's last legs): the
                 # next story opens here and runs on overleaf rather than leave the space.
-                opened = _open_at_foot(nxt, planner, page, pages, last_section)
+                opened = open_at_foot(nxt, planner, page, pages, last_section)
                 if opened is not None:
                     queue.remove(nxt)
                     last_section = nxt.section
                     if opened.top >= grid.height_mm - EPS:
-                        pages.append(_PageWork(number=opened.number + 1, top=0.0))
+                        pages.append(PageWork(number=opened.number + 1, top=0.0))
                     continue
             _panel_or_empty(page, grid, panels, panel_uses, grid.height_mm - page.top)
             if front or (not front and queue):
-                pages.append(_PageWork(number=page.number + 1, top=0.0))
+                pages.append(PageWork(number=page.number + 1, top=0.0))
                 continue
             if briefs and not front:
-                pages.append(_PageWork(number=page.number + 1, top=0.0))
+                pages.append(PageWork(number=page.number + 1, top=0.0))
                 continue
             break
         rest = [q for q in queue if q.slug not in fill.used]
@@ -568,30 +336,30 @@ def _plan(
         nxt = queue[0] if queue and (queue[0].page is None or queue[0].page <= page.number) else None
         if nxt is not None and left >= RUN_ON_SHARE * grid.height_mm:
             # The next story does not fit what is left: it opens here and runs on overleaf.
-            opened = _open_at_foot(nxt, planner, page, pages, last_section)
+            opened = open_at_foot(nxt, planner, page, pages, last_section)
             if opened is None:
                 _panel_or_empty(page, grid, panels, panel_uses, grid.height_mm - page.top)
-                pages.append(_PageWork(number=page.number + 1, top=0.0))
+                pages.append(PageWork(number=page.number + 1, top=0.0))
                 continue
             queue.pop(0)
             last_section = nxt.section
             if opened.top >= grid.height_mm - EPS:
-                pages.append(_PageWork(number=opened.number + 1, top=0.0))
+                pages.append(PageWork(number=opened.number + 1, top=0.0))
             continue
         if not queue and briefs and _briefs_at_foot(page, briefs, grid, left):
             continue
         if queue or briefs or cap < grid.height_mm:
             _panel_or_empty(page, grid, panels, panel_uses, grid.height_mm - page.top)
         if queue or briefs:
-            pages.append(_PageWork(number=page.number + 1, top=0.0))
+            pages.append(PageWork(number=page.number + 1, top=0.0))
     return pages, warnings
 
 
-def _slugs(work: Sequence[_PageWork]) -> frozenset[str]:
+def _slugs(work: Sequence[PageWork]) -> frozenset[str]:
     return frozenset(p.slug for page in work for p in page.stories)
 
 
-def _lay_fill(fill: AreaFill, page: _PageWork, grid: Grid, label: str, label_mm: float) -> None:
+def _lay_fill(fill: AreaFill, page: PageWork, grid: Grid, label: str, label_mm: float) -> None:
     top = page.top + label_mm
     at = top
     for n, band in enumerate(fill.bands):
@@ -630,7 +398,7 @@ def _lay_fill(fill: AreaFill, page: _PageWork, grid: Grid, label: str, label_mm:
 
 
 def _briefs_at_foot(
-    page: _PageWork, briefs: list[StoryMeasure], grid: Grid, left: float
+    page: PageWork, briefs: list[StoryMeasure], grid: Grid, left: float
 ) -> bool:
     """The briefs still waiting, side by side in a labelled strip at the foot of the page, if
     they fit the space left there."""
@@ -663,7 +431,7 @@ def _briefs_at_foot(
 
 
 def _panel_or_empty(
-    page: _PageWork, grid: Grid, panels: Sequence[Panel], uses: dict[str, int], height: float
+    page: PageWork, grid: Grid, panels: Sequence[Panel], uses: dict[str, int], height: float
 ) -> None:
     """House material in the space left at the foot of a page, if any panel suits it."""
     top = grid.height_mm - height + (grid.story_gap_mm if page.stories else 0.0)
@@ -715,7 +483,7 @@ def make_flatplan(
     target = pages or multiple * math.ceil(min(counts) / multiple)
     area = grid.columns * grid.height_mm
 
-    def cost(item: tuple[float, list[_PageWork], list[str]]) -> tuple[int, int, float, float]:
+    def cost(item: tuple[float, list[PageWork], list[str]]) -> tuple[int, int, float, float]:
         # Fewest pages over the count, then fewest pages more than half filler (a page of
         # house material is one), then least filler, then photos nearest their own size.
         scale, work, _ = item
@@ -782,11 +550,11 @@ def make_flatplan(
     if pad > 0 and keys:
         order = keys[-pad:] if pad <= len(keys) else [keys[i % len(keys)] for i in range(pad - len(keys))] + keys
         for key in order:
-            work.append(_PageWork(number=work[-1].number + 1 if work else first_page, top=0.0))
+            work.append(PageWork(number=work[-1].number + 1 if work else first_page, top=0.0))
             box = Rect(column=0, span=grid.columns, top_mm=0.0, height_mm=grid.height_mm)
             work[-1].panels.append(PanelPlace(key=key, box=box))
     while len(work) + front_pages < target:
-        work.append(_PageWork(number=work[-1].number + 1 if work else first_page, top=0.0))
+        work.append(PageWork(number=work[-1].number + 1 if work else first_page, top=0.0))
     plans = []
     for p in work:
         panel_area = sum(x.box.height_mm * x.box.span for x in p.panels)

@@ -62,6 +62,27 @@ class Type:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Justify:
+    """The body's justified column: its spaces, indent and hyphenation (the stylesheets get
+    them as custom properties), and the total-fit line breaker's ranges and demerits."""
+
+    total_fit: bool  # break each body paragraph as a whole before layout (press/linebreak.py)
+    indent_em: float  # a paragraph's first line, after another paragraph
+    word_spacing_em: float  # added to the face's space: the narrowest space WeasyPrint sets
+    tightest_em: float  # the breaker may set a line's spaces this much narrower still
+    space_em: float  # the word space the breaker aims for
+    loose_em: float  # a wider space is loose: the end of the breaker's stretch
+    hyphen_word: int  # letters a word needs to be broken (hyphenate-limit-chars)
+    hyphen_before: int  # letters before the hyphen, at least
+    hyphen_after: int  # letters after it, at least
+    hyphen_penalty: int  # what a break at a hyphen costs the breaker
+    hyphen_run: int  # never more hyphenated lines in a row than this
+    hyphen_run_demerits: int  # two hyphenated lines in a row cost this
+    fitness_demerits: int  # a tight line next to a loose one costs this
+    margin_mm: float  # left free at the end of a line the breaker sets, for measuring error
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Fonts:
     """Font families by role; ``fallback`` follows each, for characters a face lacks."""
 
@@ -143,6 +164,7 @@ class PageStyle:
     formats: tuple[tuple[str, Grid], ...]
     measure_mm: float  # a page size given as WxH gets round(width / measure) columns
     type: Type
+    justify: Justify
     fonts: Fonts
     pictures: Pictures
     space: Space
@@ -212,8 +234,8 @@ def _asdict(obj: Any) -> dict[str, Any]:
 # style.toml: every key, its type and its bounds
 # ---------------------------------------------------------------------------------------------
 
-# key in style.toml → (field, kind, low, high); kind "int", "num", "str", "label" (a str that
-# may be empty, at most ``high`` characters) or "names".
+# key in style.toml → (field, kind, low, high); kind "int", "num", "bool", "str", "label" (a
+# str that may be empty, at most ``high`` characters) or "names".
 _Spec = dict[str, tuple[str, str, float, float]]
 _GRID: _Spec = {
     "columns": ("columns", "int", 1, 12),
@@ -238,6 +260,25 @@ _TABLES: dict[str, tuple[type, _Spec]] = {
             "headline_leading": ("headline_leading", "num", 0.7, 2),
             "masthead_largest": ("masthead_largest_pt", "num", 8, 400),
             "masthead_letters": ("masthead_letters", "num", 2, 40),
+        },
+    ),
+    "justify": (
+        Justify,
+        {
+            "total_fit": ("total_fit", "bool", 0, 1),
+            "indent": ("indent_em", "num", 0, 5),
+            "word_spacing": ("word_spacing_em", "num", -0.2, 0.5),
+            "tightest": ("tightest_em", "num", -0.2, 0),
+            "space": ("space_em", "num", 0.05, 1),
+            "loose": ("loose_em", "num", 0.1, 2),
+            "hyphen_word": ("hyphen_word", "int", 2, 30),
+            "hyphen_before": ("hyphen_before", "int", 1, 15),
+            "hyphen_after": ("hyphen_after", "int", 1, 15),
+            "hyphen_penalty": ("hyphen_penalty", "int", 0, 10000),
+            "hyphen_run": ("hyphen_run", "int", 1, 10),
+            "hyphen_run_demerits": ("hyphen_run_demerits", "int", 0, 1000000),
+            "fitness_demerits": ("fitness_demerits", "int", 0, 1000000),
+            "margin": ("margin_mm", "num", 0, 5),
         },
     ),
     "fonts": (
@@ -346,6 +387,10 @@ class _Reader:
                     key, f"must be a short text in quotes (may be empty), not {value!r}"
                 )
             return value.strip()
+        if kind == "bool":
+            if not isinstance(value, bool):
+                raise self.fail(key, f"must be true or false, not {value!r}")
+            return value
         if kind == "names":
             if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
                 raise self.fail(key, f'must be a list of names, e.g. ["A", "B"], not {value!r}')
@@ -503,6 +548,7 @@ def _load(folder: Path, *, depth: int) -> tuple[PageStyle, dict[str, Any]]:
         formats=tuple(formats),
         measure_mm=measure,
         type=type_,
+        justify=parts["justify"],
         fonts=parts["fonts"],
         pictures=pictures,
         space=parts["space"],
@@ -538,6 +584,7 @@ __all__ = [
     "Fonts",
     "Grid",
     "House",
+    "Justify",
     "PageStyle",
     "Pictures",
     "Space",

@@ -211,13 +211,18 @@ def style_css(style: PageStyle) -> str:
     """The style's numbers as CSS custom properties, which its stylesheets use (``var()``),
     and the house's credit label;
     the page context does not inherit them, so the page's own font is set here too."""
-    kind, fonts = style.type, style.fonts
+    kind, fonts, justify = style.type, style.fonts, style.justify
     values = {
         "body-size": f"{kind.body_size_pt:g}pt",
         "leading": f"{kind.leading_pt:g}pt",
         "standfirst-size": f"{kind.standfirst_size_pt:g}pt",
         "standfirst-leading": f"{kind.standfirst_leading_pt:g}pt",
         "headline-leading": f"{kind.headline_leading:g}",
+        "indent": f"{justify.indent_em:g}em",
+        "word-spacing": f"{justify.word_spacing_em:g}em",
+        "hyphenate-limit-chars": (
+            f"{justify.hyphen_word} {justify.hyphen_before} {justify.hyphen_after}"
+        ),
         "font-body": fonts.stack("body"),
         "font-headline": fonts.stack("headline"),
         "font-sans": fonts.stack("sans"),

@@ -29,7 +29,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from printedition.model import Figure, ImageRef, PageBreak, word_count
+from printedition.model import Block, Figure, ImageRef, PageBreak, Paragraph, word_count
 from printedition.press.body import Body, Strip
 from printedition.press.flatplan import Art, Flatplan, Leg, Photo, Placed, Rect, StoryMeasure
 from printedition.press.house import gap_tier
@@ -45,6 +45,7 @@ from printedition.press.layout import (
     stylesheet_links,
 )
 from printedition.press.legs import StoryLegs
+from printedition.press.linebreak import LineBreaker, line_breaker
 from printedition.render import (
     RenderOptions,
     attr,
@@ -188,11 +189,14 @@ def art_figures(story: StoryLayout) -> dict[str, Figure]:
     return found
 
 
-def body_html(story: StoryLayout, language: str) -> str:
-    """The story's body as it runs down its legs (inline photos at column width)."""
+def body_html(story: StoryLayout, language: str, breaker: LineBreaker | None = None) -> str:
+    """The story's body as it runs down its legs (inline photos at column width); with a
+    ``breaker``, its paragraphs broken into lines for the whole paragraph (``linebreak``)."""
     article = story.article
     lang = article.language if article.language and not article.language.lower().startswith("en") else language
     blocks = body_blocks_html(story, _options(story))
+    if breaker is not None:
+        _break_paragraphs(article.body, blocks, breaker, lang)
     art = art_figures(story)
     for i in range(min(len(blocks), len(article.body))):
         # Pictures carry their id: where the body is cut into legs, one may be taken out.
@@ -207,6 +211,20 @@ def body_html(story: StoryLayout, language: str) -> str:
         + "\n".join(b for b in blocks if b)
         + "\n</div>"
     )
+
+
+def _break_paragraphs(body: Sequence[Block], blocks: list[str], breaker: LineBreaker, lang: str) -> None:
+    """Each paragraph's block set by the total-fit breaker where it can be: all but the
+    opener (its drop cap narrows its first lines) and the last (its end mark)."""
+    paragraphs = [i for i, b in enumerate(body) if isinstance(b, Paragraph)]
+    for i in paragraphs[1:-1]:
+        block = body[i]
+        assert isinstance(block, Paragraph)
+        # indented after a paragraph, flush after a heading, picture, quote, list or table
+        indent = isinstance(body[i - 1], Paragraph)
+        html = breaker.set_paragraph(block.content, indent=indent, language=lang)
+        if html is not None and i < len(blocks):
+            blocks[i] = html
 
 
 _OPENING_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)(?=[\s/>])")
@@ -288,7 +306,11 @@ def measure_document(story: StoryLayout, geometry: Geometry, furniture: Furnitur
         ".mk-measure .frame { height: 0 !important; }\n"
         "section.mk-body-page { page: body; break-before: page; }\n"
     )
-    body = "".join(heads) + f'<section class="mk-body-page">{body_html(story, language)}</section>'
+    style = geometry.style
+    breaker = line_breaker(style, geometry.column_width_mm) if style.justify.total_fit else None
+    body = "".join(heads) + (
+        f'<section class="mk-body-page">{body_html(story, language, breaker)}</section>'
+    )
     return _document(geometry, furniture, css, body, language)
 
 

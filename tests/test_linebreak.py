@@ -13,7 +13,7 @@ import pytest
 from lxml import etree
 
 from printedition.model import Code, Emphasis, Inline, Paragraph, Text
-from printedition.press.layout import Geometry, style_css
+from printedition.press.layout import ENDMARK, Geometry, style_css
 from printedition.press.linebreak import PX_PER_MM, LineBreaker
 from printedition.settings import DEFAULT_FORMAT, PAGE_FORMATS
 from printedition.style import default_style, resolve_style
@@ -38,7 +38,12 @@ def paragraphs() -> list[tuple[tuple[Inline, ...], bool]]:
         for i, block in enumerate(body):
             if isinstance(block, Paragraph):
                 found.append((block.content, i > 0 and isinstance(body[i - 1], Paragraph)))
+        found.append((Paragraph(content=found[-1][0]).content, False))  # again, as a story's end
+        ends.add(len(found) - 1)
     return found
+
+
+ends: set[int] = set()  # which of ``paragraphs`` carry an end mark
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +59,9 @@ def broken(
     from printedition.model import inline_text
 
     out = []
-    for content, indent in paragraphs:
-        html = breaker.set_paragraph(content, indent=indent, language="en")
+    for n, (content, indent) in enumerate(paragraphs):
+        end = ENDMARK if n in ends else ""
+        html = breaker.set_paragraph(content, indent=indent, language="en", end=end)
         if html is not None:
             out.append((inline_text(content), html))
     return out
@@ -73,6 +79,12 @@ def test_nearly_every_sample_paragraph_is_broken_and_reads_as_before(
         etree.fromstring(html)  # well-formed: markup crossing a line is closed and reopened
         # the words as they were; a space where a line breaks is the line break
         assert "".join(_text_of(html).split()) == "".join(text.split())
+
+
+def test_a_storys_end_mark_closes_its_last_line(broken: list[tuple[str, str]]) -> None:
+    marked = [html for _, html in broken if ENDMARK in html]
+    assert len(marked) >= len(ends) - 1
+    assert all(html.endswith(ENDMARK + "</span></p>") for html in marked)
 
 
 def test_the_same_paragraph_breaks_the_same_way(
@@ -163,8 +175,11 @@ def laid_out(
             counts.append(0)
         if isinstance(box, boxes.LineBox):
             counts[-1] += 1
-            texts = [b for b in box.descendants() if isinstance(b, boxes.TextBox)]
-            overs.append(max(b.position_x + b.width for b in texts) - right)
+            # words and the end mark (an inline block)
+            set_ = [
+                b for b in box.descendants() if isinstance(b, boxes.TextBox | boxes.InlineBlockBox)
+            ]
+            overs.append(max(b.position_x + b.margin_width() for b in set_) - right)
             return
         for child in getattr(box, "children", []):
             walk(child)

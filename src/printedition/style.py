@@ -80,6 +80,7 @@ class Justify:
     hyphen_run_demerits: int  # two hyphenated lines in a row cost this
     fitness_demerits: int  # a tight line next to a loose one costs this
     margin_mm: float  # left free at the end of a line the breaker sets, for measuring error
+    end_room_em: float  # kept free on a story's last line for its end mark
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -279,6 +280,7 @@ _TABLES: dict[str, tuple[type, _Spec]] = {
             "hyphen_run_demerits": ("hyphen_run_demerits", "int", 0, 1000000),
             "fitness_demerits": ("fitness_demerits", "int", 0, 1000000),
             "margin": ("margin_mm", "num", 0, 5),
+            "end_room": ("end_room_em", "num", 0, 5),
         },
     ),
     "fonts": (

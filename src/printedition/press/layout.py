@@ -276,6 +276,9 @@ def masthead_html(furniture: Furniture) -> str:
     )
 
 
+ENDMARK = '<span class="endmark"></span>'  # the block that closes a story (press.css draws it)
+
+
 def body_blocks_html(story: StoryLayout, opts: RenderOptions) -> list[str]:
     """The body's blocks as the print edition sets them, one string a block ("" for one that
     prints nothing): a drop cap on the first paragraph (the letter drawn big, the text keeping
@@ -286,7 +289,7 @@ def body_blocks_html(story: StoryLayout, opts: RenderOptions) -> list[str]:
     last = next((i for i in range(len(blocks) - 1, -1, -1) if isinstance(blocks[i], Paragraph)), -1)
     out = []
     for i, block in enumerate(blocks):
-        end = '<span class="endmark"></span>' if i == last else ""
+        end = ENDMARK if i == last else ""
         if isinstance(block, Paragraph) and i == first and story.opening:
             split = split_first_letter(block.content)
             inner = render_inlines(block.content, opts)
@@ -303,7 +306,7 @@ def body_blocks_html(story: StoryLayout, opts: RenderOptions) -> list[str]:
         else:
             out.append(render_block(block, opts))
     if last < 0:
-        out.append('<p class="end"><span class="endmark"></span></p>')
+        out.append(f'<p class="end">{ENDMARK}</p>')
     return out
 
 
@@ -403,7 +406,7 @@ def _story(
     if body_lead:
         parts.append(body_lead)
     if not rendered_any:
-        parts.append('<p class="end"><span class="endmark"></span></p>')
+        parts.append(f'<p class="end">{ENDMARK}</p>')
     parts.append("</div></article>")
     return "\n".join(parts)
 

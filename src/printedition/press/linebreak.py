@@ -419,15 +419,20 @@ class LineBreaker:
     # -- the paragraph -------------------------------------------------------------------------
 
     def set_paragraph(
-        self, content: tuple[Inline, ...], *, indent: bool, language: str
+        self, content: tuple[Inline, ...], *, indent: bool, language: str, end: str = ""
     ) -> str | None:
-        """The paragraph as ``<p class="kp">`` with its lines decided, or None (see above)."""
+        """The paragraph as ``<p class="kp">`` with its lines decided, or None (see above).
+        ``end``: HTML that closes the paragraph's last line (a story's end mark), for which
+        the style's ``end_room`` is kept free there."""
         try:
             runs = list(_runs(content))
             words, spaces = _words(runs)
             if len(words) < 2:
                 return None
             items = self._items(words, spaces, language)
+            if end:
+                room = _Item("box", self.justify.end_room_em * self.em, where=(len(words), 0))
+                items.insert(len(items) - 2, room)
         except _Unmeasurable:
             return None
         breaks = self._breaks(items, self.justify.indent_em * self.em if indent else 0.0)
@@ -437,7 +442,7 @@ class LineBreaker:
         if lines is None:
             return None
         spacing = self._spacings(items, breaks, self.justify.indent_em * self.em if indent else 0.0)
-        inner = _html(words, spaces, items, breaks, spacing)
+        inner = _html(words, spaces, items, breaks, spacing, end)
         return f'<p class="kp{"" if indent else " flush"}">{inner}</p>'
 
     def _spacings(self, items: list[_Item], breaks: list[int], indent: float) -> list[str]:
@@ -496,6 +501,7 @@ def _html(
     items: list[_Item],
     breaks: list[int],
     spacing: list[str],
+    end: str,
 ) -> str:
     """Each line a nowrap span (with its own word spacing where it has one); line breaks at
     spaces become ``<wbr/>``; a word broken by a hyphen stands outside the spans with a soft
@@ -543,6 +549,8 @@ def _html(
                 n += 1
             else:
                 line.append((spaces[w].tags, " "))
+    if end:
+        line.append(((), end))  # on the last line, where room was kept for it
     flush()
     return "".join(out)
 

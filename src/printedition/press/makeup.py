@@ -34,6 +34,7 @@ from printedition.press.body import Body, Strip
 from printedition.press.flatplan import Art, Flatplan, Leg, Photo, Placed, Rect, StoryMeasure
 from printedition.press.house import gap_tier
 from printedition.press.layout import (
+    ENDMARK,
     PT_PER_MM,
     Furniture,
     Geometry,
@@ -215,14 +216,15 @@ def body_html(story: StoryLayout, language: str, breaker: LineBreaker | None = N
 
 def _break_paragraphs(body: Sequence[Block], blocks: list[str], breaker: LineBreaker, lang: str) -> None:
     """Each paragraph's block set by the total-fit breaker where it can be: all but the
-    opener (its drop cap narrows its first lines) and the last (its end mark)."""
+    opener (its drop cap narrows its first lines); the last keeps its end mark."""
     paragraphs = [i for i, b in enumerate(body) if isinstance(b, Paragraph)]
-    for i in paragraphs[1:-1]:
+    for i in paragraphs[1:]:
         block = body[i]
         assert isinstance(block, Paragraph)
         # indented after a paragraph, flush after a heading, picture, quote, list or table
         indent = isinstance(body[i - 1], Paragraph)
-        html = breaker.set_paragraph(block.content, indent=indent, language=lang)
+        end = ENDMARK if i == paragraphs[-1] else ""
+        html = breaker.set_paragraph(block.content, indent=indent, language=lang, end=end)
         if html is not None and i < len(blocks):
             blocks[i] = html
 

@@ -9,7 +9,9 @@ geometry and the style. The steps:
    WeasyPrint's boxes; the engine writes the body as strips (a PDF page for each line and
    unbreakable block) that the legs are later cut from, so a body is laid out once; each
    body block carries its index in the article's body as its id (``b-N``; ``art-N`` on a
-   picture), so every strip knows its block;
+   picture), so every strip knows its block; the body's paragraphs are broken into lines
+   for that one column width before layout (``linebreak``, where the style asks for it),
+   so WeasyPrint only justifies the lines it is given;
 2. (``flatplan.make_flatplan`` decides where everything stands);
 3. (``legs.cut_legs``: the strips shared out over the legs the plan gives); ``page_breaks``:
    where each page begins in each story on it (the block of its first line there), which the

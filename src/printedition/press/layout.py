@@ -220,6 +220,7 @@ def style_css(style: PageStyle) -> str:
         "headline-leading": f"{kind.headline_leading:g}",
         "indent": f"{justify.indent_em:g}em",
         "word-spacing": f"{justify.word_spacing_em:g}em",
+        "tightest-word-spacing": f"{justify.word_spacing_em + justify.tightest_em:g}em",
         "hyphenate-limit-chars": (
             f"{justify.hyphen_word} {justify.hyphen_before} {justify.hyphen_after}"
         ),

@@ -2,9 +2,9 @@
 
 Goes in: a paragraph's inline content (the model's ``Inline`` nodes), whether its first line
 is indented, its language, and a ``LineBreaker`` made for one style and one column width
-(the body face's metrics from the style's bundled fonts, shaped with HarfBuzz as Pango
-shapes them; the hyphenation points from pyphen's dictionary for the language, as
-WeasyPrint finds them; the ranges and demerits of style.toml's ``[justify]``).
+(the body faces' metrics from the style's bundled fonts, ``faces``; the hyphenation points
+from pyphen's dictionary for the language, as WeasyPrint finds them; the ranges and
+demerits of style.toml's ``[justify]``).
 
 Comes out: the paragraph as HTML whose lines are already decided (``set_paragraph``), or
 None where it cannot be set that way (markup it cannot measure, a word wider than the
@@ -12,20 +12,22 @@ column, a character the body face lacks): the caller then sets the paragraph as 
 WeasyPrint's greedy breaker breaks it.
 
 The breaker is Knuth and Plass's (TeX's): boxes (words and pieces of words), glue (the word
-spaces: an ideal width that shrinks to the narrowest space the stylesheet sets and
-stretches to the style's loose limit) and penalties (the hyphenation points), and the
-breaks chosen for the fewest demerits over the whole paragraph. WeasyPrint justifies by
-widening spaces only, never narrowing them: so a line at its narrowest spaces must fit the
-column, less a small margin for the measuring error. Each line is handed over as a span
-that does not wrap; the spans are joined by break opportunities (``<wbr>``), and a word
-broken across two lines carries a soft hyphen there (WeasyPrint draws the hyphen; pdftotext
-joins the word again).
+spaces: an ideal width that shrinks to the tightest space the style allows and stretches
+to its loose limit) and penalties (the hyphenation points), and the breaks chosen for the
+fewest demerits over the whole paragraph, with no more hyphenated lines in a row than the
+style allows. WeasyPrint justifies by widening spaces only, never narrowing them: so a line
+at its tightest spaces must fit the column, less a small margin for the measuring error,
+and the paragraph is set at that tightest spacing. Inside a line the spaces are no-break
+spaces (WeasyPrint widens them like spaces); a line ends at an ordinary space, or at a soft
+hyphen in a broken word (WeasyPrint draws the hyphen; pdftotext joins the word again). So
+WeasyPrint has nowhere to break but where the breaker did (``tests/test_linebreak.py`` lays
+the samples out and checks it line by line), and its layout is cheaper than its own
+breaking with hyphenation.
 """
 
 from __future__ import annotations
 
 import functools
-import io
 import itertools
 import math
 import re
@@ -34,10 +36,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pyphen
-import uharfbuzz as hb
-from fontTools.ttLib import TTFont
 
 from printedition.model import Emphasis, Inline, Link, Strong, Text
+from printedition.press.faces import Face, body_faces
 from printedition.render import attr, plain_text, safe_href
 from printedition.style import PageStyle
 
@@ -57,66 +58,6 @@ class _Run:
     tags: Tags
     italic: bool
     bold: bool
-
-
-# ---------------------------------------------------------------------------------------------
-# Faces: the body family's bundled files, shaped with HarfBuzz
-# ---------------------------------------------------------------------------------------------
-
-_FONT_FACE = re.compile(r"@font-face\s*\{(.*?)\}", re.S)
-
-
-def _descriptor(block: str, name: str) -> str:
-    found = re.search(rf"{name}\s*:\s*([^;]+);", block)
-    return found.group(1).strip().strip("'\"") if found else ""
-
-
-class _Face:
-    """One font file at the body size: advance widths of strings, in CSS px."""
-
-    def __init__(self, data: bytes, size_px: float) -> None:
-        font = TTFont(io.BytesIO(data))
-        font.flavor = None  # HarfBuzz reads sfnt, not WOFF
-        sfnt = io.BytesIO()
-        font.save(sfnt)
-        face = hb.Face(sfnt.getvalue())
-        self._font = hb.Font(face)
-        self._scale = size_px / face.upem
-        self._chars = frozenset(face.unicodes)
-        self._widths: dict[str, float] = {}
-
-    def covers(self, text: str) -> bool:
-        return all(ord(c) in self._chars for c in text)
-
-    def width(self, text: str) -> float:
-        found = self._widths.get(text)
-        if found is None:
-            buf = hb.Buffer()
-            buf.add_str(text)
-            buf.guess_segment_properties()
-            # Pango's defaults, and the stylesheets' common-ligatures and kerning
-            hb.shape(self._font, buf, {"kern": True, "liga": True, "clig": True})
-            found = sum(p.x_advance for p in buf.glyph_positions) * self._scale
-            self._widths[text] = found
-        return found
-
-
-def _faces(style: PageStyle, size_px: float) -> dict[tuple[bool, bool], _Face]:
-    """The body family's faces by (italic, bold), from the style's fonts.css."""
-    family = style.fonts.body
-    faces = {}
-    for block in _FONT_FACE.findall(style.read("fonts.css").decode("utf-8")):
-        if _descriptor(block, "font-family") != family:
-            continue
-        weight = _descriptor(block, "font-weight") or "400"
-        italic = _descriptor(block, "font-style") == "italic"
-        url = re.search(r"url\(\s*['\"]?([^'\")]+)", _descriptor(block, "src"))
-        if url is None or weight not in ("400", "700"):
-            continue
-        # Only faces the style ships: a face WeasyPrint would synthesise (bold italic when
-        # there is none) cannot be measured, and its paragraphs are left to WeasyPrint.
-        faces[(italic, weight == "700")] = _Face(style.read(url.group(1)), size_px)
-    return faces
 
 
 # ---------------------------------------------------------------------------------------------
@@ -232,12 +173,12 @@ class LineBreaker:
         self.em = style.type.body_size_pt * PX_PER_PT
         self.width = column_mm * PX_PER_MM
         self.margin = j.margin_mm * PX_PER_MM
-        self.faces = _faces(style, self.em)
+        self.faces = body_faces(style, self.em)
         self._dictionaries: dict[str, pyphen.Pyphen | None] = {}
 
     # -- metrics ------------------------------------------------------------------------------
 
-    def _face(self, run: _Run) -> _Face:
+    def _face(self, run: _Run) -> Face:
         face = self.faces.get((run.italic, run.bold))
         if face is None:
             raise _Unmeasurable
@@ -383,8 +324,8 @@ class LineBreaker:
                 if forced and a.flagged:
                     continue  # the last line is never the rest of a broken word
                 if forced and a.prev is not None:
-                    # WeasyPrint would pull a last line that fits after the one before it
-                    # (its span and the one before meet at a <wbr/>, with no space)
+                    # WeasyPrint would pull up a last line that fits after the one before
+                    # it (counted without the space between: on the safe side)
                     above = a.prev.item + 1
                     before = sw[a.item] - sw[above] - (sz[a.item] - sz[above])
                     if before + width - shrink <= self.width - (indent if a.line == 1 else 0.0):
@@ -441,30 +382,27 @@ class LineBreaker:
         lines = self._lines(items, breaks)
         if lines is None:
             return None
-        spacing = self._spacings(items, breaks, self.justify.indent_em * self.em if indent else 0.0)
+        spacing = self._last_spacing(
+            items, breaks, self.justify.indent_em * self.em if indent else 0.0
+        )
         inner = _html(words, spaces, items, breaks, spacing, end)
         return f'<p class="kp{"" if indent else " flush"}">{inner}</p>'
 
-    def _spacings(self, items: list[_Item], breaks: list[int], indent: float) -> list[str]:
-        """Each line's word spacing where it must be narrower than the stylesheet's to fit
-        (as CSS, "" for the stylesheet's own): narrowed by just enough, rounded down."""
+    def _last_spacing(self, items: list[_Item], breaks: list[int], indent: float) -> str:
+        """The last line's word spacing (CSS) where the stylesheet's is too wide for it to fit
+        (it is not justified: it is set at the body's spacing, not the tightest), narrowed by
+        just enough and rounded down; "" where it fits."""
         j = self.justify
-        out = []
-        start = 0
-        for k, b in enumerate(breaks):
-            line = [it for it in items[start:b] if it.stretch != math.inf]
-            tight = sum(it.width - it.shrink for it in line if it.kind != "penalty")
-            tight += items[b].width if items[b].kind == "penalty" else 0.0
-            gaps = sum(it.kind == "glue" for it in line)
-            room = self.width - self.margin - (indent if k == 0 else 0.0)
-            over = tight - j.tightest_em * self.em * gaps - room  # at the stylesheet's spacing
-            if over <= 0 or gaps == 0:
-                out.append("")
-            else:
-                narrower = math.floor((j.word_spacing_em - over / gaps / self.em) * 1000) / 1000
-                out.append(f"word-spacing: {narrower:g}em")
-            start = b + 1
-        return out
+        start = breaks[-2] + 1 if len(breaks) > 1 else 0
+        line = [it for it in items[start : breaks[-1]] if it.stretch != math.inf]
+        tight = sum(it.width - it.shrink for it in line if it.kind != "penalty")
+        gaps = sum(it.kind == "glue" for it in line)
+        room = self.width - self.margin - (indent if len(breaks) == 1 else 0.0)
+        over = tight - j.tightest_em * self.em * gaps - room  # at the stylesheet's spacing
+        if over <= 0 or gaps == 0:
+            return ""
+        narrower = math.floor((j.word_spacing_em - over / gaps / self.em) * 1000) / 1000
+        return f"word-spacing: {narrower:g}em"
 
     def _lines(self, items: list[_Item], breaks: list[int]) -> list[tuple[int, int]] | None:
         """The lines as (first item, break item); None where WeasyPrint might not break as
@@ -495,64 +433,62 @@ class LineBreaker:
 # ---------------------------------------------------------------------------------------------
 
 
+# Characters a word may hold without giving WeasyPrint (Pango) a break opportunity inside it;
+# a word with any other (a hyphen, a dash, a slash) is kept whole in a span that does not wrap.
+_NO_BREAK_INSIDE = re.compile(r"^[\w.,;:!?'’‘“”\"()\u00a0]*$")
+NBSP = "\u00a0"
+
+
 def _html(
     words: list[_Word],
     spaces: list[_Run],
     items: list[_Item],
     breaks: list[int],
-    spacing: list[str],
+    last_spacing: str,
     end: str,
 ) -> str:
-    """Each line a nowrap span (with its own word spacing where it has one); line breaks at
-    spaces become ``<wbr/>``; a word broken by a hyphen stands outside the spans with a soft
-    hyphen at its break."""
+    """The paragraph with its line breaks fixed: the spaces inside a line no-break spaces
+    (WeasyPrint widens them to justify the line, as it does spaces), a space where a line
+    ends, a soft hyphen where a word is broken, ``<wbr/>`` after a word's own hyphen. The
+    last line in a span of its own, set at the stylesheet's word spacing (the paragraph's
+    is the tightest the breaker may use: WeasyPrint only widens it)."""
     glue_breaks = {items[b].where[0] for b in breaks if items[b].kind == "glue"}
     word_breaks: dict[int, tuple[int, bool]] = {}
     for b in breaks:
         it = items[b]
         if it.kind == "penalty" and it.penalty != -math.inf:
             word = words[it.where[0]]
-            hyphen = dict(word.breaks)[it.where[1]]
-            word_breaks[it.where[0]] = (it.where[1], hyphen)
-    out: list[str] = []
-    line: list[tuple[Tags, str]] = []
-    n = 0  # the line
-
-    def flush() -> None:
-        if line:
-            style = f' style="{spacing[n]}"' if spacing[n] else ""
-            out.append(f'<span class="ln"{style}>' + _marked(line) + "</span>")
-            line.clear()
-
+            word_breaks[it.where[0]] = (it.where[1], dict(word.breaks)[it.where[1]])
+    last_starts = max((items[b].where[0] + 1 for b in breaks[:-1]), default=0)
+    body: list[tuple[Tags, str]] = []
+    last: list[tuple[Tags, str]] = []
     for w, word in enumerate(words):
+        out = last if w >= last_starts and len(breaks) > 1 else body
         where = word_breaks.get(w)
-        if where is None:
-            line.extend((run.tags, plain_text(t)) for t, run in word.pieces)
-        elif where[1]:
-            # hyphenated: outside the spans, with a soft hyphen where the line breaks
-            flush()
-            out.append(_marked(_split(word.pieces, where[0], "\u00ad")))
-            n += 1
+        if where is not None and where[1]:
+            # in an element of its own: WeasyPrint looks for soft hyphens in the rest of a
+            # text, and the rest of the paragraph would be a long search on every line
+            broken: Tags = (('<span class="kp-broken">', "</span>"),)
+            out.extend((tags + broken, t) for tags, t in _split(word.pieces, where[0], "\u00ad"))
+        elif where is not None:
+            out.extend(_split(word.pieces, where[0], "<wbr/>"))
+        elif _NO_BREAK_INSIDE.match(word.text):
+            out.extend((run.tags, plain_text(t)) for t, run in word.pieces)
         else:
-            # after a hyphen of its own: the lines' spans meet there
-            pieces = _split(word.pieces, where[0], "\0")
-            cut = next(i for i, (_, t) in enumerate(pieces) if t == "\0")
-            line.extend(pieces[:cut])
-            flush()
-            out.append("<wbr/>")
-            n += 1
-            line.extend(pieces[cut + 1 :])
+            whole: Tags = (('<span class="kp-whole">', "</span>"),)
+            out.extend(((*run.tags, *whole), plain_text(t)) for t, run in word.pieces)
         if w < len(spaces):
-            if w in glue_breaks:
-                flush()
-                out.append("<wbr/>")
-                n += 1
-            else:
-                line.append((spaces[w].tags, " "))
-    if end:
-        line.append(((), end))  # on the last line, where room was kept for it
-    flush()
-    return "".join(out)
+            out.append((spaces[w].tags, " " if w in glue_breaks else NBSP))
+    if len(breaks) == 1:
+        last, body = body, []
+    style = f' style="{last_spacing}"' if last_spacing else ""
+    return (
+        _marked(body)
+        + f'<span class="kp-last"{style}>'
+        + _marked(last)
+        + end  # on the last line, where room was kept for it
+        + "</span>"
+    )
 
 
 def _split(pieces: list[_Piece], at: int, mark: str) -> list[tuple[Tags, str]]:

@@ -199,7 +199,7 @@ def body_html(story: StoryLayout, language: str, breaker: LineBreaker | None = N
     lang = article.language if article.language and not article.language.lower().startswith("en") else language
     blocks = body_blocks_html(story, _options(story))
     if breaker is not None:
-        _break_paragraphs(article.body, blocks, breaker, lang)
+        _break_paragraphs(article.body, blocks, breaker, lang, opening=story.opening)
     art = art_figures(story)
     for i in range(min(len(blocks), len(article.body))):
         # Pictures carry their id: where the body is cut into legs, one may be taken out.
@@ -216,15 +216,18 @@ def body_html(story: StoryLayout, language: str, breaker: LineBreaker | None = N
     )
 
 
-def _break_paragraphs(body: Sequence[Block], blocks: list[str], breaker: LineBreaker, lang: str) -> None:
+def _break_paragraphs(
+    body: Sequence[Block], blocks: list[str], breaker: LineBreaker, lang: str, *, opening: bool
+) -> None:
     """Each paragraph's block set by the total-fit breaker where it can be: all but the
-    opener (its drop cap narrows its first lines); the last keeps its end mark."""
+    opener of a story's opening text (its drop cap narrows its first lines); the last keeps
+    its end mark."""
     paragraphs = [i for i, b in enumerate(body) if isinstance(b, Paragraph)]
-    for i in paragraphs[1:]:
+    for i in paragraphs[1:] if opening else paragraphs:
         block = body[i]
         assert isinstance(block, Paragraph)
         # indented after a paragraph, flush after a heading, picture, quote, list or table
-        indent = isinstance(body[i - 1], Paragraph)
+        indent = i > 0 and isinstance(body[i - 1], Paragraph)
         end = ENDMARK if i == paragraphs[-1] else ""
         html = breaker.set_paragraph(block.content, indent=indent, language=lang, end=end)
         if html is not None and i < len(blocks):

@@ -3,19 +3,26 @@ PDFs go to the press preflight."""
 
 from __future__ import annotations
 
+import subprocess
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 import pytest
 from click.testing import CliRunner
 
 from printedition import validate
+from printedition.cache import Store
 from printedition.cli import main
 from printedition.epub import EpubOptions, write_epub
+from printedition.issue.checks import check_epubs
+from printedition.issue.context import no_progress
+from printedition.issue.report import OutputReport
 from printedition.model import Article, Author, Paragraph, Text
 from printedition.resources import ResourcePolicy
-from printedition.validate import CheckMessage, _parse_batch
+from printedition.validate import CheckMessage, EpubCheckRun, _parse_batch, check_epub
 
 
 def _good(path: Path) -> Path:
@@ -142,3 +149,82 @@ def test_no_java_is_a_config_error(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert r.output == (
         "Error: EPUBCheck needs Java 17 or later: install a JRE (e.g. openjdk-17-jre)\n"
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# A build's EPUBCheck run: started early, warmed up, verdicts kept by the EPUB's bytes
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_the_warm_up_epub_passes_epubcheck(tmp_path: Path) -> None:
+    # It loads the schemas the build's EPUBs need; a clean one says nothing.
+    assert check_epub([validate.write_warm_up_epub(tmp_path / "w.epub")]) == []
+
+
+@pytest.mark.slow
+def test_a_run_started_early_says_what_a_run_at_the_end_says(tmp_path: Path) -> None:
+    good = _good(tmp_path / "good.epub")
+    bad = tmp_path / "bad.epub"
+    _break(good, bad)
+    expected = [m.format() for m in check_epub([good, bad])]
+    assert any(": FATAL: " in m or ": ERROR: " in m for m in expected), expected
+    with EpubCheckRun() as run:
+        run.start()  # Java loads the schemas on the warm-up EPUB while the caller works
+        assert run.started
+        got = [m.format() for m in run.check([good, bad])]
+        assert not run.started  # one check a run: it has ended
+    assert got == expected  # nothing of the warm-up EPUB, every message of the two files
+
+
+@pytest.mark.slow
+def test_a_run_not_needed_is_ended(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    started: list[subprocess.Popen[bytes]] = []
+    popen = subprocess.Popen
+
+    def recorded(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
+        process = popen(*args, **kwargs)
+        started.append(process)
+        return process
+
+    monkeypatch.setattr(subprocess, "Popen", recorded)
+    run = EpubCheckRun()
+    run.start()
+    run.close()
+    assert len(started) == 1 and started[0].returncode is not None
+    run.start()  # an ended run starts no more
+    assert len(started) == 1 and not run.started
+
+
+@pytest.mark.slow
+def test_a_verdict_is_kept_for_the_same_bytes_only(tmp_path: Path) -> None:
+    store = Store(tmp_path / "cache")
+    epub = _good(tmp_path / "a.epub")
+    asked: list[list[str]] = []
+
+    class Spy(EpubCheckRun):
+        def check(self, paths: Sequence[Path | str]) -> list[CheckMessage]:
+            asked.append([Path(p).name for p in paths])
+            return super().check(paths)
+
+    def verdict() -> OutputReport:
+        (report,) = check_epubs(
+            [OutputReport(kind="article-epub", path=str(epub))],
+            store,
+            no_progress,
+            strict=False,
+            checker=Spy(),
+        )
+        return report
+
+    first = verdict()
+    assert first.valid is True and first.validator == "EPUBCheck" and asked == [["a.epub"]]
+    again = verdict()  # the same bytes: EPUBCheck's verdict on them, from the cache
+    assert again == first and asked == [["a.epub"]]
+    # Broken in place (the same name, other bytes): checked again, and it fails.
+    _break(epub, tmp_path / "broken.epub")
+    (tmp_path / "broken.epub").replace(epub)
+    broken = verdict()
+    assert asked == [["a.epub"], ["a.epub"]]
+    assert broken.valid is False and broken.messages, broken
+    assert verdict() == broken and len(asked) == 2  # a failing verdict is kept too

@@ -1,4 +1,7 @@
 // Runs EPUBCheck on several EPUB files in one Java start-up (printedition.validate).
+// The files are named as arguments or, with none, one a line on standard input: a build
+// starts the run early, warms EPUBCheck up (its schemas take seconds to load) on a tiny EPUB,
+// and names its own EPUBs once they are written.
 // Output: one line per message, tab separated:
 //   severity, id, epub file, path inside the epub, line, column, message
 // Tabs and line breaks inside fields are replaced by spaces.
@@ -8,7 +11,9 @@ import com.adobe.epubcheck.api.MasterReport;
 import com.adobe.epubcheck.messages.Message;
 import com.adobe.epubcheck.messages.Severity;
 import com.adobe.epubcheck.util.FeatureEnum;
+import java.io.BufferedReader;
 import java.io.File;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -60,18 +65,31 @@ public class EpubCheckBatch {
   public static void main(String[] args) throws Exception {
     out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     Locale.setDefault(Locale.ENGLISH);
-    for (String name : args) {
-      LineReport report = new LineReport(name);
-      report.setLocale(Locale.ENGLISH);
-      try {
-        EpubCheck check = new EpubCheck(new File(name), report);
-        check.setLocale(Locale.ENGLISH);
-        check.doValidate();
-      } catch (Throwable exc) {
-        emit("FATAL", "CHECKER", name, "", -1, -1, "EPUBCheck failed: " + exc);
+    if (args.length > 0) {
+      for (String name : args) {
+        check(name);
       }
-      emit("DONE", "", name, "", -1, -1, "");
+    } else {
+      BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+      for (String name = in.readLine(); name != null; name = in.readLine()) {
+        if (!name.isEmpty()) {
+          check(name);
+        }
+      }
     }
     out.flush();
+  }
+
+  static void check(String name) {
+    LineReport report = new LineReport(name);
+    report.setLocale(Locale.ENGLISH);
+    try {
+      EpubCheck check = new EpubCheck(new File(name), report);
+      check.setLocale(Locale.ENGLISH);
+      check.doValidate();
+    } catch (Throwable exc) {
+      emit("FATAL", "CHECKER", name, "", -1, -1, "EPUBCheck failed: " + exc);
+    }
+    emit("DONE", "", name, "", -1, -1, "");
   }
 }

@@ -19,8 +19,8 @@ from printedition.downloads.opds import FEED_NAME, render_feed
 from printedition.downloads.page import render_index
 from printedition.downloads.shelf import Book, Entry, Shelf
 from printedition.epub.container import open_epub, read_facts
+from printedition.epub.imagestore import ImageCache, process_image
 from printedition.errors import OutputError
-from printedition.images import prepare_for_screen
 from printedition.outputs import atomic_write_bytes, describe_os_error
 from printedition.settings import Limits
 
@@ -53,7 +53,9 @@ def _put(folder: Path, name: str, data: bytes, files: list[str]) -> None:
     files.append(name)
 
 
-def _shelve(book: Book, stem: str, folder: Path, limits: Limits, files: list[str]) -> Entry:
+def _shelve(
+    book: Book, stem: str, folder: Path, limits: Limits, files: list[str], cache: ImageCache | None
+) -> Entry:
     """Copy one EPUB in under its name, with its cover and thumbnail; its ``Entry``."""
     where = str(book.epub)
     try:
@@ -70,9 +72,12 @@ def _shelve(book: Book, stem: str, folder: Path, limits: Limits, files: list[str
     cover_name = thumb_name = image_type = ""
     cover_size = thumb_size = (0, 0)
     if cover is not None:
-        big = prepare_for_screen(cover, where=f"{where} cover", max_edge=COVER_EDGE, limits=limits)
-        small = prepare_for_screen(
-            cover, where=f"{where} cover", max_edge=THUMBNAIL_EDGE, limits=limits
+        # (Through the build's image cache: most covers are last month's, or last build's.)
+        big = process_image(
+            cover, where=f"{where} cover", max_edge=COVER_EDGE, limits=limits, cache=cache
+        )
+        small = process_image(
+            cover, where=f"{where} cover", max_edge=THUMBNAIL_EDGE, limits=limits, cache=cache
         )
         cover_name = f"{COVERS}/{stem}{big.extension}"
         thumb_name = f"{COVERS}/{stem}-thumb{small.extension}"
@@ -95,8 +100,11 @@ def _shelve(book: Book, stem: str, folder: Path, limits: Limits, files: list[str
     )
 
 
-def write_downloads(shelf: Shelf, folder: Path, *, limits: Limits | None = None) -> DownloadsResult:
-    """Write the month's downloads folder; see the module doc."""
+def write_downloads(
+    shelf: Shelf, folder: Path, *, limits: Limits | None = None, cache: ImageCache | None = None
+) -> DownloadsResult:
+    """Write the month's downloads folder; see the module doc. ``cache``: processed images
+    by source digest and size (the issue build's), for the covers and thumbnails."""
     limits = limits or Limits()
     folder = Path(folder)
     try:
@@ -109,9 +117,9 @@ def write_downloads(shelf: Shelf, folder: Path, *, limits: Limits | None = None)
         shelf.paper, date=shelf.date, cover_date=shelf.cover_date, number=shelf.number
     )
     files: list[str] = []
-    issue = _shelve(shelf.issue, stem, folder, limits, files)
+    issue = _shelve(shelf.issue, stem, folder, limits, files, cache)
     articles = tuple(
-        _shelve(book, article_stem(stem, book.slug), folder, limits, files)
+        _shelve(book, article_stem(stem, book.slug), folder, limits, files, cache)
         for book in shelf.articles
     )
     _put(folder, PAGE_NAME, render_index(shelf, issue, articles), files)

@@ -13,8 +13,10 @@ The stages, in order (each named in the progress output):
 5. epub: one EPUB per article and the issue EPUB (epub/), its cover the front page rendered
    to an image — cached likewise;
 6. check: EPUBCheck on every EPUB in one Java run, preflight on the press PDF — results cached
-   by the output's digest; then downloads/: the EPUBs under their conventional names, their
-   covers, index.html and opds.xml (issue/shelf.py, downloads/);
+   by the output's digest; the Java run starts (and loads EPUBCheck's schemas) as soon as new
+   EPUBs are certain: an article read anew, or the print laid out anew; downloads/: the EPUBs
+   under their conventional names, their covers, index.html and opds.xml (issue/shelf.py,
+   downloads/), written while EPUBCheck runs;
 7. report: report.json, summary.txt; the ledger of the per-article EPUBs written (ledger.py):
    those of articles that left the manifest are removed, as are temporary files a killed
    build left (at the start).
@@ -53,12 +55,14 @@ from printedition.issue.work import (
     ImageResult,
     IngestJob,
     IngestResult,
+    StoreImageCache,
     ingest,
     prepare_images,
 )
 from printedition.issue.writers import write_outputs
 from printedition.model import BuildWarning, figures, word_count
 from printedition.outputs import atomic_write_text
+from printedition.validate import EpubCheckRun
 
 
 def build_issue(
@@ -80,6 +84,8 @@ def build_issue(
     stats = CacheStats()
     notes: list[BuildWarning] = remove_leftovers(out)  # a killed build's temporary files
     pool = WorkerPool(options.jobs)
+    # The build's EPUBCheck run, started as soon as new EPUBs are certain (see validate.py).
+    checker = EpubCheckRun() if options.validate and "epub" in options.only else None
     stages: dict[str, float] = {}
     mark = time.perf_counter()
 
@@ -91,6 +97,8 @@ def build_issue(
 
     try:
         loaded, failed = _ingest_all(manifest, options, pool, report, stats, notes)
+        if checker is not None and any(not x.result.cached for x in loaded):
+            checker.start()  # an article read anew: a new EPUB to check
         lap("ingest")
         if not loaded:
             first = failed[0][2] if failed else None
@@ -100,14 +108,26 @@ def build_issue(
             )
         _images_all(manifest, options, pool, loaded, report, stats, notes)
         lap("images")
-        outputs = write_outputs(manifest, options, pool, store, loaded, report, notes, lap)
-        # 6b. downloads: the EPUBs under their conventional names, covers, page and feed.
-        outputs.extend(write_issue_downloads(manifest, out, loaded, outputs, notes))
+        outputs, epubs = write_outputs(
+            manifest, options, pool, store, loaded, report, notes, lap, checker
+        )
+        # 6b. downloads: the EPUBs under their conventional names, covers, page and feed
+        # (they need the EPUBs' bytes, not their verdicts: written while EPUBCheck runs,
+        # unless a failed check must stop the build first).
+        checked = epubs.join() if options.strict else None
+        downloads = write_issue_downloads(
+            manifest, out, loaded, outputs + epubs.written, notes, StoreImageCache(store)
+        )
         lap("downloads")
+        outputs.extend(checked if checked is not None else epubs.join())
+        outputs.extend(downloads)
+        lap("check (after downloads)")
     except StopBuild as stop:
         raise stop.error from None
     finally:
         pool.close()
+        if checker is not None:
+            checker.close()
     stats.add(store.stats)
     notes.extend(store.take_problems())
     if "epub" in options.only:

@@ -13,6 +13,7 @@ from pathlib import Path
 from printedition.downloads import Book, Shelf, write_downloads
 from printedition.downloads.links import PAGE_NAME, check_links
 from printedition.epub.budget import check_size
+from printedition.epub.imagestore import ImageCache
 from printedition.issue.context import Loaded
 from printedition.issue.manifest import Manifest
 from printedition.issue.report import OutputReport
@@ -40,9 +41,11 @@ def write_issue_downloads(
     loaded: list[Loaded],
     outputs: list[OutputReport],
     notes: list[BuildWarning],
+    images: ImageCache | None = None,
 ) -> list[OutputReport]:
     """The downloads folder of the issue, when its EPUBs were built (else nothing). An EPUB
-    over the size budget's warning line is noted (built now or restored from the cache)."""
+    over the size budget's warning line is noted (built now or restored from the cache).
+    ``images``: the build's image cache (covers and thumbnails made once)."""
     budget = EpubBudget()
     for o in outputs:
         if o.kind.endswith("epub"):
@@ -83,7 +86,7 @@ def write_issue_downloads(
         articles=tuple(articles),
     )
     folder = Path(out_dir) / DOWNLOADS
-    result = write_downloads(shelf, folder, limits=manifest.limits)
+    result = write_downloads(shelf, folder, limits=manifest.limits, cache=images)
     size = sum((folder / name).stat().st_size for name in result.files)
     links = check_links(folder)
     return [

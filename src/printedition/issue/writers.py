@@ -24,6 +24,7 @@ from typing import Any
 from printedition.cache import Store, cache_key, digest
 from printedition.errors import InputError, PrinteditionError
 from printedition.images import ProcessedImage
+from printedition.issue.checks import check_epubs
 from printedition.issue.context import (
     EPUB_MAX_EDGE,
     BuildOptions,
@@ -55,6 +56,7 @@ from printedition.press.pictures import stream_digest
 from printedition.press.schedule import LAYOUT_FAILED, Controls, Edition, EditionSection
 from printedition.press.sheet import flatplan_sheet
 from printedition.style import PageStyle
+from printedition.validate import EpubCheckRun
 
 # ---------------------------------------------------------------------------------------------
 # 3–6. Pages, print, EPUB, checks
@@ -120,7 +122,11 @@ def _cover_image(
 
 
 def _edition(
-    manifest: Manifest, in_print: list[Loaded], cover_item: Loaded, options: PressOptions, store: Store
+    manifest: Manifest,
+    in_print: list[Loaded],
+    cover_item: Loaded,
+    options: PressOptions,
+    store: Store,
 ) -> Edition:
     """The issue as the press pipeline takes it: a part per section, the front pages written
     for the stories' page numbers, the issue's panels and stylesheet."""
@@ -139,7 +145,10 @@ def _edition(
                 EditionSection(
                     title=x.section,
                     articles=tuple(
-                        (inside if inside is not None and y is cover_item else y.print_article, y.policy)
+                        (
+                            inside if inside is not None and y is cover_item else y.print_article,
+                            y.policy,
+                        )
                         for y in run
                     ),
                 )
@@ -160,7 +169,11 @@ def _edition(
         return dataclasses.replace(
             base,
             front_page_html=front_page_html(
-                manifest, cover, stories, cover_image_href=href, numbers=numbers,
+                manifest,
+                cover,
+                stories,
+                cover_image_href=href,
+                numbers=numbers,
                 jump=inside is not None,
             ),
             contents_html=contents_html(manifest, stories, numbers=starts),
@@ -197,7 +210,11 @@ def write_outputs(
     report: Progress,
     notes: list[BuildWarning],
     lap: Callable[[str], None],
-) -> list[OutputReport]:
+    checker: EpubCheckRun | None = None,
+) -> tuple[list[OutputReport], EpubSide]:
+    """The PDFs and the EPUBs, written; their reports and the EPUBs' side, whose ``join``
+    waits for EPUBCheck's verdicts (``checker``: the build's EPUBCheck run, started here
+    when the print is laid out anew, when not before)."""
     out = Path(options.out_dir)
     stem = f"issue-{manifest.issue.number}"
     outputs: list[OutputReport] = []
@@ -210,7 +227,7 @@ def write_outputs(
     # front page); EPUBCheck then runs alongside the rest of the press work: Java and the
     # press share the machine instead of taking turns.
     press_path = out / f"{stem}-press.pdf"
-    side = _EpubSide(manifest, options, store, in_epub, report, press_path)
+    side = EpubSide(manifest, options, store, in_epub, report, checker)
 
     # 3–4. print: the press PDF and its proof, from one layout (press/pdf.py), cached whole
     # by every article, image digest and option.
@@ -242,6 +259,10 @@ def write_outputs(
             for kind, path in paths.items():
                 outputs.append(_pdf_report(kind, path, meta, cached=True, seconds=0.0))
         else:
+            if checker is not None:
+                # A new layout: new page numbers in the EPUBs, so new EPUBs to check. EPUBCheck
+                # loads its schemas (seconds) beside the press work instead of after it.
+                checker.start()
             started = time.perf_counter()
             result = write_pdf(
                 edition,
@@ -273,9 +294,7 @@ def write_outputs(
                     store.put(kind, key, path.read_bytes())
                 store.put_json("press-pdf-meta", key, meta)
             for kind, path in paths.items():
-                outputs.append(
-                    _pdf_report(kind, path, meta, cached=False, seconds=meta["seconds"])
-                )
+                outputs.append(_pdf_report(kind, path, meta, cached=False, seconds=meta["seconds"]))
             report("print", 1, 1)
         _attribute_press_warnings(meta, in_print, notes)
         if options.strict:
@@ -290,12 +309,11 @@ def write_outputs(
     lap("print")
     # No press PDF this time: the EPUB writer draws a cover, and there are no page numbers.
     side.start(front=None, breaks=())
-    outputs.extend(side.join())
-    lap("epub+check (after print)")
-    return outputs
+    lap("epub (after print)")
+    return outputs, side
 
 
-class _EpubSide:
+class EpubSide:
     """The EPUBs, written once in the caller's thread, and their check (EPUBCheck, a Java
     process) waited for in a thread alongside the proof; errors are re-raised by ``join``.
 
@@ -309,11 +327,13 @@ class _EpubSide:
         store: Store,
         items: list[Loaded],
         report: Progress,
-        press_path: Path,
+        checker: EpubCheckRun | None,
     ) -> None:
-        self.args = (manifest, options, store, items, report, press_path)
+        self.args = (manifest, options, store, items, report)
+        self.checker = checker
         self.started = False
         self.thread: threading.Thread | None = None
+        self.written: list[OutputReport] = []  # the EPUBs' reports, before their check
         self.result: list[OutputReport] = []
         self.error: BaseException | None = None
 
@@ -324,20 +344,23 @@ class _EpubSide:
         if self.started:
             return
         self.started = True
-        manifest, options, store, items, report, _ = self.args
+        manifest, options, store, items, report = self.args
         if "epub" not in options.only or not items:
             return
         if manifest.cover.epub_cover is not None:
             front = None
-        self.result = _epubs(manifest, options, store, items, front, breaks, report)
+        self.written = _epubs(manifest, options, store, items, front, breaks, report)
+        self.result = self.written
         if options.validate:
             self.thread = threading.Thread(target=self._check, name="issue-epubcheck", daemon=True)
             self.thread.start()
 
     def _check(self) -> None:
-        _, options, store, _, report, _ = self.args
+        _, options, store, _, report = self.args
         try:
-            self.result = _check_epubs(self.result, store, report, strict=options.strict)
+            self.result = check_epubs(
+                self.written, store, report, strict=options.strict, checker=self.checker
+            )
         except BaseException as exc:  # handed to the main thread by join()
             self.error = exc
 
@@ -640,52 +663,4 @@ def _one_epub(
     )
 
 
-def _check_epubs(
-    outputs: list[OutputReport], store: Store, report: Progress, *, strict: bool
-) -> list[OutputReport]:
-    """EPUBCheck every EPUB (one Java run for all not checked before; verdicts cached)."""
-    epubs = [(i, o) for i, o in enumerate(outputs) if o.kind.endswith("epub")]
-    verdicts: dict[int, dict[str, Any]] = {}
-    unchecked: list[tuple[int, OutputReport, str]] = []
-    for i, o in epubs:
-        key = cache_key("epubcheck", Path(o.path).read_bytes())
-        cached = store.get_json("epubcheck", key)
-        if isinstance(cached, dict):
-            verdicts[i] = cached
-        else:
-            unchecked.append((i, o, key))
-    if unchecked:
-        from printedition.validate import check_epub
-
-        report("check", 0, 1)
-        start = time.perf_counter()
-        messages = check_epub([o.path for _, o, _ in unchecked])
-        seconds = time.perf_counter() - start
-        for i, o, key in unchecked:
-            mine = [m for m in messages if m.file == o.path and m.severity != "INFO"]
-            verdict = {
-                "errors": sum(1 for m in mine if m.is_error),
-                "warnings": sum(1 for m in mine if not m.is_error),
-                "messages": [m.format() for m in mine],
-                "seconds": seconds / len(unchecked),
-            }
-            store.put_json("epubcheck", key, verdict)
-            verdicts[i] = verdict
-        report("check", 1, 1)
-    result = list(outputs)
-    for i, o in epubs:
-        v = verdicts[i]
-        ok = v["errors"] == 0 and v["warnings"] == 0
-        result[i] = dataclasses.replace(
-            o,
-            validator="EPUBCheck",
-            valid=ok,
-            validator_summary=f"{v['errors']} errors, {v['warnings']} warnings",
-            messages=tuple(v["messages"]),
-        )
-        if strict and not ok:
-            raise StopBuild(PrinteditionError("EPUBCheck found errors or warnings", where=o.path))
-    return result
-
-
-__all__ = ["write_outputs"]
+__all__ = ["EpubSide", "write_outputs"]

@@ -30,8 +30,9 @@ from printedition.model import (
     Text,
     article_text,
 )
+from printedition.press import engine
 from printedition.press.engine import PressFetcher
-from printedition.press.layout import Geometry, headline_size_pt
+from printedition.press.layout import Geometry, headline_size_pt, stylesheet_links
 from printedition.press.options import PressOptions, PressResult
 from printedition.press.parts import EditionMatter
 from printedition.press.pdf import PressOutputs, write_pdf
@@ -39,7 +40,7 @@ from printedition.press.preflight import preflight_file
 from printedition.press.schedule import Edition
 from printedition.resources import ResourcePolicy
 from printedition.settings import PAGE_FORMATS, PageFormat, page_format
-from printedition.style import default_style, load_style
+from printedition.style import PageStyle, default_style, load_style
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples" / "articles"
@@ -202,6 +203,55 @@ def test_fetcher_serves_only_the_style_folder_and_processed_images(tmp_path: Pat
     with pytest.raises(ValueError):
         fetcher.fetch(base + "fonts/libre-franklin/libre-franklin-400-normal.woff")
     assert fetcher.missing == ["fonts/libre-franklin/libre-franklin-400-normal.woff"]
+
+
+def _styled_document(style: PageStyle, body: str, css: str) -> str:
+    # As the press writers write one: the style's sheets linked, then the document's own.
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8"/>\n'
+        f"{stylesheet_links(style, ('fonts.css', 'press.css', 'makeup.css'))}"
+        f"<style>\n{css}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+    )
+
+
+@pytest.mark.slow
+def test_stylesheets_parsed_once_a_process_lay_out_as_the_documents_links_do(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The style's sheets are parsed once a process and handed to WeasyPrint with the
+    # document's own: the same cascade, so the same bytes as the links laid out every time.
+    style = default_style()
+    css = (
+        "@page { size: 120mm 90mm; margin: 10mm; }\n"
+        ".body p { color: #333; }\n"  # against press.css's own rules for the body
+        "p.lead { margin-top: 2mm !important; }\n"
+    )
+    body = (
+        '<div class="body"><p class="lead" id="a">One paragraph of text set in the body face,'
+        ' long enough to break over lines.</p><p style="text-indent: 3mm">Another.</p></div>'
+    )
+    html = _styled_document(style, body, css)
+    date = "2026-01-01"
+    fast = [engine.render(html, {}, variant="x-1a", date=date, style=style) for _ in range(2)]
+    monkeypatch.setattr(engine, "_own_sheets", lambda html, fetcher: None)
+    linked = engine.render(html, {}, variant="x-1a", date=date, style=style)
+    assert fast[0].pdf == fast[1].pdf == linked.pdf
+    assert fast[0].boxes == linked.boxes and fast[0].spaces == linked.spaces
+
+
+def test_stylesheets_stay_in_a_document_they_could_not_leave_unchanged() -> None:
+    style = default_style()
+    fetcher = PressFetcher({}, style)
+    plain = _styled_document(style, "<p>Text.</p>", "p { color: #000; }\n")
+    own = engine._own_sheets(plain, fetcher)
+    assert own is not None and "<link" not in own[0] and "<style" not in own[0]
+    assert len(own[1]) == 4  # three files and the document's own, in order
+    for unsafe in (
+        _styled_document(style, "<style>p { color: #111; }</style><p>Text.</p>", ""),
+        _styled_document(style, '<p style="color: #000 !important">Text.</p>', ""),
+        _styled_document(style, "<p>Text.</p>", "@layer base { p { color: #000; } }\n"),
+    ):
+        assert engine._own_sheets(unsafe, fetcher) is None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -195,6 +195,22 @@ def test_a_call_past_its_budget_is_stopped_and_the_others_finish() -> None:
         workers.close()
 
 
+def test_workers_started_early_run_the_calls_and_unused_ones_are_ended() -> None:
+    workers = TimedWorkers(2)
+    try:
+        workers.prestart(abs)  # both start importing now, side by side
+        workers.prestart(abs)  # (no more than ``jobs`` of them)
+        assert workers.run(abs, [-1, -2, -3], 10) == [1, 2, 3]
+    finally:
+        workers.close()
+    unused = TimedWorkers(2)
+    unused.prestart(abs)
+    processes = [w.process for w in unused._starting]
+    assert len(processes) == 2
+    unused.close()
+    assert not any(p.is_alive() for p in processes)
+
+
 def test_an_exception_in_a_worker_is_raised_in_the_caller() -> None:
     workers = TimedWorkers(1)
     try:

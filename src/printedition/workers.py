@@ -162,14 +162,26 @@ class _Worker:
             self.conn.close()
 
 
-def _started(fn: Callable[[Any], Any]) -> _Worker:
-    """A new worker, ready to run ``fn`` (a failure to start shows at its first call)."""
+def _starting(fn: Callable[[Any], Any]) -> _Worker:
+    """A new worker, told to import ``fn``'s module (its reply waited for by ``_ready``)."""
     worker = _Worker()
-    with contextlib.suppress(OSError, EOFError):
+    with contextlib.suppress(OSError):
         worker.conn.send((fn, _WarmUp()))
+    return worker
+
+
+def _ready(worker: _Worker) -> _Worker:
+    """``worker`` once it has imported its function (a failure to start shows at its first
+    call)."""
+    with contextlib.suppress(OSError, EOFError):
         if worker.conn.poll(START_SECONDS):
             worker.conn.recv()
     return worker
+
+
+def _started(fn: Callable[[Any], Any]) -> _Worker:
+    """A new worker, ready to run ``fn``."""
+    return _ready(_starting(fn))
 
 
 def _ended(worker: _Worker) -> str:
@@ -188,6 +200,21 @@ class TimedWorkers:
     def __init__(self, jobs: int) -> None:
         self.jobs = max(1, jobs)
         self._idle: list[_Worker] = []
+        self._starting: list[_Worker] = []  # started early, their imports not yet waited for
+
+    def prestart(self, fn: Callable[[Any], Any]) -> None:
+        """Start the workers now, all at once, to run ``fn`` later: their imports (WeasyPrint,
+        a second or more each) overlap the caller's work instead of delaying the first calls
+        one worker after the other. Their start is not part of any call's budget."""
+        while len(self._idle) + len(self._starting) < self.jobs:
+            self._starting.append(_starting(fn))
+
+    def _next(self, fn: Callable[[Any], Any]) -> _Worker:
+        if self._idle:
+            return self._idle.pop()
+        if self._starting:
+            return _ready(self._starting.pop(0))
+        return _started(fn)
 
     def run(self, fn: Callable[[T], R], items: Sequence[T], seconds: float) -> list[R | Failed]:
         """``fn`` on each item, at most ``jobs`` at once, each within ``seconds`` (0: no
@@ -198,7 +225,7 @@ class TimedWorkers:
         try:
             while pending or busy:
                 while pending and len(busy) < self.jobs:
-                    worker = self._idle.pop() if self._idle else _started(fn)
+                    worker = self._next(fn)
                     n, item = pending.popleft()
                     try:
                         worker.conn.send((fn, item))
@@ -239,6 +266,8 @@ class TimedWorkers:
     def close(self) -> None:
         while self._idle:
             self._idle.pop().close()
+        while self._starting:
+            self._starting.pop().stop()  # (never used: nothing of its to wait for)
 
 
 __all__ = ["Failed", "TimedWorkers", "WorkerPool"]

@@ -181,6 +181,9 @@ class _Layouts:
                 self.cached += 1
             else:
                 todo.append(n)
+        # The longest documents first: the workers finish together instead of one waiting
+        # for a long read given out last (results come back in the jobs' order).
+        todo.sort(key=lambda n: -len(jobs[n][0]))
         work = [
             (
                 jobs[n][0],
@@ -350,6 +353,9 @@ def _lay_out(
     on_front: Callable[[FrontReady], None] | None,
 ) -> LaidOut:
     started = time.perf_counter()
+    if options.layout_timeout > 0:
+        # The layout workers import WeasyPrint while the stories' photos are read here.
+        pool.timed().prestart(render_job)
     articles = edition.articles
     style = options.style
     geometry = Geometry.for_format(options.page_format, style)

@@ -112,9 +112,8 @@ _JVM = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Duser.language=en"]
 
 
 def _nice() -> list[str]:
-    """A run started early works beside the press on the same cores: it gives way to it (the
-    schemas load in the press's gaps; the press, which the rest waits for, is not slowed).
-    Nothing where there is no ``nice``."""
+    """The command prefix that has a run give way to the build's other processes (where
+    there is no ``nice``, nothing)."""
     nice = shutil.which("nice")
     return [nice, "-n", "10"] if nice else []
 
@@ -259,13 +258,15 @@ class EpubCheckRun:
     """One EPUBCheck run for the EPUBs of a build, started before they are written.
 
     ``start`` (optional, at most once, never raises) starts Java on standard input and has it
-    check the warm-up EPUB, which loads EPUBCheck's schemas while the build does other work;
+    check the warm-up EPUB, which loads EPUBCheck's schemas while the build does other work
+    (``give_way``: at a lower priority, where that work wants every core);
     ``check`` names the build's EPUBs to that run and waits for their messages (or, when the
     run was not started, checks them as ``check_epub`` does); ``close`` ends a run that was
     started but never needed. Every EPUB named to ``check`` is checked by EPUBCheck in full:
     the warm-up only moves the start-up earlier."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, give_way: bool = False) -> None:
+        self.give_way = give_way
         self._process: subprocess.Popen[bytes] | None = None
         self._stack = contextlib.ExitStack()
         self._warm_up = ""
@@ -296,7 +297,14 @@ class EpubCheckRun:
             source = self._stack.enter_context(_launcher())
             try:
                 self._process = subprocess.Popen(
-                    [*_nice(), java, *_JVM, "-cp", str(jar), str(source)],
+                    [
+                        *(_nice() if self.give_way else []),
+                        java,
+                        *_JVM,
+                        "-cp",
+                        str(jar),
+                        str(source),
+                    ],
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
                     stderr=subprocess.PIPE,

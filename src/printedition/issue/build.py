@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -85,7 +86,13 @@ def build_issue(
     notes: list[BuildWarning] = remove_leftovers(out)  # a killed build's temporary files
     pool = WorkerPool(options.jobs)
     # The build's EPUBCheck run, started as soon as new EPUBs are certain (see validate.py).
-    checker = EpubCheckRun() if options.validate and "epub" in options.only else None
+    # It loads its schemas beside the press; where the press's workers take every core, it
+    # gives way to them (the rest of the build waits for the press), else it takes a free one.
+    checker = (
+        EpubCheckRun(give_way=options.jobs >= (os.cpu_count() or 1))
+        if options.validate and "epub" in options.only
+        else None
+    )
     stages: dict[str, float] = {}
     mark = time.perf_counter()
 

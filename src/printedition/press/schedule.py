@@ -36,7 +36,7 @@ from printedition.errors import LayoutError
 from printedition.images import ProcessedImage
 from printedition.model import Article, BuildWarning, PageBreak, word_count
 from printedition.press.body import Body, Strip
-from printedition.press.engine import Rendered, images_used, render
+from printedition.press.engine import Rendered, images_used, render_job
 from printedition.press.flatplan import Flatplan, Grid, Panel, StoryMeasure
 from printedition.press.house import default_panels
 from printedition.press.layout import Geometry, masthead_html
@@ -133,12 +133,6 @@ class LaidOut:
     stats: PartsStats
     warnings: tuple[BuildWarning, ...]
     page_breaks: tuple[PageBreak, ...]  # where each page begins in each story on it
-
-
-def render_job(job: tuple[str, dict[str, bytes], str, str, PageStyle, str]) -> Rendered:
-    """Worker side: one layout."""
-    html, images, variant, date, style, strip = job
-    return render(html, images, variant=variant, date=date, style=style, strip=strip)
 
 
 Laid = tuple[bytes, dict[str, object]]  # a document's PDF and its record

@@ -228,3 +228,35 @@ def test_a_verdict_is_kept_for_the_same_bytes_only(tmp_path: Path) -> None:
     assert asked == [["a.epub"], ["a.epub"]]
     assert broken.valid is False and broken.messages, broken
     assert verdict() == broken and len(asked) == 2  # a failing verdict is kept too
+
+
+@pytest.mark.slow
+def test_the_launcher_compiled_during_one_check_serves_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if validate._javac(validate._java()) is None:
+        pytest.skip("no javac: the launcher is run from its source")
+    good = _good(tmp_path / "good.epub")
+    bad = tmp_path / "bad.epub"
+    _break(good, bad)
+    store = Store(tmp_path / "cache")
+    commands: list[list[str]] = []
+    popen = subprocess.Popen
+
+    def recorded(cmd: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
+        commands.append([str(c) for c in cmd])
+        return popen(cmd, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", recorded)
+    said = []
+    for _ in range(2):
+        with EpubCheckRun(store=store) as run:
+            run.start()
+            said.append([m.format() for m in run.check([good, bad])])
+    assert said[0] == said[1] == [m.format() for m in check_epub([good, bad])]
+    assert len(list(store.entries(["epubcheck-launcher"]))) == 1
+    javas = [c for c in commands if Path(c[0]).name == "java"]
+    compilers = [c for c in commands if Path(c[0]).name == "javac"]
+    assert len(compilers) == 1  # during the first check, and never again
+    assert javas[0][-1].endswith("EpubCheckBatch.java")
+    assert javas[1][-1] == "EpubCheckBatch"  # the next run starts from the compiled classes

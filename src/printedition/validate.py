@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.resources
+import io
 import json
 import os
 import shutil
@@ -29,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from printedition.cache import Store, cache_key
 from printedition.errors import ConfigError, InputError
 
 SEVERITIES = ("FATAL", "ERROR", "WARNING", "INFO")
@@ -81,6 +83,17 @@ def _java() -> str:
     if java is None:
         raise ConfigError("EPUBCheck needs Java 17 or later: install a JRE (e.g. openjdk-17-jre)")
     return java
+
+
+LAUNCHER = "EpubCheckBatch"  # the launcher's class (data/EpubCheckBatch.java)
+
+
+def _javac(java: str) -> str | None:
+    """The compiler of the JDK ``java`` belongs to, else one on the PATH, else None."""
+    beside = Path(os.path.realpath(java)).parent / "javac"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    return shutil.which("javac")
 
 
 def _can_compile(java: str) -> bool:
@@ -265,8 +278,10 @@ class EpubCheckRun:
     started but never needed. Every EPUB named to ``check`` is checked by EPUBCheck in full:
     the warm-up only moves the start-up earlier."""
 
-    def __init__(self, *, give_way: bool = False) -> None:
+    def __init__(self, *, give_way: bool = False, store: Store | None = None) -> None:
         self.give_way = give_way
+        self.store = store if store is not None and store.enabled else None
+        self._compile: tuple[str, Path, Path, str] | None = None  # (javac, jar, source, key)
         self._process: subprocess.Popen[bytes] | None = None
         self._stack = contextlib.ExitStack()
         self._warm_up = ""
@@ -295,6 +310,12 @@ class EpubCheckRun:
             )
             self._warm_up = str(write_warm_up_epub(folder / "warm-up.epub"))
             source = self._stack.enter_context(_launcher())
+            # Launched from its source (compiled in memory, half a second of the warm-up) or,
+            # when an earlier build compiled it, from its classes.
+            classpath, launcher = str(jar), str(source)
+            compiled = self._compiled(java, jar, source, folder) if self.store else None
+            if compiled is not None:
+                classpath, launcher = f"{jar}{os.pathsep}{compiled}", LAUNCHER
             try:
                 self._process = subprocess.Popen(
                     [
@@ -302,8 +323,8 @@ class EpubCheckRun:
                         java,
                         *_JVM,
                         "-cp",
-                        str(jar),
-                        str(source),
+                        classpath,
+                        launcher,
                     ],
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
@@ -350,11 +371,22 @@ class EpubCheckRun:
             self._send(names)
             with contextlib.suppress(OSError):
                 process.stdin.close()
+            # While Java checks (the build waits for it), compile the launcher for the next
+            # build on the core it leaves free.
+            compiling = None
+            if self._compile is not None:
+                compiling = threading.Thread(
+                    target=self._compile_launcher, name="epubcheck-javac", daemon=True
+                )
+                compiling.start()
             try:
                 process.wait(timeout=_TIMEOUT)
             except subprocess.TimeoutExpired:
                 self._end()
                 raise InputError(f"EPUBCheck did not finish within {_TIMEOUT:.0f} s") from None
+            finally:
+                if compiling is not None:
+                    compiling.join()
             for reader in self._readers:
                 reader.join(timeout=_TIMEOUT)
             output = b"".join(self._out).decode("utf-8", errors="replace")
@@ -362,6 +394,59 @@ class EpubCheckRun:
             self._end()
         wanted = set(names)
         return [m for m in _parse_batch(output, names, errors) if m.file in wanted]
+
+    def _compiled(self, java: str, jar: Path, source: Path, folder: Path) -> Path | None:
+        """The launcher compiled by an earlier build, unpacked in ``folder`` (None: not yet,
+        and then, where a ``javac`` is at hand, it is compiled during this build's check)."""
+        assert self.store is not None
+        jar_info = jar.stat()
+        key = cache_key(
+            "epubcheck-launcher",
+            source.read_bytes(),
+            os.path.realpath(java),
+            [str(jar), jar_info.st_size, jar_info.st_mtime_ns],
+        )
+        packed = self.store.get("epubcheck-launcher", key)
+        if packed is None:
+            javac = _javac(java)
+            if javac is not None:
+                self._compile = (javac, jar, source, key)
+            return None
+        classes = folder / "launcher"
+        try:
+            with zipfile.ZipFile(io.BytesIO(packed)) as zf:
+                names = zf.namelist()
+                if not names or any("/" in n or not n.endswith(".class") for n in names):
+                    return None
+                zf.extractall(classes)
+        except (zipfile.BadZipFile, OSError):
+            return None
+        return classes
+
+    def _compile_launcher(self) -> None:
+        """Compile the launcher (for Java 11 and later) and keep its classes in the cache;
+        any failure leaves the next build launching the source, as before."""
+        assert self._compile is not None and self.store is not None
+        javac, jar, source, key = self._compile
+        with tempfile.TemporaryDirectory(prefix="epubcheck-javac-") as out:
+            try:
+                done = subprocess.run(
+                    [javac, "--release", "11", "-encoding", "UTF-8", "-nowarn",
+                     "-cp", str(jar), "-d", out, str(source)],
+                    capture_output=True, timeout=300, check=False, env=_java_env(),
+                )  # fmt: skip
+            except (OSError, subprocess.TimeoutExpired):
+                return
+            classes = sorted(Path(out).glob("*.class"))
+            if done.returncode != 0 or not classes:
+                return
+            buf = io.BytesIO()
+            with zipfile.ZipFile(buf, "w") as zf:
+                for path in classes:
+                    zf.writestr(
+                        zipfile.ZipInfo(path.name, (2000, 1, 1, 0, 0, 0)), path.read_bytes()
+                    )
+            self.store.put("epubcheck-launcher", key, buf.getvalue())
 
     def _end(self) -> None:
         """Stop the run (killed if still going) and remove the warm-up EPUB; once ended, the

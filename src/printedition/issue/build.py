@@ -89,7 +89,7 @@ def build_issue(
     # It loads its schemas beside the press; where the press's workers take every core, it
     # gives way to them (the rest of the build waits for the press), else it takes a free one.
     checker = (
-        EpubCheckRun(give_way=options.jobs >= (os.cpu_count() or 1))
+        EpubCheckRun(give_way=options.jobs >= (os.cpu_count() or 1), store=store)
         if options.validate and "epub" in options.only
         else None
     )

@@ -178,6 +178,20 @@ def test_a_run_started_early_says_what_a_run_at_the_end_says(tmp_path: Path) -> 
 
 
 @pytest.mark.slow
+def test_a_run_that_died_early_leaves_its_files_to_a_run_of_their_own(tmp_path: Path) -> None:
+    good = _good(tmp_path / "good.epub")
+    bad = tmp_path / "bad.epub"
+    _break(good, bad)
+    run = EpubCheckRun()
+    run.start()
+    assert run._process is not None
+    run._process.kill()  # Java gone before the build's files were named to it
+    got = [m.format() for m in run.check([good, bad])]
+    assert got == [m.format() for m in check_epub([good, bad])]
+    assert any(str(bad) in m for m in got) and not any(str(good) + ":" in m for m in got)
+
+
+@pytest.mark.slow
 def test_a_run_not_needed_is_ended(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     started: list[subprocess.Popen[bytes]] = []
     popen = subprocess.Popen

@@ -392,6 +392,8 @@ class EpubCheckRun:
             output = b"".join(self._out).decode("utf-8", errors="replace")
             errors = b"".join(self._err).decode("utf-8", errors="replace")
             self._end()
+        if process.returncode != 0 and not any(f"DONE\t\t{n}\t" in output for n in names):
+            return check_epub(names)  # the early run died before our files: a run of their own
         wanted = set(names)
         return [m for m in _parse_batch(output, names, errors) if m.file in wanted]
 

@@ -5,8 +5,8 @@ digests) and option; a hit is copied into place, a miss is built (the press PDF 
 by the press pipeline, press/pdf.py, from one layout; the EPUBs by epub/) and stored. The PDFs
 come first; then the EPUBs (the issue EPUB's cover is the rendered front page, and every EPUB
 carries the press pages where they begin in its stories: the page map, final when the front
-pages are, kept in the cache with the print outputs and part of each EPUB's key), with
-EPUBCheck in a thread alongside.
+pages are, kept in the cache with the print outputs and part of each EPUB's key), written in
+a thread while the press lays out its pages, and checked there (EPUBCheck, started early).
 """
 
 from __future__ import annotations
@@ -264,21 +264,29 @@ def write_outputs(
                 # loads its schemas (seconds) beside the press work instead of after it.
                 checker.start()
             started = time.perf_counter()
-            result = write_pdf(
-                edition,
-                PressOutputs(press=paths["press-pdf"], proof=paths["proof-pdf"]),
-                opts,
-                store=store,
-                pool=pool,
-                cache=StoreImageCache(store),
-                # The EPUBs (their cover is the front page) and their check start as soon as
-                # the front page is laid out, alongside the rest of the press work.
-                # The page map is final then too: the EPUBs carry this layout's page numbers.
-                on_front=lambda ready: side.start(
-                    front=_cover_of(store, key, ready.pdf),
-                    breaks=_in_articles(_keep_page_map(store, key, ready.page_breaks), jumped),
-                ),
-            )
+            try:
+                result = write_pdf(
+                    edition,
+                    PressOutputs(press=paths["press-pdf"], proof=paths["proof-pdf"]),
+                    opts,
+                    store=store,
+                    pool=pool,
+                    cache=StoreImageCache(store),
+                    # The EPUBs (their cover is the front page) and their check start as soon as
+                    # the front page is laid out, alongside the rest of the press work.
+                    # The page map is final then too: the EPUBs carry this layout's page numbers.
+                    on_front=lambda ready: side.start(
+                        front=_cover_of(store, key, ready.pdf),
+                        breaks=_in_articles(_keep_page_map(store, key, ready.page_breaks), jumped),
+                    ),
+                )
+            except BaseException:
+                if side.started:
+                    side.ready.wait()  # (no EPUB thread left writing behind a failed press)
+                raise
+            # (The EPUBs, begun with the front page, written before the press's warnings
+            # are handed to the articles: the same order as ever.)
+            side.wait_written()
             meta = _print_meta(result, time.perf_counter() - started)
             if "flatplan" in meta:
                 sheet = flatplan_sheet(
@@ -309,16 +317,20 @@ def write_outputs(
     lap("print")
     # No press PDF this time: the EPUB writer draws a cover, and there are no page numbers.
     side.start(front=None, breaks=())
+    side.wait_written()
     lap("epub (after print)")
     return outputs, side
 
 
 class EpubSide:
-    """The EPUBs, written once in the caller's thread, and their check (EPUBCheck, a Java
-    process) waited for in a thread alongside the proof; errors are re-raised by ``join``.
+    """The EPUBs, written in a thread of their own and then checked there (EPUBCheck, a Java
+    process); errors are re-raised by ``wait_written`` (writing) and ``join`` (both).
 
-    (Writing the EPUBs in the thread as well left them fighting the proof's layout for the
-    interpreter lock, and EPUBCheck, which cannot start before them, finished last.)"""
+    Started from the press as soon as the front page is laid out, the writing runs while the
+    press lays out the pages on its workers and this process mostly waits for them (writing
+    them in the caller's thread held the pages back by the time it took: seconds for a big
+    issue); the caller waits for them (``wait_written``) as soon as the press is done, so
+    that the warnings reach the articles in the same order as before."""
 
     def __init__(
         self,
@@ -335,34 +347,54 @@ class EpubSide:
         self.thread: threading.Thread | None = None
         self.written: list[OutputReport] = []  # the EPUBs' reports, before their check
         self.result: list[OutputReport] = []
+        self.ready = threading.Event()  # set once the EPUBs are written (or could not be)
+        self.write_error: BaseException | None = None
         self.error: BaseException | None = None
 
     def start(self, *, front: bytes | None, breaks: tuple[PageBreak, ...]) -> None:
-        """Write the EPUBs and start their check; ``front``: the front page as an image for
+        """Start writing the EPUBs, then their check; ``front``: the front page as an image for
         the issue EPUB's cover (None: the manifest's cover or one the EPUB writer draws);
         ``breaks``: where each press page begins in the stories (the EPUBs' page list)."""
         if self.started:
             return
         self.started = True
-        manifest, options, store, items, report = self.args
+        manifest, options, _, items, _ = self.args
         if "epub" not in options.only or not items:
+            self.ready.set()
             return
         if manifest.cover.epub_cover is not None:
             front = None
-        self.written = _epubs(manifest, options, store, items, front, breaks, report)
-        self.result = self.written
-        if options.validate:
-            self.thread = threading.Thread(target=self._check, name="issue-epubcheck", daemon=True)
-            self.thread.start()
+        self.thread = threading.Thread(
+            target=self._work, args=(front, breaks), name="issue-epubs", daemon=True
+        )
+        self.thread.start()
 
-    def _check(self) -> None:
-        _, options, store, _, report = self.args
+    def _work(self, front: bytes | None, breaks: tuple[PageBreak, ...]) -> None:
+        manifest, options, store, items, report = self.args
+        try:
+            self.written = _epubs(manifest, options, store, items, front, breaks, report)
+            self.result = self.written
+        except BaseException as exc:  # handed to the main thread by wait_written()
+            self.write_error = self.error = exc
+            return
+        finally:
+            self.ready.set()
+        if not options.validate:
+            return
         try:
             self.result = check_epubs(
                 self.written, store, report, strict=options.strict, checker=self.checker
             )
         except BaseException as exc:  # handed to the main thread by join()
             self.error = exc
+
+    def wait_written(self) -> list[OutputReport]:
+        """The EPUBs' reports once they are written (not yet checked)."""
+        if self.started:
+            self.ready.wait()
+        if self.write_error is not None:
+            raise self.write_error
+        return self.written
 
     def join(self) -> list[OutputReport]:
         if self.thread is not None:

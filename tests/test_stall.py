@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import string
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -193,6 +194,26 @@ def test_a_call_past_its_budget_is_stopped_and_the_others_finish() -> None:
         assert workers.run(abs, [-5], 3) == [5]  # the killed worker was replaced
     finally:
         workers.close()
+
+
+def test_items_are_made_only_as_a_worker_is_free_for_them() -> None:
+    """The press writes each story's measuring document as a worker is free for it, so the
+    writing overlaps the layouts before: ``run`` takes the next item only then."""
+    made: list[float] = []
+
+    def items() -> Iterator[float]:
+        for _ in range(3):
+            made.append(time.monotonic())
+            yield 0.4
+
+    workers = TimedWorkers(1)
+    try:
+        assert workers.run(time.sleep, items(), 10) == [None, None, None]
+    finally:
+        workers.close()
+    # One worker: each item is made once the one before has been laid out (slept), not all
+    # at once before the first starts.
+    assert made[1] - made[0] >= 0.35 and made[2] - made[1] >= 0.35, made
 
 
 def test_workers_started_early_run_the_calls_and_unused_ones_are_ended() -> None:

@@ -15,8 +15,7 @@ import multiprocessing
 import os
 import signal
 import time
-from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
@@ -216,17 +215,26 @@ class TimedWorkers:
             return _ready(self._starting.pop(0))
         return _started(fn)
 
-    def run(self, fn: Callable[[T], R], items: Sequence[T], seconds: float) -> list[R | Failed]:
+    def run(self, fn: Callable[[T], R], items: Iterable[T], seconds: float) -> list[R | Failed]:
         """``fn`` on each item, at most ``jobs`` at once, each within ``seconds`` (0: no
-        limit); results in the items' order. An exception raised by ``fn`` is raised here."""
+        limit); results in the items' order. An exception raised by ``fn`` is raised here.
+        The next item is taken from ``items`` only when a worker is free for it: items made
+        as they are asked for are made while the workers lay out the ones before."""
         results: dict[int, R | Failed] = {}
-        pending = deque(enumerate(items))
+        source = enumerate(items)
+        count = 0
+        exhausted = False
         busy: dict[Connection, tuple[_Worker, int, float]] = {}
         try:
-            while pending or busy:
-                while pending and len(busy) < self.jobs:
+            while not exhausted or busy:
+                while not exhausted and len(busy) < self.jobs:
+                    step = next(source, None)
+                    if step is None:
+                        exhausted = True
+                        break
+                    n, item = step
+                    count = n + 1
                     worker = self._next(fn)
-                    n, item = pending.popleft()
                     try:
                         worker.conn.send((fn, item))
                     except OSError:  # it died before its first call (it could not start)
@@ -261,7 +269,7 @@ class TimedWorkers:
         finally:
             for worker, _, _ in busy.values():
                 worker.stop()
-        return [results[n] for n in range(len(items))]
+        return [results[n] for n in range(count)]
 
     def close(self) -> None:
         while self._idle:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from printedition.cache import Store, cache_key
@@ -164,45 +164,56 @@ class _Layouts:
         """Each document's PDF and its record (pages, boxes, warnings; ``strip``: the strips
         of the element of that class, its PDF a page for each), or ``Failed``. The budget is
         per story: a document that holds ``stories`` of them gets as many."""
-        out: list[Laid | Failed | None] = [None] * len(jobs)
-        todo: list[int] = []
-        for n, (html, _) in enumerate(jobs):
-            key = self.key(kind, html)
-            data = self.store.get(kind, key)
-            record = self.store.get_json(kind + "-meta", key) if data is not None else None
-            if data is not None and isinstance(record, dict):
-                out[n] = (data, dict(record))
-                self.cached += 1
-            else:
-                todo.append(n)
         # The longest documents first: the workers finish together instead of one waiting
         # for a long read given out last (results come back in the jobs' order).
-        todo.sort(key=lambda n: -len(jobs[n][0]))
-        work = [
-            (
-                jobs[n][0],
-                images_used(jobs[n][0], jobs[n][1]),
-                self.options.variant,
-                self.date,
-                self.options.style,
-                strip,
-            )
-            for n in todo
-        ]
+        order = sorted(range(len(jobs)), key=lambda n: -len(jobs[n][0]))
+        made = [(lambda job=job: job) for job in jobs]
+        return self.made(kind, made, order, strip=strip, stories=stories)
+
+    def made(
+        self,
+        kind: str,
+        makers: Sequence[Callable[[], tuple[str, dict[str, bytes]]]],
+        order: Sequence[int],
+        *,
+        strip: str = "",
+        stories: int = 1,
+    ) -> list[Laid | Failed]:
+        """``many``, each document made (``makers[n]()``) only as a worker is free for it, in
+        ``order``: the documents are written here while the workers lay out those before."""
+        out: list[Laid | Failed | None] = [None] * len(makers)
+        todo: list[tuple[int, str]] = []  # (job, its HTML's key)
+
+        def work() -> Iterator[tuple[str, dict[str, bytes], str, str, PageStyle, str]]:
+            for n in order:
+                html, images = makers[n]()
+                key = self.key(kind, html)
+                data = self.store.get(kind, key)
+                record = self.store.get_json(kind + "-meta", key) if data is not None else None
+                if data is not None and isinstance(record, dict):
+                    out[n] = (data, dict(record))
+                    self.cached += 1
+                    continue
+                todo.append((n, key))
+                used = images_used(html, images)
+                yield (html, used, self.options.variant, self.date, self.options.style, strip)
+
         results: list[Rendered | Failed]
         if self.options.layout_timeout > 0:
             budget = self.options.layout_timeout * max(1, stories)
-            results = self.pool.timed().run(render_job, work, budget)
-        elif self.pool.jobs > 1 and len(work) > 1:
-            futures = [self.pool.executor().submit(render_job, w) for w in work]
+            results = self.pool.timed().run(render_job, work(), budget)
+        elif self.pool.jobs > 1 and len(makers) > 1:
+            futures = []
             try:
+                for w in work():
+                    futures.append(self.pool.executor().submit(render_job, w))
                 results = [f.result() for f in futures]
             finally:
                 for f in futures:
                     f.cancel()
         else:
-            results = [render_job(w) for w in work]
-        for n, laid in zip(todo, results, strict=True):
+            results = [render_job(w) for w in work()]
+        for (n, key), laid in zip(todo, results, strict=True):
             if isinstance(laid, Failed):
                 out[n] = laid
                 continue
@@ -215,7 +226,6 @@ class _Layouts:
                     for s in laid.strips
                 ],
             }
-            key = self.key(kind, jobs[n][0])
             self.store.put(kind, key, laid.pdf)
             self.store.put_json(kind + "-meta", key, made)
             out[n] = (laid.pdf, made)
@@ -362,10 +372,15 @@ def _lay_out(
     parts = story_parts(edition, options, cache=cache, colours=colours, warnings=warnings)
 
     # 2. measure.
-    measure_html = [
-        (measure_document(p.story, geometry, furniture, language), p.images) for p in parts
-    ]
-    measured_all = layouts.many("mk-measure", measure_html, strip=BODY)
+    # Each story's measuring document is written (its paragraphs broken into lines) as a
+    # worker is free for it, the longest stories first: the writing overlaps the layouts.
+    def measure_job(p: StoryParts) -> Callable[[], tuple[str, dict[str, bytes]]]:
+        return lambda: (measure_document(p.story, geometry, furniture, language), p.images)
+
+    longest = sorted(range(len(parts)), key=lambda n: -word_count(parts[n].story.article))
+    measured_all = layouts.made(
+        "mk-measure", [measure_job(p) for p in parts], longest, strip=BODY
+    )
     # A story whose measure (its one layout: the legs are cut from its strips) does not
     # finish in time is left out, named in the report; the rest are made up without it.
     failed: list[BuildWarning] = [

@@ -32,7 +32,7 @@ from printedition.model import (
 )
 from printedition.press import engine
 from printedition.press.engine import PressFetcher
-from printedition.press.layout import Geometry, headline_size_pt, stylesheet_links
+from printedition.press.layout import Geometry, date_meta, headline_size_pt, stylesheet_links
 from printedition.press.options import PressOptions, PressResult
 from printedition.press.parts import EditionMatter
 from printedition.press.pdf import PressOutputs, write_pdf
@@ -206,9 +206,12 @@ def test_fetcher_serves_only_the_style_folder_and_processed_images(tmp_path: Pat
 
 
 def _styled_document(style: PageStyle, body: str, css: str) -> str:
-    # As the press writers write one: the style's sheets linked, then the document's own.
+    # As the press writers write one: the style's sheets linked, then the document's own; its
+    # date in its head (without it the PDF carries the clock's second, and layouts a second
+    # apart differ).
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8"/>\n'
+        f"{date_meta('2026-01-01T00:00:00+00:00')}"
         f"{stylesheet_links(style, ('fonts.css', 'press.css', 'makeup.css'))}"
         f"<style>\n{css}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
     )

@@ -217,6 +217,30 @@ def test_a_picture_too_tall_for_a_legs_foot_goes_to_the_next_leg_and_text_fills_
         assert b.top_mm >= a.bottom_mm - 1e-9  # in order down the column, none overlapping
 
 
+def test_a_drop_cap_keeps_its_lines_beside_it_when_a_picture_later_moves() -> None:
+    # A drop cap (12 mm, its first three lines beside it), more lines, then the picture of
+    # the test above that moves to the next leg: the body is redrawn in the new order, and the
+    # drop cap still stands beside its lines, not above them.
+    strips = [Strip(top_mm=0.0, bottom_mm=12.0, page_top_mm=0.0, breakable=False, page=0)]
+    y = 0.0
+    for n in range(1, 32):
+        tall = 30.0 if n == 11 else 4.0
+        ident = "art-0" if n == 11 else ""
+        strips.append(Strip(top_mm=y, bottom_mm=y + tall, page_top_mm=y, breakable=True, ident=ident, page=n))
+        y += tall
+    body = Body(tuple(strips))
+    legs = [(1, Leg(column=0, top_mm=0.0, height_mm=60.0)), (1, Leg(column=1, top_mm=0.0, height_mm=60.0)),
+            (2, Leg(column=0, top_mm=0.0, height_mm=60.0))]  # fmt: skip
+    laid_out = cut_legs(body, legs)
+    assert laid_out is not None
+    drawn, cuts = laid_out
+    assert drawn.strips[cuts[1].first].ident == "art-0"  # the picture moved ...
+    cap, *beside = drawn.strips[:4]
+    assert cap.page == 0 and [s.page for s in beside] == [1, 2, 3]
+    # ... and the first lines stand where they stood, beside the drop cap.
+    assert [s.top_mm for s in beside] == [0.0, 4.0, 8.0] and cap.bottom_mm == 12.0
+
+
 def test_page_breaks_name_the_block_and_the_line_each_page_begins_with() -> None:
     # Where each page begins in each story on it: the block of the story's first line
     # there, and that line when the block began on an earlier page (with the letters before

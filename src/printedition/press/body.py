@@ -208,6 +208,8 @@ class Body:
             tall = block.bottom_mm - block.top_mm
             if gap < 2 * LINE_MM or tall <= max(gap, LINE_MAX_MM) or tall > heights[k + 1]:
                 continue
+            if strips[j + 1].top_mm < block.bottom_mm - TOLERANCE_MM:
+                continue  # lines stand beside it (a drop cap, a float): it moves with them
             # The lines after it that fill the gap, ending where the text may break.
             end = j
             for n in range(j + 1, len(strips)):
@@ -230,11 +232,18 @@ class Body:
         moved past it."""
         strips = self.strips
         out: list[Strip] = []
-        cursor = strips[0].top_mm
+        cursor = strips[0].top_mm  # the lowest foot so far
+        prev = -2
         for n in order:
             strip = strips[n]
-            above = strip.top_mm - strips[n - 1].bottom_mm if n > 0 else 0.0
-            top = cursor + max(0.0, above) if out else strip.top_mm
+            if out and n == prev + 1:
+                # Where it stood against the one before it (lines beside a drop cap overlap it).
+                top = strip.top_mm + out[-1].top_mm - strips[prev].top_mm
+            elif out:
+                above = strip.top_mm - strips[n - 1].bottom_mm if n > 0 else 0.0
+                top = cursor + max(0.0, above)
+            else:
+                top = strip.top_mm
             breakable = strip.breakable
             if n == moved_last:
                 breakable = True
@@ -243,7 +252,8 @@ class Body:
             out.append(
                 replace(strip, top_mm=top, bottom_mm=top + strip.bottom_mm - strip.top_mm, breakable=breakable)
             )
-            cursor = top + strip.bottom_mm - strip.top_mm
+            cursor = max(cursor, top + strip.bottom_mm - strip.top_mm)
+            prev = n
         return Body(tuple(out))
 
     def index_of(self, ident: str) -> int | None:

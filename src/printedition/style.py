@@ -129,6 +129,7 @@ class Makeup:
     brief_headline_pt: float
     one_column_headline_pt: float  # the smallest headline a story gets
     other_headline_scale: float  # a story that is not its page's lead: its headline × this
+    headline_words: int  # a story this long may take its span's largest headline; a shorter one less
     photo_max_share: float  # no photo stands taller than this share of the text area
     story_gap_mm: float  # between stacked rectangles (the rule stands in it)
     label_mm: float  # the "In brief" label, a section strip
@@ -309,6 +310,7 @@ _TABLES: dict[str, tuple[type, _Spec]] = {
             "brief_headline": ("brief_headline_pt", "num", 5, 40),
             "one_column_headline": ("one_column_headline_pt", "num", 6, 80),
             "other_headline_scale": ("other_headline_scale", "num", 0.3, 1),
+            "headline_words": ("headline_words", "int", 0, 100000),
             "photo_max_share": ("photo_max_share", "num", 0.1, 1),
             "story_gap": ("story_gap_mm", "num", 0, 40),
             "label": ("label_mm", "num", 0, 40),

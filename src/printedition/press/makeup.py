@@ -68,7 +68,8 @@ TALL_MM = 5000.0  # a measuring page: taller than any column of a real story
 
 def headline_pt(story: StoryLayout, geometry: Geometry, span: int, *, lead: bool) -> float:
     """The headline's size at ``span``: fitted to its length across the span, within the
-    style's range for that span (a page's lead the largest)."""
+    style's range for that span (a page's lead the largest) and the story's weight (one
+    shorter than the style's ``headline_words`` less, down to half)."""
     kind = geometry.style.type
     makeup = geometry.style.makeup
     headline = story.article.headline
@@ -79,6 +80,8 @@ def headline_pt(story: StoryLayout, geometry: Geometry, span: int, *, lead: bool
     fitted = width_pt / ((math.ceil(length / lines) * 1.12 + 2) * kind.headline_char_width_em)
     share = span / geometry.columns
     top = kind.headline_largest_pt * share * (1.0 if lead else makeup.other_headline_scale)
+    if makeup.headline_words > 0:
+        top *= min(1.0, max(0.5, word_count(story.article) / makeup.headline_words))
     top = max(top, makeup.one_column_headline_pt)
     low = makeup.one_column_headline_pt
     return round(max(low, min(top, fitted)), 1)

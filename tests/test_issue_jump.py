@@ -11,10 +11,41 @@ import pikepdf
 import pytest
 from test_issue_build import ROOT, _letters, page_list, pdftotext, squash
 
-from printedition.issue import BuildOptions, build_issue, load_manifest
+from printedition.issue import BuildOptions, IssueReport, build_issue, load_manifest
 from printedition.validate import check_epub
 
 pytestmark = pytest.mark.slow
+
+ARTICLES = ROOT / "samples" / "articles"
+
+
+def _build(
+    tmp_path: Path,
+    number: int,
+    slugs: list[str],
+    *,
+    issue: str = "",
+    cover: str = "",
+    validate: bool = True,
+) -> IssueReport:
+    """A small issue of sample articles in one News section, the first the cover story,
+    built into ``tmp_path/out``; ``issue`` and ``cover``: more lines of those tables."""
+    listed = "".join(f'  "{ARTICLES}/{slug}/index.html",\n' for slug in slugs)
+    manifest = tmp_path / "issue.toml"
+    manifest.write_text(
+        '[paper]\nname = "Byline Times"\nformat = "tabloid"\n'
+        f'[issue]\nnumber = {number}\ncover_date = "December 2026"\ndate = 2026-12-01\n{issue}'
+        f'[cover]\narticle = "{slugs[0]}"\n{cover}'
+        f"[[sections]]\ntitle = \"News\"\narticles = [\n{listed}]\n",
+        encoding="utf-8",
+    )
+    return build_issue(
+        load_manifest(manifest),
+        BuildOptions(
+            out_dir=tmp_path / "out", cache_dir=tmp_path / "cache", source_date_epoch=1_790_000_000,
+            validate=validate,
+        ),
+    )
 
 
 def test_a_cover_story_that_jumps_continues_inside_without_repeating(tmp_path: Path) -> None:
@@ -24,22 +55,9 @@ def test_a_cover_story_that_jumps_continues_inside_without_repeating(tmp_path: P
     page 1 at the story's start, each later page at text printed on it."""
     from printedition.model import Paragraph, inline_text
 
-    articles = ROOT / "samples" / "articles"
-    manifest = tmp_path / "issue.toml"
-    manifest.write_text(
-        '[paper]\nname = "Byline Times"\nformat = "tabloid"\n'
-        '[issue]\nnumber = 7\ncover_date = "December 2026"\ndate = 2026-12-01\n'
-        '[cover]\narticle = "councils-face-funding-cliff"\njump = true\n'
-        '[[sections]]\ntitle = "News"\narticles = [\n'
-        f'  "{articles}/councils-face-funding-cliff/index.html",\n'
-        f'  "{articles}/rail-strike-called-off/index.html",\n]\n',
-        encoding="utf-8",
-    )
-    report = build_issue(
-        load_manifest(manifest),
-        BuildOptions(
-            out_dir=tmp_path / "out", cache_dir=tmp_path / "cache", source_date_epoch=1_790_000_000,
-        ),
+    articles = ARTICLES
+    report = _build(
+        tmp_path, 7, ["councils-face-funding-cliff", "rail-strike-called-off"], cover="jump = true\n"
     )
     assert report.ok
     pdf = tmp_path / "out" / "issue-7-press.pdf"
@@ -87,23 +105,9 @@ def test_a_cover_story_that_does_not_jump_runs_whole_inside(tmp_path: Path) -> N
     the contents give page N; no "continued" line anywhere."""
     from printedition.model import Paragraph, inline_text
 
-    articles = ROOT / "samples" / "articles"
-    manifest = tmp_path / "issue.toml"
-    manifest.write_text(
-        '[paper]\nname = "Byline Times"\nformat = "tabloid"\n'
-        '[issue]\nnumber = 8\ncover_date = "December 2026"\ndate = 2026-12-01\n'
-        '[cover]\narticle = "councils-face-funding-cliff"\n'
-        '[[sections]]\ntitle = "News"\narticles = [\n'
-        f'  "{articles}/councils-face-funding-cliff/index.html",\n'
-        f'  "{articles}/rail-strike-called-off/index.html",\n]\n',
-        encoding="utf-8",
-    )
-    report = build_issue(
-        load_manifest(manifest),
-        BuildOptions(
-            out_dir=tmp_path / "out", cache_dir=tmp_path / "cache", source_date_epoch=1_790_000_000,
-            validate=False,
-        ),
+    articles = ARTICLES
+    report = _build(
+        tmp_path, 8, ["councils-face-funding-cliff", "rail-strike-called-off"], validate=False
     )
     assert report.ok
     pdf = tmp_path / "out" / "issue-8-press.pdf"
@@ -134,25 +138,9 @@ def test_a_fixed_page_count_leaves_out_whole_stories_and_says_so(tmp_path: Path)
     (no part of it printed, nothing cut short), the contents do not list it, its article
     carries a warning saying by how much, and the summary's last line says stories are
     left out."""
-    articles = ROOT / "samples" / "articles"
-    manifest = tmp_path / "issue.toml"
-    manifest.write_text(
-        '[paper]\nname = "Byline Times"\nformat = "tabloid"\n'
-        '[issue]\nnumber = 9\ncover_date = "December 2026"\ndate = 2026-12-01\npages = 4\n'
-        '[cover]\narticle = "councils-face-funding-cliff"\n'
-        '[[sections]]\ntitle = "News"\narticles = [\n'
-        f'  "{articles}/councils-face-funding-cliff/index.html",\n'
-        f'  "{articles}/rail-strike-called-off/index.html",\n'
-        f'  "{articles}/the-river-that-ran-dry/index.html",\n]\n',
-        encoding="utf-8",
-    )
-    report = build_issue(
-        load_manifest(manifest),
-        BuildOptions(
-            out_dir=tmp_path / "out", cache_dir=tmp_path / "cache", source_date_epoch=1_790_000_000,
-            validate=False,
-        ),
-    )
+    articles = ARTICLES
+    slugs = ["councils-face-funding-cliff", "rail-strike-called-off", "the-river-that-ran-dry"]
+    report = _build(tmp_path, 9, slugs, issue="pages = 4\n", validate=False)
     assert report.ok
     pdf = tmp_path / "out" / "issue-9-press.pdf"
     with pikepdf.open(pdf) as doc:

@@ -522,9 +522,7 @@ def test_missing_font_is_an_error(tmp_path: Path) -> None:
 
 def test_unwritable_output(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="does not exist"):
-        _print(
-            [_small_article(tmp_path, image=False)], tmp_path / "nope" / "o.pdf", PressOptions()
-        )
+        _print([_small_article(tmp_path, image=False)], tmp_path / "nope" / "o.pdf", PressOptions())
 
 
 def test_interrupted_run_leaves_no_partial_file(
@@ -620,6 +618,30 @@ def test_press_images_grey_and_cmyk_chart() -> None:
         assert Image.open(BytesIO(cmyk.data)).mode == "CMYK"
 
 
+@pytest.mark.parametrize(
+    ("folder", "pattern", "crop"),
+    [
+        ("the-river-that-ran-dry", "hill-farmer-portrait.jpg", 0.6),
+        ("councils-face-funding-cliff", "*.png", None),
+    ],
+)
+def test_press_images_in_several_colours_come_out_as_one_at_a_time(
+    folder: str, pattern: str, crop: float | None
+) -> None:
+    """A photo resampled once for the press and the proof comes out byte for byte as each
+    conversion alone (a portrait turned upright and cropped; a chart kept as a PNG)."""
+    from printedition.images import prepare_for_press, prepare_for_press_in
+
+    source = next((SAMPLES / folder).glob(pattern)).read_bytes()
+    colours = ("grey", "rgb", "cmyk") if ICC.is_file() else ("grey", "rgb")
+    icc = ICC.read_bytes() if ICC.is_file() else None
+    args = {"where": folder, "icc": icc, "placed_width_mm": 51.0, "crop_ratio": crop}
+    together = prepare_for_press_in(source, colours, **args)  # type: ignore[arg-type]
+    alone = tuple(prepare_for_press(source, colour=c, **args) for c in colours)  # type: ignore[arg-type]
+    assert together == alone
+    assert len({p.data for p in together}) == len(colours)  # (each its own colour)
+
+
 # ---------------------------------------------------------------------------------------------
 # House material: the foot of short pages and the pad pages
 # ---------------------------------------------------------------------------------------------
@@ -646,7 +668,6 @@ def test_samples_are_made_up_into_pages_of_several_stories(
         for placed in page.stories:
             if placed.head is not None:
                 assert placed.head.top_mm <= 0.8 * plan.grid.height_mm, (page.number, placed.slug)
-
 
 
 @needs_poppler

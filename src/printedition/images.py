@@ -334,8 +334,36 @@ def prepare_for_press(
     8-bit grey (``L``); ``cmyk`` separates through the printer's ICC profile (``icc``,
     required) with ``PIL.ImageCms``; ``rgb`` keeps sRGB (proofs for screens only).
     """
-    if colour not in ("grey", "cmyk", "rgb"):
-        raise ValueError(f"unknown press colour {colour!r}")
+    (processed,) = prepare_for_press_in(
+        data,
+        (colour,),
+        where=where,
+        icc=icc,
+        placed_width_mm=placed_width_mm,
+        max_ppi=max_ppi,
+        limits=limits,
+        crop_ratio=crop_ratio,
+    )
+    return processed
+
+
+def prepare_for_press_in(
+    data: bytes,
+    colours: Sequence[PressColour],
+    *,
+    where: str,
+    icc: bytes | None = None,
+    placed_width_mm: float,
+    max_ppi: int = 300,
+    limits: Limits | None = None,
+    crop_ratio: float | None = None,
+) -> tuple[ProcessedImage, ...]:
+    """``prepare_for_press`` in each of ``colours`` (the press's and a proof's), the photo
+    decoded, cropped and resampled once for all of them: each comes out byte for byte as
+    ``prepare_for_press`` makes it (only the last step, the colour conversion, differs)."""
+    for colour in colours:
+        if colour not in ("grey", "cmyk", "rgb"):
+            raise ValueError(f"unknown press colour {colour!r}")
     img = open_image(data, where=where, limits=limits)
     with _decoding(where):
         graphic = is_graphic(img, img.info.get("source_format"))
@@ -353,6 +381,13 @@ def prepare_for_press(
         if img.width > max_px:
             height = max(1, round(img.height * max_px / img.width))
             img = img.resize((max_px, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    return tuple(_in_colour(img, colour, graphic, icc, where) for colour in colours)
+
+
+def _in_colour(
+    img: Image.Image, colour: PressColour, graphic: bool, icc: bytes | None, where: str
+) -> ProcessedImage:
+    """The resampled photo converted to ``colour`` and encoded."""
     if colour == "grey":
         img = img.convert("L")
     elif colour == "cmyk":
@@ -372,7 +407,7 @@ def prepare_for_press(
             raise ImageError(f"cannot separate the photo to CMYK ({exc})", where=where) from None
         img = converted or rgb.convert("CMYK")
     elif img.mode == "L":
-        pass
+        img = img.copy()
     else:
         img = img.convert("RGB")
     img.info = {}

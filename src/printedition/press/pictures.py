@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from printedition.errors import ImageError, InputError
-from printedition.images import ProcessedImage, prepare_for_press, probe_image
+from printedition.images import ProcessedImage, prepare_for_press_in, probe_image
 from printedition.model import Article, BuildWarning
 from printedition.press.layout import IMAGE_SCHEME, FigurePlan, figure_refs
 from printedition.resources import ResourcePolicy, read_resource
@@ -46,6 +46,7 @@ class Source:
     width: int
     height: int
     where: str
+    digest: str = ""  # of ``data`` (read_images fills it in: keyed for every plan and colour)
 
 
 def read_images(
@@ -69,12 +70,18 @@ def read_images(
                 raise _in_article(exc, article) from None
             warnings.append(BuildWarning(code="image-missing", message=exc.message, where=where))
             continue
-        sources[url] = Source(data=data, width=width_px, height=height_px, where=where)
+        sources[url] = Source(
+            data=data,
+            width=width_px,
+            height=height_px,
+            where=where,
+            digest=hashlib.sha256(data).hexdigest(),
+        )
     return sources
 
 
 def image_key(source: Source, plan: FigurePlan, colour: str, icc_digest: str) -> str:
-    digest = hashlib.sha256(source.data).hexdigest()
+    digest = source.digest or hashlib.sha256(source.data).hexdigest()
     crop = f":{plan.crop_ratio:.4f}" if plan.crop_ratio else ""
     return f"{digest}:{colour}:{icc_digest}:{plan.width_mm:.1f}:{plan.max_ppi}{crop}"
 
@@ -85,28 +92,33 @@ def warm_cache(
     colours: Iterable[str],
 ) -> None:
     """Convert the photos not yet in the cache on two threads (Pillow releases the GIL while
-    it resamples and encodes). Failures are left out: the ordered pass meets them again and
-    reports them where they belong."""
-    todo: dict[str, tuple[Source, FigurePlan, ResourcePolicy, str]] = {}
-    for colour in colours:
-        for source, plan, policy in jobs:
-            key = image_key(source, plan, colour, job.icc_digest)
-            if key not in job.cache and key not in todo:
-                todo[key] = (source, plan, policy, colour)
+    it resamples and encodes), each photo resampled once for all its colours. Failures are
+    left out: the ordered pass meets them again and reports them where they belong."""
+    wanted = list(dict.fromkeys(colours))
+    todo: dict[tuple[str, ...], tuple[Source, FigurePlan, ResourcePolicy, tuple[str, ...]]] = {}
+    for source, plan, policy in jobs:
+        missing = tuple(
+            c for c in wanted if image_key(source, plan, c, job.icc_digest) not in job.cache
+        )
+        keys = tuple(image_key(source, plan, c, job.icc_digest) for c in missing)
+        if missing and keys not in todo:
+            todo[keys] = (source, plan, policy, missing)
     if len(todo) < 2:
-        return
+        return  # (one photo or none: the ordered pass converts it)
 
-    def work(item: tuple[Source, FigurePlan, ResourcePolicy, str]) -> ProcessedImage | None:
-        source, plan, policy, colour = item
+    def work(
+        item: tuple[Source, FigurePlan, ResourcePolicy, tuple[str, ...]],
+    ) -> tuple[ProcessedImage, ...] | None:
+        source, plan, policy, missing = item
         try:
-            return _convert(source, plan, policy, job, colour)
+            return _convert(source, plan, policy, job, missing)
         except ImageError:
             return None
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        for key, processed in zip(todo, pool.map(work, todo.values()), strict=True):
-            if processed is not None:
-                job.cache[key] = processed
+        for keys, processed in zip(todo, pool.map(work, todo.values()), strict=True):
+            for key, image in zip(keys, processed or (), strict=False):
+                job.cache[key] = image
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -121,24 +133,39 @@ class ImageWork:
 
 
 def _processed(
-    source: Source, plan: FigurePlan, policy: ResourcePolicy, job: ImageWork, colour: str
-) -> ProcessedImage:
-    key = image_key(source, plan, colour, job.icc_digest)
-    processed = job.cache.get(key)
-    if processed is None:
-        processed = _convert(source, plan, policy, job, colour)
-        job.cache[key] = processed
-    return processed
+    source: Source,
+    plan: FigurePlan,
+    policy: ResourcePolicy,
+    job: ImageWork,
+    colours: tuple[str, ...],
+) -> tuple[ProcessedImage, ...]:
+    """The photo in each of ``colours``, from the cache or converted (those missing, at once)."""
+    keys = {c: image_key(source, plan, c, job.icc_digest) for c in colours}
+    found: dict[str, ProcessedImage] = {}
+    for colour, key in keys.items():
+        if (cached := job.cache.get(key)) is not None:
+            found[colour] = cached
+    missing = tuple(c for c in colours if c not in found)
+    if missing:
+        for colour, image in zip(
+            missing, _convert(source, plan, policy, job, missing), strict=True
+        ):
+            job.cache[keys[colour]] = found[colour] = image
+    return tuple(found[c] for c in colours)
 
 
 def _convert(
-    source: Source, plan: FigurePlan, policy: ResourcePolicy, job: ImageWork, colour: str
-) -> ProcessedImage:
-    """The photo converted and resampled for where it stands (no cache)."""
-    return prepare_for_press(
+    source: Source,
+    plan: FigurePlan,
+    policy: ResourcePolicy,
+    job: ImageWork,
+    colours: tuple[str, ...],
+) -> tuple[ProcessedImage, ...]:
+    """The photo converted and resampled for where it stands, in each colour (no cache)."""
+    return prepare_for_press_in(
         source.data,
+        colours,
         where=source.where,
-        colour=colour,
         icc=job.icc,
         placed_width_mm=plan.width_mm,
         max_ppi=plan.max_ppi,
@@ -179,10 +206,11 @@ def prepare_images(
     for url, plan in plans.items():
         source = sources[url]
         try:
-            processed = _processed(source, plan, policy, job, job.colour)
             if colours is not None:
-                colour = _processed(source, plan, policy, job, "rgb")
+                processed, colour = _processed(source, plan, policy, job, (job.colour, "rgb"))
                 colours[stream_digest(processed.data)] = colour
+            else:
+                (processed,) = _processed(source, plan, policy, job, (job.colour,))
         except ImageError as exc:
             if job.strict:
                 raise _in_article(exc, article) from None

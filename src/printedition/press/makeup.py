@@ -103,7 +103,9 @@ def head_html(
     else:
         size = headline_pt(story, geometry, span, lead=lead)
     ident = f' id="story-{attr(article.slug)}"' if anchor else ""
-    cls = "mk-head brief" if brief else "mk-head lead" if lead else "mk-head"
+    # (A page's lead differs by its headline's size alone: the same head at the same size is
+    # measured once.)
+    cls = "mk-head brief" if brief else "mk-head"
     parts = [f'<header class="{cls}" style="width: {width:.2f}mm"{ident}>']
     if article.kicker and not brief:
         parts.append(f'<p class="kicker">{text(article.kicker)}</p>')
@@ -286,11 +288,11 @@ def measure_document(story: StoryLayout, geometry: Geometry, furniture: Furnitur
     width = geometry.content_width_mm
     heads = []
     for span in range(1, cols + 1):
-        for lead in (False, True):
-            heads.append(
-                f'<div class="mk-measure" id="h-{span}-{int(lead)}">'
-                f"{head_html(story, geometry, span, lead=lead)}</div>"
-            )
+        standard = head_html(story, geometry, span, lead=False)
+        heads.append(f'<div class="mk-measure" id="h-{span}-0">{standard}</div>')
+        lead = head_html(story, geometry, span, lead=True)
+        if lead != standard:  # (else read_measure takes the standard head's height)
+            heads.append(f'<div class="mk-measure" id="h-{span}-1">{lead}</div>')
         if story.article.lead is not None:
             width_mm = geometry.span_mm(span)
             heads.append(
@@ -357,6 +359,8 @@ def read_measure(pages: Sequence[Mapping[str, tuple[float, float]]], body_mm: fl
         elif kind == "c":
             captions[int(rest)] = bottom - top
     _, btop, bbottom = boxes.get("b-head", (0, 0.0, 0.0))
+    for span, height in heads.items():
+        leads.setdefault(span, height)  # (a lead head the same as the standard one)
     return Measure(
         head_mm=heads,
         lead_head_mm=leads,

@@ -3,6 +3,8 @@ PDFs go to the press preflight."""
 
 from __future__ import annotations
 
+import io
+import os
 import subprocess
 import zipfile
 from collections.abc import Sequence
@@ -274,3 +276,31 @@ def test_the_launcher_compiled_during_one_check_serves_the_next(
     assert len(compilers) == 1  # during the first check, and never again
     assert javas[0][-1].endswith("EpubCheckBatch.java")
     assert javas[1][-1] == "EpubCheckBatch"  # the next run starts from the compiled classes
+    # ... with the unsigned copies of the signed libraries first on its class path.
+    signed = [lib.name for lib in validate._libraries(validate._jar()) if validate.unsigned_copy(lib)]
+    classpath = javas[1][javas[1].index("-cp") + 1].split(os.pathsep)
+    assert [Path(c).name for c in classpath[: len(signed)]] == signed
+    assert all(Path(c).parent.name == "unsigned" for c in classpath[: len(signed)])
+
+
+def test_an_unsigned_copy_holds_the_same_classes() -> None:
+    """EPUBCheck's signed library (Saxon, in 5.3) without its signature: every other member the same
+    bytes; a jar that is not signed has no copy."""
+    libraries = validate._libraries(validate._jar())
+    assert libraries and all(lib.is_file() for lib in libraries)
+    signed = [lib for lib in libraries if validate.unsigned_copy(lib) is not None]
+    if not signed:
+        pytest.skip("this EPUBCheck has no signed library")
+    copy = validate.unsigned_copy(signed[0])
+    assert copy is not None
+    with zipfile.ZipFile(signed[0]) as original, zipfile.ZipFile(io.BytesIO(copy)) as unsigned:
+        kept = [n for n in original.namelist() if not validate._is_signature(n)]
+        assert len(kept) < len(original.namelist())  # (.SF and .RSA gone)
+        assert unsigned.namelist() == kept
+        for name in kept:
+            if name != "META-INF/MANIFEST.MF":
+                assert unsigned.read(name) == original.read(name), name
+        manifest = unsigned.read("META-INF/MANIFEST.MF").decode()
+        assert manifest.startswith("Manifest-Version:") and "Digest" not in manifest
+    plain = next(lib for lib in libraries if lib not in signed)
+    assert validate.unsigned_copy(plain) is None

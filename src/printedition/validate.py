@@ -243,6 +243,51 @@ def _launcher() -> Iterator[Path]:
         yield source
 
 
+def _libraries(jar: Path) -> list[Path]:
+    """The libraries on EPUBCheck's class path (its jar's ``Class-Path``), in that order."""
+    try:
+        with zipfile.ZipFile(jar) as zf:
+            manifest = zf.read("META-INF/MANIFEST.MF").decode("utf-8", errors="replace")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return []
+    joined = manifest.replace("\r\n", "\n").replace("\n ", "")  # (continuation lines)
+    for line in joined.splitlines():
+        if line.startswith("Class-Path:"):
+            return [jar.parent / name for name in line.split(":", 1)[1].split()]
+    return []
+
+
+_SIGNATURE = (".SF", ".RSA", ".DSA", ".EC")
+
+
+def _is_signature(name: str) -> bool:
+    return name.startswith("META-INF/") and "/" not in name[9:] and name.endswith(_SIGNATURE)
+
+
+def unsigned_copy(path: Path) -> bytes | None:
+    """A signed jar (``path``) without its signature, or None when it is not signed: the same
+    classes and resources, stored (no inflating to load them), its manifest's main section.
+
+    Java checks a signed jar's every class against its signature as it loads it (a digest
+    of each, and the signature's RSA): for EPUBCheck's Saxon, a fifth of each run's start-up.
+    A copy ahead of it on the class path holds the same bytes, unchecked."""
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+        if not any(_is_signature(n) for n in names):
+            return None
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as copy:
+            for info in zf.infolist():
+                if _is_signature(info.filename):
+                    continue
+                data = zf.read(info)
+                if info.filename == "META-INF/MANIFEST.MF":
+                    text = data.decode("utf-8", errors="replace").replace("\r\n", "\n")
+                    data = (text.split("\n\n", 1)[0].rstrip("\n") + "\n\n").encode("utf-8")
+                copy.writestr(zipfile.ZipInfo(info.filename, info.date_time), data)
+    return out.getvalue()
+
+
 def write_warm_up_epub(path: Path) -> Path:
     """The warm-up EPUB (``data/epubcheck-warm-up/``, zipped as EPUB wants: ``mimetype``
     first and stored) at ``path``: small, valid, and using what the build's EPUBs use (XHTML,
@@ -282,6 +327,7 @@ class EpubCheckRun:
         self.give_way = give_way
         self.store = store if store is not None and store.enabled else None
         self._compile: tuple[str, Path, Path, str] | None = None  # (javac, jar, source, key)
+        self._unsign: tuple[Path, str] | None = None  # (jar, key): copies to make for next time
         self._process: subprocess.Popen[bytes] | None = None
         self._stack = contextlib.ExitStack()
         self._warm_up = ""
@@ -316,6 +362,9 @@ class EpubCheckRun:
             compiled = self._compiled(java, jar, source, folder) if self.store else None
             if compiled is not None:
                 classpath, launcher = f"{jar}{os.pathsep}{compiled}", LAUNCHER
+            # Its signed libraries' unsigned copies first (made by an earlier build).
+            unsigned = self._unsigned(jar, folder) if self.store else []
+            classpath = os.pathsep.join([*(str(u) for u in unsigned), classpath])
             try:
                 self._process = subprocess.Popen(
                     [
@@ -371,12 +420,12 @@ class EpubCheckRun:
             self._send(names)
             with contextlib.suppress(OSError):
                 process.stdin.close()
-            # While Java checks (the build waits for it), compile the launcher for the next
-            # build on the core it leaves free.
+            # While Java checks (the build waits for it), compile the launcher and copy the
+            # signed libraries for the next build on the core it leaves free.
             compiling = None
-            if self._compile is not None:
+            if self._compile is not None or self._unsign is not None:
                 compiling = threading.Thread(
-                    target=self._compile_launcher, name="epubcheck-javac", daemon=True
+                    target=self._prepare_next, name="epubcheck-javac", daemon=True
                 )
                 compiling.start()
             try:
@@ -424,6 +473,56 @@ class EpubCheckRun:
         except (zipfile.BadZipFile, OSError):
             return None
         return classes
+
+    def _unsigned(self, jar: Path, folder: Path) -> list[Path]:
+        """The unsigned copies of EPUBCheck's signed libraries (``unsigned_copy``) an earlier
+        build made, written in ``folder`` ([]: not yet; then they are made during this
+        build's check, for the next)."""
+        assert self.store is not None
+        libraries = [jar, *sorted(jar.parent.glob("lib/*.jar"))]
+        key = cache_key(
+            "epubcheck-unsigned",
+            [[str(p), p.stat().st_size, p.stat().st_mtime_ns] for p in libraries if p.is_file()],
+        )
+        packed = self.store.get("epubcheck-unsigned", key)
+        if packed is None:
+            self._unsign = (jar, key)
+            return []
+        found: list[Path] = []
+        try:
+            with zipfile.ZipFile(io.BytesIO(packed)) as zf:
+                for name in zf.namelist():
+                    if "/" in name or not name.endswith(".jar"):
+                        return []
+                    (folder / "unsigned").mkdir(exist_ok=True)
+                    target = folder / "unsigned" / name
+                    target.write_bytes(zf.read(name))
+                    found.append(target)
+        except (zipfile.BadZipFile, OSError):
+            return []
+        return found
+
+    def _prepare_next(self) -> None:
+        if self._compile is not None:
+            self._compile_launcher()
+        if self._unsign is not None:
+            self._unsign_libraries()
+
+    def _unsign_libraries(self) -> None:
+        """Keep the unsigned copies of EPUBCheck's signed libraries in the cache (none
+        signed: an empty entry, so that the next build looks no further)."""
+        assert self._unsign is not None and self.store is not None
+        jar, key = self._unsign
+        buf = io.BytesIO()
+        try:
+            with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
+                for library in _libraries(jar):
+                    copy = unsigned_copy(library) if library.is_file() else None
+                    if copy is not None:
+                        zf.writestr(zipfile.ZipInfo(library.name, (2000, 1, 1, 0, 0, 0)), copy)
+        except (OSError, zipfile.BadZipFile, KeyError):
+            return
+        self.store.put("epubcheck-unsigned", key, buf.getvalue())
 
     def _compile_launcher(self) -> None:
         """Compile the launcher (for Java 11 and later) and keep its classes in the cache;

@@ -188,7 +188,7 @@ def test_one_edited_article_redoes_only_what_depends_on_it(built: Built, tmp_pat
     original = page.read_bytes()
     cache = tmp_path / "cache"
     shutil.copytree(built.cache, cache)
-    parts_before = {k: set(Store(cache).entries([k])) for k in ("mk-measure",)}
+    parts_before = {k: set(Store(cache).entries([k])) for k in ("mk-measure", "mk-measure-html")}
     try:
         html = original.decode("utf-8")
         edited = html.replace("remain valid,", "remain valid for a further two weeks,", 1)
@@ -235,7 +235,8 @@ def test_one_edited_article_redoes_only_what_depends_on_it(built: Built, tmp_pat
     # The PDFs are made up from measured stories cut into legs: only the edited story is
     # laid out again; every other story's measure (and the strips its legs are cut from)
     # comes from the cache (the pages, a layout of positioned boxes, are laid out again). A
-    # layout written to the cache is one laid out.
+    # layout written to the cache is one laid out; likewise only the edited story's measuring
+    # document is written again (its paragraphs broken into lines).
     for kind, before in parts_before.items():
         laid_out = set(Store(cache).entries([kind])) - before
         assert len(laid_out) == 1, (kind, len(laid_out))

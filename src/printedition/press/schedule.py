@@ -69,6 +69,7 @@ from printedition.workers import Failed, WorkerPool
 
 ATTEMPTS = 5  # plans tried until every body fits its legs
 BODY = "mk-body"  # the class of the body the measuring layout writes as strips
+MEASURE_HTML = "mk-measure-html"  # the cache's kind for a story's measuring document
 LAYOUT_FAILED = "layout-failed"  # the warning code of a story left out (the report's problem)
 
 # The edition's own matter with the stories' page numbers (slug → page) written in.
@@ -374,8 +375,19 @@ def _lay_out(
     # 2. measure.
     # Each story's measuring document is written (its paragraphs broken into lines) as a
     # worker is free for it, the longest stories first: the writing overlaps the layouts.
+    # A story written before (the same story, grid, furniture and style: the inputs the
+    # document is made of) is taken from the cache: a rebuild breaks only what changed.
     def measure_job(p: StoryParts) -> Callable[[], tuple[str, dict[str, bytes]]]:
-        return lambda: (measure_document(p.story, geometry, furniture, language), p.images)
+        def make() -> tuple[str, dict[str, bytes]]:
+            key = cache_key(MEASURE_HTML, p.story, geometry, furniture, language)
+            kept = store.get(MEASURE_HTML, key)
+            if kept is not None:
+                return kept.decode("utf-8"), p.images
+            html = measure_document(p.story, geometry, furniture, language)
+            store.put(MEASURE_HTML, key, html.encode("utf-8"))
+            return html, p.images
+
+        return make
 
     longest = sorted(range(len(parts)), key=lambda n: -word_count(parts[n].story.article))
     measured_all = layouts.made(

@@ -204,6 +204,18 @@ def _plan(
         key=lambda s: (sections.index(s.section), s.rank != "lead"),
     )
     briefs = [s for s in stories if brief(s)]
+    listed = {b.slug: n for n, b in enumerate(briefs)}
+
+    def waiting(section: str) -> list[StoryMeasure]:
+        """The briefs a page of ``section`` may take: its own section's first, then those of
+        the sections before it that found no room there; a later section's wait for its
+        pages (once every story is placed, any). Each section's in the order listed."""
+        here = sections.index(section) if queue and section in sections else len(sections)
+        return sorted(
+            (b for b in briefs if sections.index(b.section) <= here),
+            key=lambda b: (b.section != section, listed[b.slug]),
+        )
+
     # What stands above the stories on the first page (masthead, contents) is editorial.
     pages: list[PageWork] = [
         PageWork(number=first_page, top=first_top, covered=grid.columns * first_top)
@@ -241,6 +253,7 @@ def _plan(
         if front and front[0].page is not None and front[0].page < page.number:
             warnings.append(f"{front[0].slug}: pinned to page {front[0].page}, starts on {page.number}")
         label = front[0].section if front and front[0].section != last_section else ""
+        ready = waiting(front[0].section if front else page.section or last_section)
         label_mm = grid.label_mm if label and page.top > 0 else 0.0
         if front and is_long(front[0], planner, grid.height_mm - page.top - label_mm):
             # A long story opens where it stands, its photo smaller if the space is short.
@@ -255,7 +268,7 @@ def _plan(
                 # Too little of this page left for a long story's opening: fill it first.
                 fill = planner.fill(
                     front[1:],
-                    briefs,
+                    ready,
                     width=grid.columns,
                     height=height,
                     lead=page.top == 0,
@@ -282,14 +295,14 @@ def _plan(
             continue
         fill = planner.fill(
             front,
-            briefs,
+            ready,
             width=grid.columns,
             height=height - label_mm,
             lead=page.top == 0,
             top=page.top + label_mm,
         )
         if shrink and fill.used and len(front) > len(fill.used):
-            fill = _fuller(fill, planner, front, briefs, height - label_mm, page.top + label_mm)
+            fill = _fuller(fill, planner, front, ready, height - label_mm, page.top + label_mm)
         if not fill.used and not fill.briefs:
             if page.top == 0 and front and cap < grid.height_mm:
                 page.whole = True  # the next story needs the whole page: no reserve here

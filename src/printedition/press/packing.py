@@ -59,7 +59,7 @@ from printedition.press.runs import (
 )
 
 TAIL_FILLER = 0.25  # an issue whose last page is emptier than this has its last pages made again
-TAIL_PAGES = 5  # ... this many of them
+TAIL_PAGES = 8  # ... this many of them
 TAIL_RESERVES = (0.1, 0.2, 0.3, 0.4)  # shares of their feet kept for house panels
 TAIL_SCALES = (0.5, 0.7, 1.0, 1.3, 1.75)  # and their photos' scales
 

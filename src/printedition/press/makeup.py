@@ -359,8 +359,8 @@ def read_measure(pages: Sequence[Mapping[str, tuple[float, float]]], body_mm: fl
         elif kind == "c":
             captions[int(rest)] = bottom - top
     _, btop, bbottom = boxes.get("b-head", (0, 0.0, 0.0))
-    for span, height in heads.items():
-        leads.setdefault(span, height)  # (a lead head the same as the standard one)
+    for n, height in heads.items():
+        leads.setdefault(n, height)  # (a lead head the same as the standard one)
     return Measure(
         head_mm=heads,
         lead_head_mm=leads,

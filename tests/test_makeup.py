@@ -210,3 +210,20 @@ def test_photos_are_cropped_modestly() -> None:
     # A small photo is enlarged only as far as its pixels carry the floor resolution.
     small = Photo(width_px=1000, height_px=667, caption_mm={})
     assert small.ppi(GRID, 3) / small.zoom(GRID, 3, 5.0) >= GRID.min_ppi
+
+
+@pytest.mark.parametrize(("seed", "count"), [(1, 24), (2, 24), (20, 9), (21, 9), (24, 9)])
+def test_no_page_is_left_bare_while_a_house_panel_is_free(seed: int, count: int) -> None:
+    """Space under a page's last story that a house panel fits gets one while any panel is
+    used less than twice (the last page of the issue too, and a page whose foot the re-planned
+    ending kept for one); no page of the plan is left with nothing on it."""
+    made = make_flatplan(_issue(seed)[:count], GRID, PANELS)
+    uses = Counter(x.key for page in made.pages for x in page.panels)
+    free = any(uses[p.key] < 2 for p in PANELS)
+    smallest = min(p.min_mm for p in PANELS)
+    for page in made.pages:
+        assert page.stories or page.panels, page.number
+        rects = [s.box for s in page.stories] + [x.box for x in page.panels]
+        rects += [page.briefs_box] if page.briefs_box is not None else []
+        foot = GRID.height_mm - max(r.top_mm + r.height_mm for r in rects)
+        assert not (free and foot - GRID.story_gap_mm >= smallest), (page.number, round(foot))

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -235,6 +236,8 @@ def _plan(
             cap = grid.height_mm * (1.0 - tail.reserve)
         height = cap - page.top
         if height < 0.2 * grid.height_mm:
+            if page.stories and not page.panels:  # (the foot a tail page keeps for one)
+                _panel_or_empty(page, grid, panels, panel_uses, grid.height_mm - page.top)
             pages.append(PageWork(number=page.number + 1, top=0.0))
             continue
         # A pinned story starts its page: what comes before it fills the pages before.
@@ -365,6 +368,12 @@ def _plan(
             _panel_or_empty(page, grid, panels, panel_uses, grid.height_mm - page.top)
         if queue or briefs:
             pages.append(PageWork(number=page.number + 1, top=0.0))
+    while len(pages) > 1 and not pages[-1].stories and not pages[-1].panels:
+        pages.pop()  # (a page begun after the last story ran to the foot: the pad's, if any)
+    last = pages[-1]
+    if last.stories and not last.panels:
+        # The space under the last story of the issue: house material, not bare paper.
+        _panel_or_empty(last, grid, panels, panel_uses, grid.height_mm - last.top)
     return pages, warnings
 
 
@@ -559,7 +568,8 @@ def make_flatplan(
     # Whole pages of house material to the multiple: in the panels' order, the last panel
     # on the last page (the back page's advert), no panel more than twice.
     pad = target - front_pages - len(work)
-    keys = [p.key for p in panels]
+    used = Counter(x.key for p in work for x in p.panels)
+    keys = [p.key for p in panels if used[p.key] < 2] or [p.key for p in panels]
     if pad > 0 and keys:
         order = keys[-pad:] if pad <= len(keys) else [keys[i % len(keys)] for i in range(pad - len(keys))] + keys
         for key in order:

@@ -27,6 +27,7 @@ the page map.
 from __future__ import annotations
 
 import dataclasses
+import importlib.metadata
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -70,6 +71,19 @@ from printedition.workers import Failed, WorkerPool
 ATTEMPTS = 5  # plans tried until every body fits its legs
 BODY = "mk-body"  # the class of the body the measuring layout writes as strips
 MEASURE_HTML = "mk-measure-html"  # the cache's kind for a story's measuring document
+# What breaks its paragraphs into lines besides our code and the style's faces: a new
+# hyphenation dictionary or shaper writes the documents anew.
+_BREAKER_PACKAGES = ("pyphen", "uharfbuzz")
+
+
+def _breaker_versions() -> list[str]:
+    found = []
+    for name in _BREAKER_PACKAGES:
+        try:
+            found.append(f"{name} {importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            found.append(f"{name} -")
+    return found
 LAYOUT_FAILED = "layout-failed"  # the warning code of a story left out (the report's problem)
 
 # The edition's own matter with the stories' page numbers (slug → page) written in.
@@ -376,10 +390,13 @@ def _lay_out(
     # Each story's measuring document is written (its paragraphs broken into lines) as a
     # worker is free for it, the longest stories first: the writing overlaps the layouts.
     # A story written before (the same story, grid, furniture and style: the inputs the
-    # document is made of) is taken from the cache: a rebuild breaks only what changed.
+    # document is made of; the same hyphenation and shaping packages) is taken from the
+    # cache: a rebuild breaks only what changed.
+    versions = _breaker_versions()
+
     def measure_job(p: StoryParts) -> Callable[[], tuple[str, dict[str, bytes]]]:
         def make() -> tuple[str, dict[str, bytes]]:
-            key = cache_key(MEASURE_HTML, p.story, geometry, furniture, language)
+            key = cache_key(MEASURE_HTML, p.story, geometry, furniture, language, versions)
             kept = store.get(MEASURE_HTML, key)
             if kept is not None:
                 return kept.decode("utf-8"), p.images

@@ -125,6 +125,25 @@ class Tail:
     reserve: float = 0.0
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _State:
+    """A plan as it stood at the start of a page (a copy): what a tail made from that page
+    on resumes from, instead of planning the pages before it again."""
+
+    pages: tuple[PageWork, ...]
+    queue: tuple[StoryMeasure, ...]
+    briefs: tuple[StoryMeasure, ...]
+    last_section: str
+    panel_uses: tuple[tuple[str, int], ...]
+    warnings: tuple[str, ...]
+
+    @staticmethod
+    def pages_copy(pages: Sequence[PageWork]) -> list[PageWork]:
+        return [
+            dataclasses.replace(p, stories=list(p.stories), panels=list(p.panels)) for p in pages
+        ]
+
+
 def _fuller(
     fill: AreaFill,
     planner: Planner,
@@ -186,10 +205,14 @@ def _plan(
     shrink: bool = False,
     tail: Tail | None = None,
     planners: dict[float, Planner] | None = None,
+    record: dict[int, _State] | None = None,
+    resume: _State | None = None,
 ) -> tuple[list[PageWork], list[str]]:
     """The pages, planned in turn from the first; from ``tail.page`` on, with the tail's
     photo scale and a share of each page's foot kept for house panels. ``planners``: one
-    for each scale, shared by the plans of one issue (they remember what they worked out)."""
+    for each scale, shared by the plans of one issue (they remember what they worked out).
+    ``record`` receives the plan's state at the start of each page; ``resume``: such a state
+    to go on from (the same plan up to there: a tail from that page on)."""
     known = planners if planners is not None else {}
     head_planner = known.setdefault(scale, Planner(grid, scale))
     tail_planner = known.setdefault(tail.scale, Planner(grid, tail.scale)) if tail else head_planner
@@ -223,11 +246,25 @@ def _plan(
     ]
     last_section = ""
     panel_uses: dict[str, int] = {}
+    if resume is not None:
+        pages = _State.pages_copy(resume.pages)
+        queue, briefs = list(resume.queue), list(resume.briefs)
+        last_section, panel_uses = resume.last_section, dict(resume.panel_uses)
+        warnings = list(resume.warnings)
     limit_pages = 8 + 4 * len(stories) + int(sum(s.body_mm for s in stories) / grid.height_mm)
     while queue or briefs:
         if len(pages) > limit_pages:  # pragma: no cover - a guard: every branch places or fills
             raise InputError("the stories cannot be made up into pages", where="flatplan")
         page = pages[-1]
+        if record is not None and page.number not in record:
+            record[page.number] = _State(
+                pages=tuple(_State.pages_copy(pages)),
+                queue=tuple(queue),
+                briefs=tuple(briefs),
+                last_section=last_section,
+                panel_uses=tuple(panel_uses.items()),
+                warnings=tuple(warnings),
+            )
         in_tail = tail is not None and page.number >= tail.page
         planner = tail_planner if in_tail else head_planner
         # (The tail's reserve: the foot of its pages kept for a panel, not planned.)
@@ -525,7 +562,24 @@ def make_flatplan(
         reserves = (0.0, *TAIL_RESERVES) if cost(best)[1] else (0.0,)
         last = best[1][-1].number if best[1] else first_page
         tails = []
+        # The plan the tails depart from, as it stood at the start of each page: a tail from
+        # page P is that plan up to the first page it started at or after P, and goes on
+        # from there (the pages before are not planned again).
+        states: dict[int, _State] = {}
+        _plan(
+            stories,
+            grid,
+            panels,
+            scale=best[0],
+            first_page=first_page,
+            first_top=first_top,
+            planners=planners,
+            record=states,
+        )
         for page in range(max(first_page, last - TAIL_PAGES + 1), last + 1):
+            at = min((n for n in states if n >= page), default=None)
+            if at is None:
+                continue  # (no page of that plan starts there: a tail would change nothing)
             for reserve in reserves:
                 for tail_scale in TAIL_SCALES:
                     work, warnings = _plan(
@@ -537,6 +591,7 @@ def make_flatplan(
                         first_top=first_top,
                         tail=Tail(page=page, scale=tail_scale, reserve=reserve),
                         planners=planners,
+                        resume=states[at],
                     )
                     if _slugs(work) == _slugs(best[1]):
                         tails.append((best[0], work, warnings))

@@ -24,7 +24,8 @@ spans each may take, how many briefs the brief column holds) and deterministic: 
 gives the same plan. The whole issue is planned for a scale of its photos; the scale is chosen
 so the issue fills the smallest multiple of four pages that holds it. An issue that would end
 on a page mostly empty has its last pages planned again (``Tail``: their photos at another
-scale, a share of their feet kept for house panels) and the better ending kept.
+scale, a share of their feet kept for house panels) and the better ending kept. What is
+decided for a page is put on it as rectangles by ``placing``.
 """
 
 from __future__ import annotations
@@ -36,19 +37,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from printedition.errors import InputError
-from printedition.press.bands import BOX_MM, AreaFill, Planner, Shape, brief_height
+from printedition.press.bands import Planner, brief_height
 from printedition.press.flatplan import (
     EPS,
     Flatplan,
     Grid,
-    Leg,
     PagePlan,
     Panel,
     PanelPlace,
-    Placed,
     Rect,
     StoryMeasure,
     Unplaced,
+)
+from printedition.press.placing import (
+    briefs_at_foot,
+    fill_foot,
+    fuller,
+    lay_fill,
+    panel_or_empty,
 )
 from printedition.press.runs import (
     RUN_ON_SHARE,
@@ -63,51 +69,6 @@ TAIL_FILLER = 0.25  # an issue whose last page is emptier than this has its last
 TAIL_PAGES = 8  # ... this many of them
 TAIL_RESERVES = (0.1, 0.2, 0.3, 0.4)  # shares of their feet kept for house panels
 TAIL_SCALES = (0.5, 0.7, 1.0, 1.3, 1.75)  # and their photos' scales
-
-
-# ---------------------------------------------------------------------------------------------
-# Placing: shapes → rectangles on a page
-# ---------------------------------------------------------------------------------------------
-
-
-def _place(cell: Shape, grid: Grid, column: int, top: float, height: float, label: str) -> Placed:
-    span, pspan = cell.span, cell.photo_span
-    box = Rect(column=column, span=span, top_mm=top, height_mm=height)
-    if cell.boxed:
-        top += BOX_MM
-    legs: list[Leg] = []
-    photo = None
-    if cell.picture_led:
-        photo = Rect(column=column, span=span, top_mm=top, height_mm=cell.photo + cell.caption)
-        head = Rect(column=column, span=span, top_mm=photo.bottom_mm, height_mm=cell.head)
-        body_top = head.bottom_mm
-        legs = [Leg(column=column + i, top_mm=body_top, height_mm=cell.body) for i in range(span)]
-    else:
-        head = Rect(column=column, span=span, top_mm=top, height_mm=cell.head)
-        body_top = head.bottom_mm
-        if pspan:
-            photo = Rect(column=column, span=pspan, top_mm=body_top, height_mm=cell.photo + cell.caption)
-        below = grid.lines(cell.photo + cell.caption) if pspan else 0.0
-        for i in range(span):
-            offset = below if i < pspan else 0.0
-            legs.append(
-                Leg(column=column + i, top_mm=body_top + offset, height_mm=cell.body - offset)
-            )
-    return Placed(
-        slug=cell.story.slug,
-        kind="story",
-        box=box,
-        head=head,
-        photo=photo,
-        photo_mm=cell.photo,
-        photo_key=cell.story.photo_key if photo is not None else "",
-        legs=tuple(legs),
-        lead=cell.lead,
-        picture_led=cell.picture_led,
-        boxed=cell.boxed,
-        section_label=label,
-    )
-
 
 
 # ---------------------------------------------------------------------------------------------
@@ -142,56 +103,6 @@ class _State:
         return [
             dataclasses.replace(p, stories=list(p.stories), panels=list(p.panels)) for p in pages
         ]
-
-
-def _fuller(
-    fill: AreaFill,
-    planner: Planner,
-    front: Sequence[StoryMeasure],
-    briefs: Sequence[StoryMeasure],
-    height: float,
-    top: float,
-) -> AreaFill:
-    """A fill that leaves more than half of its area empty while stories wait is tried again
-    with smaller pictures (a page of their own shrinks them), and taken if it places more."""
-    grid = planner.grid
-    area = grid.columns * height
-    if fill.covered >= 0.5 * area:
-        return fill
-    for factor in (0.75, 0.5, 0.35):
-        smaller = Planner(grid, planner.scale * factor)
-        alt = smaller.fill(front, briefs, width=grid.columns, height=height, lead=top == 0, top=top)
-        if len(alt.used) > len(fill.used) and alt.covered > fill.covered + EPS:
-            return alt
-    return fill
-
-
-def _fill_foot(
-    fill: AreaFill, planner: Planner, height: float, grid: Grid, *, opens_next: bool
-) -> AreaFill:
-    """The page's last band grown into the space under it, when that space would otherwise
-    be left to filler: its pictures larger (taller, their sides cropped, never below the
-    floor resolution). Not when the next story could open in that space and run on."""
-    if not fill.bands:
-        return fill
-    bottom = fill.bottom
-    if fill.briefs:
-        bottom = max(bottom, grid.label_mm + sum(brief_height(b, grid) for b in fill.briefs))
-    left = height - bottom
-    if left <= grid.line_mm or (opens_next and left >= RUN_ON_SHARE * grid.height_mm):
-        return fill
-    band = fill.bands[-1]
-    grown = planner.grow(band, band.height + left)
-    if grown is band:
-        return fill
-    bands = (*fill.bands[:-1], grown)
-    extra = grown.height - band.height
-    return dataclasses.replace(
-        fill,
-        bands=bands,
-        bottom=fill.bottom + extra,
-        covered=fill.covered + grown.covered - band.covered,
-    )
 
 
 def _plan(
@@ -274,7 +185,7 @@ def _plan(
         height = cap - page.top
         if height < 0.2 * grid.height_mm:
             if page.stories and not page.panels:  # (the foot a tail page keeps for one)
-                _panel_or_empty(page, grid, panels, panel_uses, grid.height_mm - page.top)
+                panel_or_empty(page, grid, panels, panel_uses, grid.height_mm - page.top)
             pages.append(PageWork(number=page.number + 1, top=0.0))
             continue
         # A pinned story starts its page: what comes before it fills the pages before.
@@ -315,13 +226,13 @@ def _plan(
                     top=page.top,
                 )
                 if fill.used or fill.briefs:
-                    _lay_fill(fill, page, grid, "", 0.0)
+                    lay_fill(fill, page, grid, "", 0.0)
                     for b in fill.briefs:
                         briefs.remove(b)
                     queue[:] = [q for q in queue if q.slug not in fill.used]
                     page.top += fill.bottom + grid.story_gap_mm
                     continue
-                _panel_or_empty(page, grid, panels, panel_uses, grid.height_mm - page.top)
+                panel_or_empty(page, grid, panels, panel_uses, grid.height_mm - page.top)
                 pages.append(PageWork(number=page.number + 1, top=0.0))
                 continue
             story = queue.pop(0)
@@ -342,7 +253,7 @@ def _plan(
             top=page.top + label_mm,
         )
         if shrink and fill.used and len(front) > len(fill.used):
-            fill = _fuller(fill, planner, front, ready, height - label_mm, page.top + label_mm)
+            fill = fuller(fill, planner, front, ready, height - label_mm, page.top + label_mm)
         if not fill.used and not fill.briefs:
             if page.top == 0 and front and cap < grid.height_mm:
                 page.whole = True  # the next story needs the whole page: no reserve here
@@ -363,7 +274,7 @@ def _plan(
                     if opened.top >= grid.height_mm - EPS:
                         pages.append(PageWork(number=opened.number + 1, top=0.0))
                     continue
-            _panel_or_empty(page, grid, panels, panel_uses, grid.height_mm - page.top)
+            panel_or_empty(page, grid, panels, panel_uses, grid.height_mm - page.top)
             if front or (not front and queue):
                 pages.append(PageWork(number=page.number + 1, top=0.0))
                 continue
@@ -373,8 +284,8 @@ def _plan(
             break
         rest = [q for q in queue if q.slug not in fill.used]
         ends_here = not rest or rest[0].words < 500 or (rest[0].page or 0) > page.number
-        fill = _fill_foot(fill, planner, height - label_mm, grid, opens_next=not ends_here)
-        _lay_fill(fill, page, grid, label, label_mm)
+        fill = fill_foot(fill, planner, height - label_mm, grid, opens_next=not ends_here)
+        lay_fill(fill, page, grid, label, label_mm)
         page.section = page.section or (front[0].section if front else briefs[0].section)
         queue[:] = [q for q in queue if q.slug not in fill.used]
         if fill.bands:
@@ -391,7 +302,7 @@ def _plan(
             # The next story does not fit what is left: it opens here and runs on overleaf.
             opened = open_at_foot(nxt, planner, page, pages, last_section)
             if opened is None:
-                _panel_or_empty(page, grid, panels, panel_uses, grid.height_mm - page.top)
+                panel_or_empty(page, grid, panels, panel_uses, grid.height_mm - page.top)
                 pages.append(PageWork(number=page.number + 1, top=0.0))
                 continue
             queue.pop(0)
@@ -399,10 +310,10 @@ def _plan(
             if opened.top >= grid.height_mm - EPS:
                 pages.append(PageWork(number=opened.number + 1, top=0.0))
             continue
-        if not queue and briefs and _briefs_at_foot(page, briefs, grid, left):
+        if not queue and briefs and briefs_at_foot(page, briefs, grid, left):
             continue
         if queue or briefs or cap < grid.height_mm:
-            _panel_or_empty(page, grid, panels, panel_uses, grid.height_mm - page.top)
+            panel_or_empty(page, grid, panels, panel_uses, grid.height_mm - page.top)
         if queue or briefs:
             pages.append(PageWork(number=page.number + 1, top=0.0))
     while len(pages) > 1 and not pages[-1].stories and not pages[-1].panels:
@@ -410,99 +321,12 @@ def _plan(
     last = pages[-1]
     if last.stories and not last.panels:
         # The space under the last story of the issue: house material, not bare paper.
-        _panel_or_empty(last, grid, panels, panel_uses, grid.height_mm - last.top)
+        panel_or_empty(last, grid, panels, panel_uses, grid.height_mm - last.top)
     return pages, warnings
 
 
 def _slugs(work: Sequence[PageWork]) -> frozenset[str]:
     return frozenset(p.slug for page in work for p in page.stories)
-
-
-def _lay_fill(fill: AreaFill, page: PageWork, grid: Grid, label: str, label_mm: float) -> None:
-    top = page.top + label_mm
-    at = top
-    for n, band in enumerate(fill.bands):
-        if n:
-            at += grid.story_gap_mm
-        column = 0
-        for m, cell in enumerate(band.cells):
-            page.stories.append(
-                _place(cell, grid, column, at, band.height, label if n == 0 and m == 0 else "")
-            )
-            column += cell.span
-        at += band.height
-    page.covered += sum(b.covered for b in fill.bands)
-    if fill.briefs:
-        height = grid.label_mm + sum(brief_height(b, grid) for b in fill.briefs)
-        box = Rect(column=fill.main, span=1, top_mm=top, height_mm=height)
-        page.briefs_box = box
-        y = top + grid.label_mm
-        for b in fill.briefs:
-            h = brief_height(b, grid) - grid.story_gap_mm
-            head = Rect(column=fill.main, span=1, top_mm=y, height_mm=b.brief_head_mm)
-            legs = (Leg(column=fill.main, top_mm=head.bottom_mm, height_mm=h - b.brief_head_mm),)
-            page.stories.append(
-                Placed(
-                    slug=b.slug,
-                    kind="brief",
-                    box=Rect(column=fill.main, span=1, top_mm=y, height_mm=h),
-                    head=head,
-                    photo=None,
-                    photo_mm=0.0,
-                    legs=legs,
-                )
-            )
-            y += h + grid.story_gap_mm
-        page.covered += height
-
-
-def _briefs_at_foot(
-    page: PageWork, briefs: list[StoryMeasure], grid: Grid, left: float
-) -> bool:
-    """The briefs still waiting, side by side in a labelled strip at the foot of the page, if
-    they fit the space left there."""
-    taken = briefs[: grid.columns]
-    height = grid.label_mm + max(brief_height(b, grid) for b in taken)
-    if height + grid.story_gap_mm > left + EPS:
-        return False
-    top = grid.height_mm - left + grid.story_gap_mm
-    page.briefs_box = Rect(column=0, span=grid.columns, top_mm=top, height_mm=height)
-    for n, b in enumerate(taken):
-        y = top + grid.label_mm
-        h = brief_height(b, grid) - grid.story_gap_mm
-        head = Rect(column=n, span=1, top_mm=y, height_mm=b.brief_head_mm)
-        page.stories.append(
-            Placed(
-                slug=b.slug,
-                kind="brief",
-                box=Rect(column=n, span=1, top_mm=y, height_mm=h),
-                head=head,
-                photo=None,
-                photo_mm=0.0,
-                legs=(Leg(column=n, top_mm=head.bottom_mm, height_mm=h - b.brief_head_mm),),
-            )
-        )
-        page.covered += h
-        briefs.remove(b)
-    page.covered += grid.label_mm * len(taken)
-    page.top = top + height
-    return True
-
-
-def _panel_or_empty(
-    page: PageWork, grid: Grid, panels: Sequence[Panel], uses: dict[str, int], height: float
-) -> None:
-    """House material in the space left at the foot of a page, if any panel suits it."""
-    top = grid.height_mm - height + (grid.story_gap_mm if page.stories else 0.0)
-    room = grid.height_mm - top
-    for panel in sorted(panels, key=lambda p: (uses.get(p.key, 0), p.key)):
-        if uses.get(panel.key, 0) >= 2 or room < panel.min_mm:
-            continue
-        uses[panel.key] = uses.get(panel.key, 0) + 1
-        page.panels.append(
-            PanelPlace(key=panel.key, box=Rect(column=0, span=grid.columns, top_mm=top, height_mm=room))
-        )
-        return
 
 
 def make_flatplan(
@@ -655,9 +479,6 @@ def make_flatplan(
         unplaced=tuple(unplaced),
         needed=needed,
     )
-
-
-
 
 
 __all__ = ["make_flatplan"]

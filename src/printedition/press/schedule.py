@@ -71,20 +71,10 @@ from printedition.workers import Failed, WorkerPool
 ATTEMPTS = 5  # plans tried until every body fits its legs
 BODY = "mk-body"  # the class of the body the measuring layout writes as strips
 MEASURE_HTML = "mk-measure-html"  # the cache's kind for a story's measuring document
+LAYOUT_FAILED = "layout-failed"  # the warning code of a story left out (the report's problem)
 # What breaks its paragraphs into lines besides our code and the style's faces: a new
 # hyphenation dictionary or shaper writes the documents anew.
 _BREAKER_PACKAGES = ("pyphen", "uharfbuzz")
-
-
-def _breaker_versions() -> list[str]:
-    found = []
-    for name in _BREAKER_PACKAGES:
-        try:
-            found.append(f"{name} {importlib.metadata.version(name)}")
-        except importlib.metadata.PackageNotFoundError:
-            found.append(f"{name} -")
-    return found
-LAYOUT_FAILED = "layout-failed"  # the warning code of a story left out (the report's problem)
 
 # The edition's own matter with the stories' page numbers (slug → page) written in.
 FrontPages = Callable[[Mapping[str, int]], EditionMatter]
@@ -259,6 +249,17 @@ class _Layouts:
 
 
 _RAISE = "raise Limits.layout_timeout: [limits] layout_timeout in issue.toml, pdf --layout-timeout"
+
+
+def _breaker_versions() -> list[str]:
+    """The versions of the packages the line breaker uses (a measuring document's key)."""
+    found = []
+    for name in _BREAKER_PACKAGES:
+        try:
+            found.append(f"{name} {importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            found.append(f"{name} -")
+    return found
 
 
 def _reason(failed: Failed) -> str:

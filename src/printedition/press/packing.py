@@ -31,6 +31,7 @@ decided for a page is put on it as rectangles by ``placing``.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -347,20 +348,15 @@ def make_flatplan(
     with the least space left empty."""
     results = []
     planners: dict[float, Planner] = {}
+    # Every plan of this issue: the same stories and pages, planners shared (see _plan).
+    plan = functools.partial(
+        _plan, stories, grid, panels, first_page=first_page, first_top=first_top, planners=planners
+    )
     for scale in scales:
         # Each scale planned twice: as it is, and with a sparse page's pictures shrunk to take
         # one more story (fewer pages, which may leave the issue a house page to fill).
         for shrink in (False, True):
-            work, warnings = _plan(
-                stories,
-                grid,
-                panels,
-                scale=scale,
-                first_page=first_page,
-                first_top=first_top,
-                shrink=shrink,
-                planners=planners,
-            )
+            work, warnings = plan(scale=scale, shrink=shrink)
             results.append((scale, work, warnings))
     counts = [len(w) + front_pages for _, w, _ in results]
     target = pages or multiple * math.ceil(min(counts) / multiple)
@@ -390,31 +386,16 @@ def make_flatplan(
         # page P is that plan up to the first page it started at or after P, and goes on
         # from there (the pages before are not planned again).
         states: dict[int, _State] = {}
-        _plan(
-            stories,
-            grid,
-            panels,
-            scale=best[0],
-            first_page=first_page,
-            first_top=first_top,
-            planners=planners,
-            record=states,
-        )
+        plan(scale=best[0], record=states)
         for page in range(max(first_page, last - TAIL_PAGES + 1), last + 1):
             at = min((n for n in states if n >= page), default=None)
             if at is None:
                 continue  # (no page of that plan starts there: a tail would change nothing)
             for reserve in reserves:
                 for tail_scale in TAIL_SCALES:
-                    work, warnings = _plan(
-                        stories,
-                        grid,
-                        panels,
+                    work, warnings = plan(
                         scale=best[0],
-                        first_page=first_page,
-                        first_top=first_top,
                         tail=Tail(page=page, scale=tail_scale, reserve=reserve),
-                        planners=planners,
                         resume=states[at],
                     )
                     if _slugs(work) == _slugs(best[1]):
